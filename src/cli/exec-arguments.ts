@@ -1,0 +1,89 @@
+/**
+ * exec's own argument grammar, aws-vault style: options, then the profile,
+ * then the command, with `--` optional after the profile. Parsed by hand
+ * because everything after the profile belongs to the child untouched, which
+ * clipanion's positional handling cannot express.
+ */
+import { UsageError } from 'clipanion';
+import { parseDuration } from './parse-duration.js';
+
+export interface ExecArguments {
+  profile?: string;
+  command: string[];
+  durationSeconds?: number;
+  region?: string;
+  noSession: boolean;
+  mfaToken?: string;
+  debug: boolean;
+  force: boolean;
+  help: boolean;
+}
+
+const TAKES_VALUE = new Set(['--duration', '-d', '--region', '--mfa-token', '-t']);
+
+export function parseExecArguments(args: readonly string[]): ExecArguments {
+  const parsed: ExecArguments = { command: [], noSession: false, debug: false, force: false, help: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      parsed.command = args.slice(i + 1);
+      return parsed;
+    }
+    if (arg.startsWith('-') && arg !== '-') {
+      const eq = arg.indexOf('=');
+      const name = eq > 0 ? arg.slice(0, eq) : arg;
+      let value: string | undefined;
+      if (TAKES_VALUE.has(name)) {
+        value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+        if (value === undefined) throw new UsageError(`${name} needs a value`);
+      } else if (eq > 0) {
+        throw new UsageError(`${name} takes no value`);
+      }
+      applyOption(parsed, name, value);
+      continue;
+    }
+    if (parsed.profile === undefined) {
+      parsed.profile = arg;
+      continue;
+    }
+    parsed.command = args.slice(i);
+    return parsed;
+  }
+  return parsed;
+}
+
+function applyOption(parsed: ExecArguments, name: string, value: string | undefined): void {
+  switch (name) {
+    case '--duration':
+    case '-d': {
+      const seconds = parseDuration(value as string);
+      if (seconds === undefined) throw new UsageError(`--duration "${value}" is not a duration; use e.g. 900s, 15m, 1h or 12h`);
+      parsed.durationSeconds = seconds;
+      return;
+    }
+    case '--region':
+      if (!/^[a-z0-9-]+$/.test(value as string)) throw new UsageError(`--region "${value}" is not a region name such as eu-west-1`);
+      parsed.region = value;
+      return;
+    case '--mfa-token':
+    case '-t':
+      if (!/^\d{6}$/.test(value as string)) throw new UsageError('--mfa-token takes the six digits your MFA device shows');
+      parsed.mfaToken = value;
+      return;
+    case '--no-session':
+      parsed.noSession = true;
+      return;
+    case '--debug':
+      parsed.debug = true;
+      return;
+    case '--force':
+      parsed.force = true;
+      return;
+    case '--help':
+    case '-h':
+      parsed.help = true;
+      return;
+    default:
+      throw new UsageError(`unknown option ${name}; see rolecall exec --help`);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * How a command ends on a failure: one line on stderr, never a stack trace
+ * for the user's mistakes (or --debug for our own), never a secret.
+ */
+import { UsageError } from 'clipanion';
+import { RolecallError } from '../errors.js';
+import { isDebug } from '../log/debug-log.js';
+import { redact } from '../log/redact.js';
+
+export function reportError(error: unknown): void {
+  if (error instanceof RolecallError || error instanceof UsageError) {
+    process.stderr.write(`rolecall: ${redact(error.message)}\n`);
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`rolecall: unexpected error: ${redact(message.split('\n')[0] ?? '')}\n`);
+  if (isDebug() && error instanceof Error && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
+}
+
+/** Runs a command body; a failure is reported and becomes `failureStatus`. */
+export async function guarded(failureStatus: number, body: () => Promise<number | void>): Promise<number> {
+  try {
+    return (await body()) ?? 0;
+  } catch (error) {
+    reportError(error);
+    return failureStatus;
+  }
+}

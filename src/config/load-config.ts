@@ -1,0 +1,48 @@
+/** Reads and parses the two files; the only I/O of config resolution. */
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import { configPaths, displayPath, type ConfigPaths, type Env } from './config-paths.js';
+import { decodeConfigBytes, IniSyntaxError, parseIni, parseNestedValue, type IniFile } from './ini-parser.js';
+import { buildProfiles, type Profiles } from './profiles.js';
+
+export interface LoadedConfig {
+  readonly paths: ConfigPaths;
+  readonly profiles: Profiles;
+}
+
+export function loadConfig(env: Env): LoadedConfig {
+  const paths = configPaths(env);
+  const config = readIniFile(paths.config, env);
+  const credentials = readIniFile(paths.credentials, env);
+  return { paths, profiles: buildProfiles(config, credentials) };
+}
+
+/** A missing file is an empty one, as for the AWS CLI. */
+export function readIniFile(path: string, env: Env): IniFile {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return { sections: [] };
+    throw new ConfigError(`${displayPath(path, env)}: cannot read it (${code ?? 'unknown error'})`);
+  }
+  try {
+    const ini = parseIni(decodeConfigBytes(bytes));
+    for (const section of ini.sections) {
+      for (const [key, value] of Object.entries(section.values)) {
+        try {
+          parseNestedValue(value);
+        } catch (error) {
+          throw new IniSyntaxError(section.line, `[${section.name}] ${key}: ${(error as Error).message}`);
+        }
+      }
+    }
+    return ini;
+  } catch (error) {
+    if (error instanceof IniSyntaxError) {
+      throw new ConfigError(`${displayPath(path, env)}:${error.line}: ${error.reason}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * Resolving a profile into a Plan: a pure function of the parsed files, the
+ * environment and the command-line options. The rules are botocore's
+ * (credentials.py, AssumeRoleProvider), because users check their config
+ * with `aws`; where rolecall does better (one MFA code for a whole chain) the
+ * comments say so.
+ */
+import { ConfigError } from '../errors.js';
+import type { ConfigPaths, Env } from './config-paths.js';
+import { displayPath } from './config-paths.js';
+import type { Profile, Profiles } from './profiles.js';
+import {
+  ASSUME_ROLE_DURATION,
+  MFA_SESSION_DURATION,
+  SESSION_TOKEN_DURATION,
+  type AssumeRoleStep,
+  type MfaDevice,
+  type Plan,
+  type SessionStep,
+  type SourceStep,
+  type StaticKeys,
+} from './plan.js';
+import { suggestNames } from './suggest-names.js';
+import { defaultSessionName, isValidSessionName } from './session-name.js';
+
+export const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const;
+
+export interface ResolveOptions {
+  readonly profile: string;
+  readonly env: Env;
+  readonly paths: ConfigPaths;
+  /** --region */
+  readonly region?: string;
+  /** --duration, in seconds: the lifetime of the last session in the chain. */
+  readonly durationSeconds?: number;
+  /** --no-session: no GetSessionToken; MFA codes go on the role calls. */
+  readonly noSession?: boolean;
+  /** The user name for the default role session name. */
+  readonly userName?: string;
+}
+
+export function resolveProfile(profiles: Profiles, options: ResolveOptions): Plan {
+  const where = new Locator(options);
+  const top = profiles.get(options.profile);
+  if (!top) throw unknownProfile(profiles, options, where);
+
+  const roles: { profile: Profile; roleArn: string }[] = [];
+  const visited = [top.name];
+  let current = top;
+  let source: SourceStep;
+  let sourceProfile: Profile;
+  for (;;) {
+    const isTop = current === top;
+    // A source profile with keys ends the chain even if it also has role_arn;
+    // the profile you name is assumed first (botocore's provider order).
+    if (!isTop && hasStaticKeys(current)) {
+      source = keysSource(current, where);
+      sourceProfile = current;
+      break;
+    }
+    const roleArn = current.values.role_arn;
+    if (roleArn !== undefined) {
+      roles.push({ profile: current, roleArn: checkRoleArn(roleArn, current, where) });
+      const sourceName = current.values.source_profile;
+      const credentialSource = current.values.credential_source;
+      if (sourceName !== undefined && credentialSource !== undefined) {
+        throw where.error(current, 'source_profile', 'has both source_profile and credential_source; keep one');
+      }
+      if (credentialSource !== undefined) {
+        source = credentialSourceStep(current, credentialSource, where);
+        sourceProfile = current;
+        break;
+      }
+      if (sourceName === undefined) {
+        throw where.error(current, 'role_arn', 'has role_arn but neither source_profile nor credential_source; add source_profile = PROFILE_WITH_KEYS');
+      }
+      const next = profiles.get(sourceName);
+      if (!next) {
+        const hint = suggestNames(sourceName, [...profiles.keys()]);
+        throw where.error(current, 'source_profile', `names source_profile "${sourceName}", which does not exist${hint ? `; did you mean ${hint}?` : ''}`);
+      }
+      if (visited.includes(sourceName)) {
+        // Only a profile naming itself, with keys of its own, is not a loop:
+        // its keys are the source for its own role.
+        if (sourceName === current.name && hasStaticKeys(current)) {
+          source = keysSource(current, where);
+          sourceProfile = current;
+          break;
+        }
+        throw where.error(current, 'source_profile', `makes a loop: ${[...visited, sourceName].join(' -> ')}; point one source_profile at a profile with keys`);
+      }
+      visited.push(sourceName);
+      current = next;
+      continue;
+    }
+    if (hasStaticKeys(current)) {
+      source = keysSource(current, where);
+    } else if (current.values.credential_process !== undefined && current.values.credential_process !== '') {
+      source = { kind: 'process', profile: current.name, command: current.values.credential_process };
+    } else if (current.values.credential_source !== undefined) {
+      throw where.error(current, 'credential_source', 'has credential_source but no role_arn; credential_source only says where the keys for assuming role_arn come from');
+    } else if (current.values.sso_start_url !== undefined || current.values.sso_session !== undefined) {
+      throw where.error(current, 'sso_session', 'uses AWS IAM Identity Center (SSO), which rolecall does not support yet; use `aws sso login` and `aws --profile` for it');
+    } else if (current.values.web_identity_token_file !== undefined) {
+      throw where.error(current, 'web_identity_token_file', 'uses web_identity_token_file, which rolecall does not support yet');
+    } else {
+      // No keys in the files: they may be in the vault (rolecall add); that is
+      // checked when the plan runs.
+      source = { kind: 'profileKeys', profile: current.name };
+    }
+    sourceProfile = current;
+    break;
+  }
+
+  roles.reverse(); // base first: the order the calls are made in
+  const notes: string[] = [];
+  const region = options.region || options.env.AWS_REGION || options.env.AWS_DEFAULT_REGION || nonEmpty(top.values.region);
+  const steps = sessionSteps(roles, source, sourceProfile, options, where, notes);
+  return { profile: top.name, ...(region ? { region } : {}), stsRegion: region ?? 'us-east-1', source, steps, notes };
+}
+
+function sessionSteps(
+  roles: { profile: Profile; roleArn: string }[],
+  source: SourceStep,
+  sourceProfile: Profile,
+  options: ResolveOptions,
+  where: Locator,
+  notes: string[],
+): SessionStep[] {
+  const steps: SessionStep[] = [];
+  const sourceMfa = mfaOf(sourceProfile);
+  // GetSessionToken needs long-term user keys: only a profile's own keys can
+  // be those (environment, instance and process credentials may be temporary).
+  const canGetSessionToken = source.kind === 'profileKeys' && !source.fileKeys?.sessionToken;
+  const sessionMfa = canGetSessionToken && !options.noSession ? [sourceMfa, ...roles.map((r) => mfaOf(r.profile))].find(Boolean) : undefined;
+
+  if (roles.length === 0) {
+    // A keys profile given to exec: by default a GetSessionToken session, so
+    // the long-term key never reaches the child.
+    if (canGetSessionToken && !options.noSession) {
+      const duration = options.durationSeconds ?? durationOf(sourceProfile, where) ?? SESSION_TOKEN_DURATION.default;
+      checkRange(duration, SESSION_TOKEN_DURATION, `GetSessionToken for profile "${sourceProfile.name}"`, where, sourceProfile);
+      steps.push({ kind: 'sessionToken', profile: sourceProfile.name, durationSeconds: duration, ...(sourceMfa ? { mfa: sourceMfa } : {}) });
+    }
+    return steps;
+  }
+
+  if (sessionMfa) {
+    // Better than the AWS CLI, which asks for a code per role: one MFA session
+    // on the base keys, then every role assumed with it and no code.
+    steps.push({ kind: 'sessionToken', profile: sourceProfile.name, durationSeconds: MFA_SESSION_DURATION, mfa: sessionMfa });
+  }
+  roles.forEach(({ profile, roleArn }, index) => {
+    const isLast = index === roles.length - 1;
+    const chained = index > 0 || source.kind === 'instanceMetadata' || source.kind === 'ecsContainer';
+    const asked = isLast && options.durationSeconds !== undefined ? options.durationSeconds : durationOf(profile, where);
+    let duration = asked ?? ASSUME_ROLE_DURATION.default;
+    checkRange(duration, ASSUME_ROLE_DURATION, `role of profile "${profile.name}"`, where, profile);
+    if (chained && duration > ASSUME_ROLE_DURATION.chainedMax) {
+      notes.push(`role of profile "${profile.name}" is assumed with role credentials (role chaining), which AWS caps at 1h; using 1h`);
+      duration = ASSUME_ROLE_DURATION.chainedMax;
+    }
+    const sessionName = nonEmpty(profile.values.role_session_name) ?? defaultSessionName(options.userName);
+    if (!isValidSessionName(sessionName)) {
+      throw where.error(profile, 'role_session_name', `has role_session_name "${sessionName}", which STS refuses; use 2 to 64 of letters, digits and + = , . @ _ -`);
+    }
+    const ownMfa = mfaOf(profile) ?? (index === 0 ? sourceMfa : undefined);
+    const step: AssumeRoleStep = {
+      kind: 'assumeRole',
+      profile: profile.name,
+      roleArn,
+      sessionName,
+      durationSeconds: duration,
+      ...(nonEmpty(profile.values.external_id) ? { externalId: profile.values.external_id as string } : {}),
+      ...(!sessionMfa && ownMfa ? { mfa: ownMfa } : {}),
+    };
+    steps.push(step);
+  });
+  return steps;
+}
+
+function hasStaticKeys(profile: Profile): boolean {
+  return profile.values.aws_access_key_id !== undefined || profile.values.aws_secret_access_key !== undefined;
+}
+
+function keysSource(profile: Profile, where: Locator): SourceStep {
+  const id = profile.values.aws_access_key_id;
+  const secret = profile.values.aws_secret_access_key;
+  if (!id || !secret) {
+    const missing = !id ? 'aws_access_key_id' : 'aws_secret_access_key';
+    const present = !id ? 'aws_secret_access_key' : 'aws_access_key_id';
+    throw where.error(profile, present, `has ${present} but no ${missing}; add it, or remove both and run \`rolecall add ${profile.name}\``);
+  }
+  const token = nonEmpty(profile.values.aws_session_token);
+  const fileKeys: StaticKeys = { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
+  return { kind: 'profileKeys', profile: profile.name, fileKeys, file: where.fileOf(profile, 'aws_access_key_id') };
+}
+
+function credentialSourceStep(profile: Profile, value: string, where: Locator): SourceStep {
+  switch (value) {
+    case 'Environment':
+      return { kind: 'environment', profile: profile.name };
+    case 'Ec2InstanceMetadata':
+      return { kind: 'instanceMetadata', profile: profile.name };
+    case 'EcsContainer':
+      return { kind: 'ecsContainer', profile: profile.name };
+    default: {
+      const hint = suggestNames(value, [...CREDENTIAL_SOURCES], 5);
+      throw where.error(
+        profile,
+        'credential_source',
+        `has credential_source "${value}"; it must be one of ${CREDENTIAL_SOURCES.join(', ')} (spelled exactly so)${hint ? `; did you mean ${hint}?` : ''}`,
+      );
+    }
+  }
+}
+
+function checkRoleArn(value: string, profile: Profile, where: Locator): string {
+  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(value)) {
+    throw where.error(profile, 'role_arn', `has role_arn "${value}", which is not a role ARN (arn:aws:iam::123456789012:role/NAME)`);
+  }
+  return value;
+}
+
+function mfaOf(profile: Profile): MfaDevice | undefined {
+  const serial = nonEmpty(profile.values.mfa_serial);
+  if (!serial) return undefined;
+  const process = nonEmpty(profile.values.mfa_process);
+  return { serial, profile: profile.name, ...(process ? { process } : {}) };
+}
+
+function durationOf(profile: Profile, where: Locator): number | undefined {
+  const raw = profile.values.duration_seconds;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw where.error(profile, 'duration_seconds', `has duration_seconds "${raw}"; it must be a whole number of seconds`);
+  return Number(raw);
+}
+
+function checkRange(seconds: number, range: { min: number; max: number }, what: string, where: Locator, profile: Profile): void {
+  if (seconds < range.min || seconds > range.max) {
+    throw where.error(profile, 'duration_seconds', `asks for ${seconds}s for the ${what}; STS allows ${range.min}s to ${range.max}s`);
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function unknownProfile(profiles: Profiles, options: ResolveOptions, where: Locator): ConfigError {
+  const hint = suggestNames(options.profile, [...profiles.keys()]);
+  const files = `${where.show('config')} or ${where.show('credentials')}`;
+  return new ConfigError(`profile "${options.profile}" is not in ${files}${hint ? `; did you mean ${hint}?` : ''}`);
+}
+
+/** Builds messages that name the file a key came from. */
+class Locator {
+  constructor(private readonly options: ResolveOptions) {}
+
+  show(kind: 'config' | 'credentials'): string {
+    return displayPath(this.options.paths[kind], this.options.env);
+  }
+
+  fileOf(profile: Profile, key: string): string {
+    return this.show(profile.origin[key] ?? profile.files[0] ?? 'config');
+  }
+
+  error(profile: Profile, key: string, message: string): ConfigError {
+    return new ConfigError(`${this.fileOf(profile, key)}: profile "${profile.name}" ${message}`);
+  }
+}

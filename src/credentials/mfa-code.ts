@@ -1,0 +1,45 @@
+/**
+ * The MFA code, from --mfa-token, else the profile's mfa_process (its
+ * stdout), else a prompt on the terminal. A code is six digits; anything else
+ * is refused before it reaches STS.
+ */
+import { execa } from 'execa';
+import { CredentialError, RolecallError } from '../errors.js';
+import type { MfaDevice } from '../config/plan.js';
+import { debug } from '../log/debug-log.js';
+import { registerSecret } from '../log/redact.js';
+import { promptLine } from './terminal-prompt.js';
+
+const MFA_CODE = /^\d{6}$/;
+
+export function checkMfaCode(code: string, from: string): string {
+  if (!MFA_CODE.test(code)) throw new RolecallError(`the MFA code from ${from} is not six digits`);
+  return code;
+}
+
+export interface MfaCodeSource {
+  /** --mfa-token, already checked. */
+  readonly given?: string;
+}
+
+export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise<string> {
+  if (source.given) {
+    debug(`MFA code for ${device.serial} from --mfa-token`);
+    return source.given;
+  }
+  if (device.process) {
+    debug(`MFA code for ${device.serial} from mfa_process of profile "${device.profile}"`);
+    const result = await execa('/bin/sh', ['-c', device.process], { reject: false, stdin: 'inherit', stderr: 'inherit', stripFinalNewline: true });
+    if (result.exitCode !== 0) {
+      throw new CredentialError(`mfa_process of profile "${device.profile}" exited with status ${result.exitCode ?? result.signal}`);
+    }
+    const code = String(result.stdout).trim();
+    registerSecret(code);
+    return checkMfaCode(code, `mfa_process of profile "${device.profile}"`);
+  }
+  const answer = await promptLine(`MFA code for ${device.serial}: `, { echo: true });
+  if (answer === undefined) {
+    throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process`);
+  }
+  return checkMfaCode(answer.trim(), 'the terminal');
+}

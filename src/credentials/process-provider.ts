@@ -1,0 +1,52 @@
+/**
+ * credential_process: a command whose stdout is JSON with Version 1 and the
+ * keys. Split like a shell word list and run without a shell, as botocore does.
+ */
+import { execa } from 'execa';
+import { shlexSplit } from '../config/python-strings.js';
+import { CredentialError } from '../errors.js';
+import { registerSecret } from '../log/redact.js';
+import type { CredentialProvider, Credentials } from './credentials.js';
+
+export class ProcessProvider implements CredentialProvider {
+  readonly description: string;
+
+  constructor(
+    private readonly profile: string,
+    private readonly command: string,
+  ) {
+    this.description = `credential_process of profile "${profile}"`;
+  }
+
+  async retrieve(): Promise<Credentials> {
+    const argv = shlexSplit(this.command);
+    if (!argv || argv.length === 0) throw new CredentialError(`${this.description} cannot be split into a command; check its quotes`);
+    const [file, ...args] = argv as [string, ...string[]];
+    const result = await execa(file, args, { reject: false, stdin: 'inherit', stderr: 'inherit' });
+    if (result.failed) {
+      const why = result.exitCode !== undefined ? `exited with status ${result.exitCode}` : `could not run (${(result as { code?: string }).code ?? result.signal ?? 'error'})`;
+      throw new CredentialError(`${this.description} ${why}`);
+    }
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(String(result.stdout)) as Record<string, unknown>;
+    } catch {
+      throw new CredentialError(`${this.description} printed something that is not JSON`);
+    }
+    const { Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration } = parsed;
+    registerSecret(typeof SecretAccessKey === 'string' ? SecretAccessKey : undefined);
+    registerSecret(typeof SessionToken === 'string' ? SessionToken : undefined);
+    if (Version !== 1) throw new CredentialError(`${this.description} printed Version ${String(Version)}; only Version 1 is defined`);
+    if (typeof AccessKeyId !== 'string' || typeof SecretAccessKey !== 'string') {
+      throw new CredentialError(`${this.description} printed no AccessKeyId and SecretAccessKey`);
+    }
+    const expiration = typeof Expiration === 'string' ? new Date(Expiration) : undefined;
+    if (expiration && Number.isNaN(expiration.getTime())) throw new CredentialError(`${this.description} printed an Expiration that is not a date`);
+    return {
+      accessKeyId: AccessKeyId,
+      secretAccessKey: SecretAccessKey,
+      ...(typeof SessionToken === 'string' && SessionToken ? { sessionToken: SessionToken } : {}),
+      ...(expiration ? { expiration } : {}),
+    };
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The whole pipeline up to credentials, shared by every command that needs a
+ * session (exec, export, the shell hook): files -> Plan -> providers -> keys.
+ */
+import { userInfo } from 'node:os';
+import type { Env } from '../config/config-paths.js';
+import { displayPath } from '../config/config-paths.js';
+import { loadConfig } from '../config/load-config.js';
+import type { Plan } from '../config/plan.js';
+import { resolveProfile } from '../config/resolve-profile.js';
+import { debug, note } from '../log/debug-log.js';
+import { stsEndpoint } from '../sts/sts-endpoint.js';
+import { buildProvider, type ProviderContext } from './build-provider.js';
+import { maskKeyId, type Credentials } from './credentials.js';
+
+export interface SessionRequest {
+  readonly profile: string;
+  readonly env: Env;
+  readonly region?: string;
+  readonly durationSeconds?: number;
+  readonly noSession?: boolean;
+  readonly mfaToken?: string;
+  /** Hooks for the vault and the cache, added by the commands that have them. */
+  readonly extend?: Pick<ProviderContext, 'lookupVault' | 'wrapStep'>;
+}
+
+export interface ProfileSession {
+  readonly plan: Plan;
+  readonly credentials: Credentials;
+}
+
+export function planFor(request: SessionRequest): Plan {
+  const { paths, profiles } = loadConfig(request.env);
+  debug(`profile "${request.profile}" from ${displayPath(paths.config, request.env)} and ${displayPath(paths.credentials, request.env)}`);
+  const plan = resolveProfile(profiles, {
+    profile: request.profile,
+    env: request.env,
+    paths,
+    ...(request.region ? { region: request.region } : {}),
+    ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}),
+    noSession: request.noSession ?? false,
+    userName: safeUserName(request.env),
+  });
+  for (const line of plan.notes) note(line);
+  debug(`plan: ${describePlan(plan)}`);
+  return plan;
+}
+
+export async function sessionFor(request: SessionRequest): Promise<ProfileSession> {
+  const plan = planFor(request);
+  const provider = buildProvider(plan, {
+    env: request.env,
+    sts: { region: plan.stsRegion, ...(stsEndpoint(request.env) ? { endpoint: stsEndpoint(request.env) as string } : {}) },
+    mfa: request.mfaToken ? { given: request.mfaToken } : {},
+    ...request.extend,
+  });
+  const credentials = await provider.retrieve();
+  debug(`credentials for "${plan.profile}": key ${maskKeyId(credentials.accessKeyId)}, expires ${credentials.expiration?.toISOString() ?? 'never (long-term key)'}`);
+  return { plan, credentials };
+}
+
+export function describePlan(plan: Plan): string {
+  const source = plan.source.kind === 'profileKeys' ? `keys of "${plan.source.profile}"` : `${plan.source.kind} (profile "${plan.source.profile}")`;
+  const steps = plan.steps.map((step) =>
+    step.kind === 'sessionToken'
+      ? `GetSessionToken${step.mfa ? ` (MFA ${step.mfa.serial})` : ''} ${step.durationSeconds}s`
+      : `AssumeRole ${step.roleArn}${step.mfa ? ` (MFA ${step.mfa.serial})` : ''} ${step.durationSeconds}s`,
+  );
+  return [source, ...steps].join(' -> ') + `; region ${plan.region ?? `none (STS in ${plan.stsRegion})`}`;
+}
+
+function safeUserName(env: Env): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The child's environment: the parent's, without any credentials or profile
+ * selection that could win over ours, plus the session. An SDK in the child
+ * prefers AWS_PROFILE over nothing but keys over AWS_PROFILE, and some old
+ * tools read AWS_SECURITY_TOKEN, so all of them go.
+ */
+import type { Env } from '../config/config-paths.js';
+import type { Credentials } from '../credentials/credentials.js';
+
+export const REMOVED_FROM_CHILD = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_CREDENTIAL_EXPIRATION',
+] as const;
+
+/** The variables a session sets, in the order shells export them. */
+export function sessionVariables(profile: string, credentials: Credentials, region: string | undefined): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+    ...(credentials.expiration ? { AWS_CREDENTIAL_EXPIRATION: isoSeconds(credentials.expiration) } : {}),
+    ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}),
+    ROLECALL_PROFILE: profile,
+  };
+}
+
+export function childEnv(parent: Env, profile: string, credentials: Credentials, region: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parent)) {
+    if (value !== undefined && !(REMOVED_FROM_CHILD as readonly string[]).includes(key)) env[key] = value;
+  }
+  return { ...env, ...sessionVariables(profile, credentials, region) };
+}
+
+/** ISO 8601 in UTC without milliseconds, the form the AWS CLI and SDKs print. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,47 @@
+/**
+ * Runs the command with the terminal inherited and reports its status the
+ * way GNU env does: the child's own status, 128+N when it died of signal N,
+ * 126 when it cannot be run, 127 when it is not found. Signals sent to
+ * rolecall alone (kill PID) are passed on, so supervisors that signal the
+ * process they started still reach the real program.
+ */
+import { constants } from 'node:os';
+import { execa } from 'execa';
+
+export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+
+export const EXIT_NOT_EXECUTABLE = 126;
+export const EXIT_NOT_FOUND = 127;
+
+export interface ChildOutcome {
+  readonly status: number;
+  /** Set when the command could not be started at all. */
+  readonly startError?: string;
+}
+
+export async function runChild(command: string, args: readonly string[], env: Record<string, string>): Promise<ChildOutcome> {
+  const child = execa(command, args, {
+    stdio: 'inherit',
+    env,
+    extendEnv: false,
+    reject: false,
+    // The child decides how long its own shutdown takes; never SIGKILL it.
+    forceKillAfterDelay: false,
+    windowsHide: false,
+  });
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal);
+  };
+  const handlers = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  try {
+    const result = await child;
+    if (result.signal) return { status: 128 + (constants.signals[result.signal] ?? 0) };
+    if (typeof result.exitCode === 'number') return { status: result.exitCode };
+    const code = (result as { code?: string }).code ?? (result.cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT') return { status: EXIT_NOT_FOUND, startError: `${command}: command not found` };
+    return { status: EXIT_NOT_EXECUTABLE, startError: `${command}: cannot run it (${code ?? 'unknown error'})` };
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+}
