@@ -1,0 +1,96 @@
+/**
+ * A throw-away HOME with its own ~/.aws files, and a way to run the built
+ * rolecall in it. Tests never see the developer's real config or keychain.
+ */
+import { spawn, type SpawnOptions } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** build/test/helpers -> repository root */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const rolecallBin = join(repoRoot, 'dist', 'rolecall.mjs');
+
+export interface Sandbox {
+  readonly home: string;
+  readonly env: Record<string, string>;
+  write(relative: string, content: string, mode?: number): string;
+  cleanup(): void;
+}
+
+/** Variables of the developer's own AWS setup that must not leak into a test. */
+const AWS_VARIABLES = /^(AWS_|ROLECALL_)/;
+
+export function makeSandbox(extraEnv: Record<string, string> = {}): Sandbox {
+  const home = mkdtempSync(join(tmpdir(), 'rolecall-test-'));
+  mkdirSync(join(home, '.aws'), { recursive: true });
+  const base: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !AWS_VARIABLES.test(key)) base[key] = value;
+  }
+  const env: Record<string, string> = {
+    ...base,
+    HOME: home,
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    // The AWS CLI in the child must never find an instance role by accident.
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extraEnv,
+  };
+  return {
+    home,
+    env,
+    write(relative, content, mode) {
+      const path = join(home, relative);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+      if (mode !== undefined) chmodSync(path, mode);
+      return path;
+    },
+    cleanup() {
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RunResult {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly pid: number;
+}
+
+export interface RunOptions {
+  readonly env?: Record<string, string>;
+  readonly input?: string;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+  /** Called once the process has started, e.g. to send it a signal. */
+  readonly onSpawn?: (pid: number) => void;
+}
+
+export function runRolecall(sandbox: Sandbox, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runProcess(process.execPath, [rolecallBin, ...args], { env: { ...sandbox.env, ...options.env }, cwd: options.cwd ?? sandbox.home }, options);
+}
+
+export function runProcess(file: string, args: readonly string[], spawnOptions: SpawnOptions, options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, args, { ...spawnOptions, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ status, signal, stdout, stderr, pid: child.pid ?? -1 });
+    });
+    if (options.onSpawn && child.pid) options.onSpawn(child.pid);
+    child.stdin?.end(options.input ?? '');
+  });
+}
