@@ -1,10 +1,13 @@
 /**
  * The vault and the session cache plug into the credential pipeline here, so
- * that exec, export and the shell hook all get them the same way.
+ * that exec, export and the shell hook all get them the same way. Each
+ * extension must stay lazy: nothing it needs is loaded until a step runs.
  */
 import type { Env } from '../config/config-paths.js';
 import type { SessionRequest } from '../credentials/profile-session.js';
+import { vaultExtension } from '../vault/vault-extension.js';
+import { cacheExtension } from '../cache/cache-extension.js';
 
-export async function sessionExtensions(_env: Env): Promise<NonNullable<SessionRequest['extend']>> {
-  return {};
+export async function sessionExtensions(env: Env): Promise<NonNullable<SessionRequest['extend']>> {
+  return { ...(await vaultExtension(env)), ...(await cacheExtension(env)) };
 }
