@@ -3,6 +3,7 @@
  * rolecall in it. Tests never see the developer's real config or keychain.
  */
 import { spawn, type SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -38,6 +39,11 @@ export function makeSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     XDG_STATE_HOME: join(home, '.local', 'state'),
     // The AWS CLI in the child must never find an instance role by accident.
     AWS_EC2_METADATA_DISABLED: 'true',
+    // Each sandbox keeps its vault and session cache in its own HOME, so tests
+    // never share state through the one keychain of the D-Bus session. Tests
+    // of the keychain backend set ROLECALL_BACKEND=keychain themselves.
+    ROLECALL_BACKEND: 'file',
+    ROLECALL_FILE_PASSPHRASE: `test-${randomBytes(12).toString('hex')}`,
     ...extraEnv,
   };
   return {
