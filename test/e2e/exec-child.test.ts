@@ -1,0 +1,135 @@
+/**
+ * The child side of exec: its environment, its exit status as GNU env
+ * reports it, signals passed on, nested exec refused, and --debug that tells
+ * every step without a secret.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { requireCommands } from '../helpers/peers.js';
+import { runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
+
+const CONFIG = `
+[profile base]
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/Admin
+source_profile = base
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = eu-central-1
+`;
+
+describe('rolecall exec: the child', { concurrency: false }, () => {
+  let world: StsWorld;
+  let sandbox: Sandbox;
+  const base = randomKeys();
+  before(async () => {
+    world = await startStsWorld();
+    sandbox = world.sandbox({ AWS_PROFILE: 'someone-else', AWS_DEFAULT_PROFILE: 'someone-else', AWS_SECURITY_TOKEN: 'stale-token-value' });
+    sandbox.write('.aws/config', CONFIG);
+    sandbox.write('.aws/credentials', credentialsFile({ base, 'someone-else': randomKeys() }));
+  });
+  after(async () => world?.stop());
+
+  const exec = (args: string[], env: Record<string, string> = {}) => runRolecall(sandbox, ['exec', '--mfa-token', '975310', ...args], { env });
+
+  test('the environment: session in, profile selection and stale keys out', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const result = await exec(['admin', '--', 'env']);
+    assert.equal(result.status, 0, result.stderr);
+    const env = Object.fromEntries(result.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    assert.equal(env.ROLECALL_PROFILE, 'admin');
+    assert.match(env.AWS_ACCESS_KEY_ID ?? '', /^ASIA/);
+    assert.ok(env.AWS_SECRET_ACCESS_KEY);
+    assert.ok(env.AWS_SESSION_TOKEN);
+    assert.match(env.AWS_CREDENTIAL_EXPIRATION ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const expires = Date.parse(env.AWS_CREDENTIAL_EXPIRATION ?? '');
+    assert.ok(expires > Date.now() + 50 * 60_000 && expires < Date.now() + 61 * 60_000, 'expires in about an hour');
+    assert.equal(env.AWS_REGION, 'eu-central-1');
+    assert.equal(env.AWS_DEFAULT_REGION, 'eu-central-1');
+    for (const gone of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SECURITY_TOKEN']) assert.equal(env[gone], undefined, `${gone} is removed`);
+    assert.equal(env.HOME, sandbox.home, 'the rest of the environment is kept');
+  });
+
+  test('the profile comes from AWS_PROFILE when not given', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const result = await exec(['--', 'sh', '-c', 'echo $ROLECALL_PROFILE'], { AWS_PROFILE: 'admin' });
+    assert.equal(result.stdout.trim(), 'admin', result.stderr);
+  });
+
+  test('without a command it runs $SHELL', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const result = await runRolecall(sandbox, ['exec', '--mfa-token', '975310', 'admin'], { env: { SHELL: '/bin/sh' }, input: 'echo "in $ROLECALL_PROFILE"\nexit 3\n' });
+    assert.equal(result.stdout.trim(), 'in admin');
+    assert.equal(result.status, 3);
+  });
+
+  test('exit status: the child’s own, 128+N on a signal, 126 not executable, 127 not found', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    assert.equal((await exec(['admin', '--', 'sh', '-c', 'exit 7'])).status, 7);
+    assert.equal((await exec(['admin', '--', 'sh', '-c', 'kill -TERM $$'])).status, 143);
+    sandbox.write('not-executable.sh', 'echo hi\n', 0o644);
+    const notExecutable = await exec(['admin', '--', join(sandbox.home, 'not-executable.sh')]);
+    assert.equal(notExecutable.status, 126);
+    assert.match(notExecutable.stderr, /cannot run it/);
+    const notFound = await exec(['admin', '--', 'no-such-command-rolecall']);
+    assert.equal(notFound.status, 127);
+    assert.match(notFound.stderr, /command not found/);
+    const failed = await exec(['no-such-profile', '--', 'true']);
+    assert.equal(failed.status, 125);
+    assert.equal(failed.stderr.trim().split('\n').length, 1, 'one line');
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1'] as const) {
+    test(`${signal} sent to rolecall alone reaches the child`, async (t) => {
+      if (!requireCommands(t, 'moto_server')) return;
+      const ready = join(sandbox.home, `ready-${signal}`);
+      // The child traps the signal and exits 42; rolecall must pass on the status.
+      const script = `trap 'echo got-${signal}; exit 42' ${signal.slice(3)}; : > "${ready}"; while :; do sleep 0.05; done`;
+      const run = runRolecall(sandbox, ['exec', '--mfa-token', '975310', 'admin', '--', 'sh', '-c', script], {
+        onSpawn: (pid) => {
+          const poll = setInterval(() => {
+            try {
+              readFileSync(ready);
+              clearInterval(poll);
+              process.kill(pid, signal); // rolecall only, not its process group
+            } catch {
+              // the child has not started yet
+            }
+          }, 25);
+        },
+      });
+      const outcome = await run;
+      assert.equal(outcome.status, 42, outcome.stderr);
+      assert.equal(outcome.stdout.trim(), `got-${signal}`);
+    });
+  }
+
+  test('a nested exec is refused, unless --force', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const nested = await exec(['admin', '--', 'true'], { ROLECALL_PROFILE: 'admin' });
+    assert.equal(nested.status, 125);
+    assert.match(nested.stderr, /already inside `rolecall exec` for profile "admin"/);
+    const forced = await exec(['--force', 'admin', '--', 'true'], { ROLECALL_PROFILE: 'admin' });
+    assert.equal(forced.status, 0, forced.stderr);
+  });
+
+  test('--debug tells each step and no secret', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const secretFile = join(sandbox.home, 'child-secret');
+    const result = await exec(['--debug', 'admin', '--', 'sh', '-c', `printf %s "$AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN" > "${secretFile}"`]);
+    assert.equal(result.status, 0, result.stderr);
+    const [sessionSecret, sessionToken] = readFileSync(secretFile, 'utf8').split(' ');
+    assert.ok(sessionSecret && sessionToken);
+    const output = result.stdout + result.stderr;
+    assert.match(result.stderr, /GetSessionToken/);
+    assert.match(result.stderr, /AssumeRole arn:aws:iam::123456789012:role\/Admin/);
+    assert.match(result.stderr, new RegExp(`${base.accessKeyId.slice(0, 4)}…${base.accessKeyId.slice(-4)}`), 'key ids are shown masked');
+    for (const secret of [base.secretAccessKey, sessionSecret, sessionToken, '975310', base.accessKeyId]) {
+      assert.ok(!output.includes(secret), 'a secret or a full key id reached the output');
+    }
+  });
+});
