@@ -1,0 +1,213 @@
+/**
+ * The encrypted-file backend, for machines without a usable OS keychain.
+ *
+ *   $XDG_DATA_HOME/rolecall/vault/          0700
+ *     vault.json                            0600  scrypt parameters + a sealed check value
+ *     <service>/<account>.item              0600  one sealed item per file
+ *
+ * One file per item is what makes concurrent writers safe without a lock:
+ * a write is a new temp file renamed over its item, so two processes adding
+ * different profiles (or caching different sessions) never touch the same
+ * file, and two writing the same item leave one whole value, the last. The
+ * one shared file, vault.json, is created once with link(2), which exactly
+ * one racer wins; the others adopt its salt. Account and service names are
+ * part of the file names (they are profile names and cache keys, not
+ * secrets), so `get` of a missing item, `list` and `remove` need no
+ * passphrase: an exec whose keys are elsewhere never asks for one.
+ */
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Env } from '../config/config-paths.js';
+import { displayPath } from '../config/config-paths.js';
+import { RolecallError } from '../errors.js';
+import { registerSecret } from '../log/redact.js';
+import { createPrivateFileOnce, ensurePrivateDir, writePrivateFile } from './private-files.js';
+import { deriveKey, newScryptParams, sameBytes, seal, unseal, type ScryptParams, type Sealed } from './vault-crypto.js';
+import { decodeName, encodeName } from './vault-names.js';
+import { PASSPHRASE_VARIABLE, type PassphraseSource } from './vault-passphrase.js';
+import type { Vault } from './vault.js';
+
+const HEADER = 'vault.json';
+const FORMAT = 'rolecall-file-vault';
+const CHECK_TEXT = 'rolecall file vault key check';
+const ITEM_SUFFIX = '.item';
+
+interface Header {
+  readonly format: typeof FORMAT;
+  readonly version: 1;
+  readonly kdf: { readonly name: 'scrypt' } & ScryptParams;
+  readonly check: Sealed;
+}
+
+interface ItemFile {
+  readonly version: 1;
+  readonly sealed: Sealed;
+}
+
+export class FileVault implements Vault {
+  readonly backend = 'file';
+  private key: Promise<Buffer> | undefined;
+
+  constructor(
+    readonly dir: string,
+    private readonly passphrase: PassphraseSource,
+    private readonly env: Env,
+  ) {}
+
+  async get(service: string, account: string): Promise<string | undefined> {
+    const path = this.itemPath(service, account);
+    const raw = readIfExists(path);
+    if (raw === undefined) return undefined;
+    const value = this.openItem(await this.unlock(false), path, raw, service, account);
+    registerSecret(value);
+    return value;
+  }
+
+  async set(service: string, account: string, value: string): Promise<void> {
+    const key = await this.unlock(true);
+    const serviceDir = join(this.dir, encodeName(service));
+    ensurePrivateDir(serviceDir);
+    const path = this.itemPath(service, account);
+    // A damaged item is reported, not silently replaced: it may be the
+    // only trace of an attack, and the user should see it.
+    const existing = readIfExists(path);
+    if (existing !== undefined) this.openItem(key, path, existing, service, account);
+    const item: ItemFile = { version: 1, sealed: seal(key, value, additionalData(service, account)) };
+    writePrivateFile(path, `${JSON.stringify(item)}\n`);
+  }
+
+  async remove(service: string, account: string): Promise<boolean> {
+    try {
+      unlinkSync(this.itemPath(service, account));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  async list(service: string): Promise<string[]> {
+    let names: string[];
+    try {
+      names = readdirSync(join(this.dir, encodeName(service)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return names
+      .filter((name) => name.endsWith(ITEM_SUFFIX) && !name.startsWith('.'))
+      .map((name) => decodeName(name.slice(0, -ITEM_SUFFIX.length)))
+      .filter((name): name is string => name !== undefined)
+      .sort();
+  }
+
+  private itemPath(service: string, account: string): string {
+    if (!service || !account) throw new RolecallError('a vault item needs a service and an account name');
+    return join(this.dir, encodeName(service), `${encodeName(account)}${ITEM_SUFFIX}`);
+  }
+
+  private show(path: string): string {
+    return displayPath(path, this.env);
+  }
+
+  /** The key, derived and checked once per vault object. */
+  private unlock(creating: boolean): Promise<Buffer> {
+    this.key ??= this.deriveCheckedKey(creating).catch((error: unknown) => {
+      this.key = undefined;
+      throw error;
+    });
+    return this.key;
+  }
+
+  private async deriveCheckedKey(creating: boolean): Promise<Buffer> {
+    const headerPath = join(this.dir, HEADER);
+    let header = this.readHeader(headerPath);
+    if (!header) {
+      if (!creating) {
+        throw new RolecallError(`${this.show(headerPath)} is missing, so the items beside it cannot be decrypted; nothing was changed`);
+      }
+      ensurePrivateDir(this.dir);
+      const passphrase = await this.passphrase({ creating: true, where: this.show(this.dir) });
+      const params = newScryptParams();
+      const key = await deriveKey(passphrase.value, params);
+      const fresh: Header = { format: FORMAT, version: 1, kdf: { name: 'scrypt', ...params }, check: seal(key, CHECK_TEXT, 'check') };
+      if (createPrivateFileOnce(headerPath, `${JSON.stringify(fresh, null, 2)}\n`)) return key;
+      // Another process created the vault at the same moment: use its header.
+      header = this.readHeader(headerPath);
+      if (!header) throw new RolecallError(`${this.show(headerPath)} vanished while it was being created; try again`);
+    }
+    const passphrase = await this.passphrase({ creating: false, where: this.show(this.dir) });
+    const key = await deriveKey(passphrase.value, header.kdf);
+    const check = unseal(key, header.check, 'check');
+    if (check === undefined || !sameBytes(check, CHECK_TEXT)) {
+      const which = passphrase.from === 'environment' ? `${PASSPHRASE_VARIABLE} is not the passphrase` : 'wrong passphrase';
+      throw new RolecallError(`${which} of the file vault ${this.show(this.dir)}; nothing was changed`);
+    }
+    return key;
+  }
+
+  private readHeader(path: string): Header | undefined {
+    const raw = readIfExists(path);
+    if (raw === undefined) return undefined;
+    let header: Header;
+    try {
+      header = JSON.parse(raw) as Header;
+    } catch {
+      throw this.damaged(path);
+    }
+    const kdf = header?.kdf;
+    if (
+      header?.format !== FORMAT ||
+      header.version !== 1 ||
+      kdf?.name !== 'scrypt' ||
+      !isPowerOfTwo(kdf.N) ||
+      !Number.isInteger(kdf.r) ||
+      !Number.isInteger(kdf.p) ||
+      kdf.N * kdf.r > 2 ** 24 ||
+      typeof kdf.salt !== 'string' ||
+      !isSealed(header.check)
+    ) {
+      throw this.damaged(path);
+    }
+    return header;
+  }
+
+  private openItem(key: Buffer, path: string, raw: string, service: string, account: string): string {
+    let item: ItemFile;
+    try {
+      item = JSON.parse(raw) as ItemFile;
+    } catch {
+      throw this.damaged(path);
+    }
+    const value = item?.version === 1 && isSealed(item.sealed) ? unseal(key, item.sealed, additionalData(service, account)) : undefined;
+    if (value === undefined) throw this.damaged(path);
+    return value;
+  }
+
+  private damaged(path: string): RolecallError {
+    return new RolecallError(`${this.show(path)} was changed or is damaged (it does not decrypt as written by rolecall); nothing was changed; delete that file to drop the item`);
+  }
+}
+
+/** Binds a sealed value to its place, so an item copied over another fails to open. */
+function additionalData(service: string, account: string): string {
+  return `${FORMAT}/1\0${service}\0${account}`;
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function isSealed(value: unknown): value is Sealed {
+  const sealed = value as Sealed | undefined;
+  return typeof sealed?.nonce === 'string' && typeof sealed.data === 'string';
+}
+
+function isPowerOfTwo(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
+}

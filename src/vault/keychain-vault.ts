@@ -1,0 +1,114 @@
+/**
+ * The OS keychain through keytar: macOS Keychain, Windows Credential
+ * Manager, the Secret Service (gnome-keyring, KWallet) on Linux through
+ * libsecret. keytar is a native optional dependency: it is imported only
+ * here, only when this backend is used, and its absence is a reason to fall
+ * back to the file vault, not a crash.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Env } from '../config/config-paths.js';
+import { RolecallError } from '../errors.js';
+import { registerSecret } from '../log/redact.js';
+import type { Vault } from './vault.js';
+
+/** The part of keytar's API rolecall uses (declared here so the build does not need keytar installed). */
+interface Keytar {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
+}
+
+/** How long the keychain may take to answer the first call before it counts as absent. */
+const PROBE_TIMEOUT_MS = 5_000;
+
+export class KeychainVault implements Vault {
+  readonly backend = 'keychain';
+
+  constructor(private readonly keytar: Keytar) {}
+
+  async get(service: string, account: string): Promise<string | undefined> {
+    const value = await this.call(() => this.keytar.getPassword(service, account));
+    registerSecret(value ?? undefined);
+    return value ?? undefined;
+  }
+
+  async set(service: string, account: string, value: string): Promise<void> {
+    await this.call(() => this.keytar.setPassword(service, account, value));
+  }
+
+  async remove(service: string, account: string): Promise<boolean> {
+    return this.call(() => this.keytar.deletePassword(service, account));
+  }
+
+  async list(service: string): Promise<string[]> {
+    const found = await this.call(() => this.keytar.findCredentials(service));
+    for (const item of found) registerSecret(item.password);
+    return [...new Set(found.map((item) => item.account))].sort();
+  }
+
+  /** keytar's errors come from libsecret or the OS; they carry no secret, but keep them to one line. */
+  private async call<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw new RolecallError(`the keychain refused: ${firstLine(error)}`);
+    }
+  }
+}
+
+export type KeychainOpening = { readonly vault: KeychainVault } | { readonly unavailable: string };
+
+/**
+ * Loads keytar and asks the keychain one harmless question, so that "the
+ * keychain works" is known before anything is stored in it. Never throws:
+ * the reason it is unusable comes back as one line.
+ */
+export async function openKeychain(env: Env): Promise<KeychainOpening> {
+  if (process.platform === 'linux' && !hasSessionBus(env)) {
+    return { unavailable: 'no D-Bus session bus for the Secret Service (DBUS_SESSION_BUS_ADDRESS is not set)' };
+  }
+  let keytar: Keytar;
+  try {
+    keytar = await loadKeytar();
+  } catch (error) {
+    return { unavailable: `keytar cannot be loaded (${firstLine(error)})` };
+  }
+  try {
+    await withTimeout(keytar.getPassword('rolecall-probe', 'probe'), PROBE_TIMEOUT_MS);
+  } catch (error) {
+    return { unavailable: `the keychain does not answer (${firstLine(error)})` };
+  }
+  return { vault: new KeychainVault(keytar) };
+}
+
+async function loadKeytar(): Promise<Keytar> {
+  // A variable specifier keeps TypeScript from needing keytar's types and
+  // esbuild from bundling it; it resolves from node_modules beside dist/.
+  const name = 'keytar';
+  const loaded = (await import(name)) as { default?: Keytar } & Partial<Keytar>;
+  const keytar = (loaded.default ?? loaded) as Keytar;
+  if (typeof keytar.getPassword !== 'function') throw new Error('not the keytar module');
+  return keytar;
+}
+
+/** libsecret finds the bus through DBUS_SESSION_BUS_ADDRESS or systemd's $XDG_RUNTIME_DIR/bus. */
+function hasSessionBus(env: Env): boolean {
+  if (env.DBUS_SESSION_BUS_ADDRESS) return true;
+  return Boolean(env.XDG_RUNTIME_DIR && existsSync(join(env.XDG_RUNTIME_DIR, 'bus')));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n')[0] ?? '').trim() || 'unknown error';
+}

@@ -1,0 +1,55 @@
+/**
+ * Which vault to use: `--backend NAME`, else ROLECALL_BACKEND, else the OS
+ * keychain when keytar loads and the keychain answers, else the encrypted
+ * file, with one line saying why the keychain was not used.
+ */
+import type { Env } from '../config/config-paths.js';
+import { RolecallError } from '../errors.js';
+import { debug, note } from '../log/debug-log.js';
+import { FileVault } from './file-vault.js';
+import { openKeychain } from './keychain-vault.js';
+import { fileVaultDir } from './vault-paths.js';
+import { passphraseFrom } from './vault-passphrase.js';
+import type { Vault } from './vault.js';
+
+export const BACKENDS = ['keychain', 'file'] as const;
+export const BACKEND_VARIABLE = 'ROLECALL_BACKEND';
+
+export interface OpenVaultOptions {
+  /** --backend; wins over ROLECALL_BACKEND. */
+  readonly backend?: string;
+  /**
+   * When the keychain is not usable and the file vault is chosen by default,
+   * say so under --debug only (exec's lookups: the line would repeat on
+   * every run). Commands that store keys leave this off.
+   */
+  readonly quietFallback?: boolean;
+}
+
+export async function openVault(env: Env, options: OpenVaultOptions = {}): Promise<Vault> {
+  const chosen = options.backend || env[BACKEND_VARIABLE];
+  if (chosen) {
+    const from = options.backend ? '--backend' : BACKEND_VARIABLE;
+    switch (chosen) {
+      case 'keychain': {
+        const keychain = await openKeychain(env);
+        if ('vault' in keychain) return keychain.vault;
+        throw new RolecallError(`${from} says keychain, but ${keychain.unavailable}; use --backend file, or see the README on setting up the keychain`);
+      }
+      case 'file':
+        return openFileVault(env);
+      default:
+        throw new RolecallError(`${from} is "${chosen}"; it must be one of ${BACKENDS.join(', ')}`);
+    }
+  }
+  const keychain = await openKeychain(env);
+  if ('vault' in keychain) return keychain.vault;
+  const line = `not using the keychain: ${keychain.unavailable}; using the encrypted file vault (set ${BACKEND_VARIABLE}=file to choose it and silence this)`;
+  if (options.quietFallback) debug(line);
+  else note(line);
+  return openFileVault(env);
+}
+
+export function openFileVault(env: Env): FileVault {
+  return new FileVault(fileVaultDir(env), passphraseFrom(env), env);
+}

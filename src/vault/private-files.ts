@@ -1,0 +1,59 @@
+/**
+ * Writing files that hold (encrypted) secrets: 0700 directories, 0600 files,
+ * and every write atomic (a temp file beside the target, fsync, rename), so a
+ * reader sees the old content or the new one, never half of either, and a
+ * crash leaves no torn file.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** Creates the directory (and missing parents) 0700, and tightens it if it exists looser. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+function writeTemp(path: string, content: string | Uint8Array): string {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(temp, 'wx', 0o600);
+  try {
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    unlinkSync(temp);
+    throw error;
+  }
+  closeSync(fd);
+  return temp;
+}
+
+/** Replaces `path` atomically with `content`, 0600. */
+export function writePrivateFile(path: string, content: string | Uint8Array): void {
+  const temp = writeTemp(path, content);
+  try {
+    renameSync(temp, path);
+  } catch (error) {
+    unlinkSync(temp);
+    throw error;
+  }
+}
+
+/**
+ * Creates `path` with `content` only if it does not exist yet, atomically:
+ * of several processes racing, exactly one wins. Returns false when the file
+ * was already there (someone else's content stays).
+ */
+export function createPrivateFileOnce(path: string, content: string | Uint8Array): boolean {
+  const temp = writeTemp(path, content);
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(temp);
+  }
+}
