@@ -1,7 +1,52 @@
-/** Wraps each STS step in the session cache (filled in by the cache work). */
+/**
+ * Wraps each STS step in the session cache. Nothing is opened here: the vault
+ * is opened the first time a step looks in the cache, so a profile without
+ * STS steps never touches it.
+ */
 import type { Env } from '../config/config-paths.js';
 import type { ProviderContext } from '../credentials/build-provider.js';
+import type { CredentialProvider } from '../credentials/credentials.js';
+import { debug } from '../log/debug-log.js';
+import type { StsTarget } from '../sts/sts-client.js';
+import { openVault } from '../vault/open-vault.js';
+import { CachedStepProvider, type CacheSettings } from './cached-step-provider.js';
+import { lockTimeoutSeconds, locksDirectory, minTtlSeconds } from './cache-settings.js';
+import { SessionStore, type VaultOpener } from './session-store.js';
 
-export async function cacheExtension(_env: Env): Promise<Pick<ProviderContext, 'wrapStep'>> {
-  return {};
+export interface CacheOptions {
+  /** --backend of the command, when it has one. */
+  readonly backend?: string;
+  /** Tests give their own vault; rolecall opens the selected backend. */
+  readonly open?: VaultOpener;
+}
+
+export async function cacheExtension(env: Env, options: CacheOptions = {}): Promise<Pick<ProviderContext, 'wrapStep'>> {
+  const open = options.open ?? (() => openVault(env, { quietFallback: true, ...(options.backend ? { backend: options.backend } : {}) }));
+  const settings: CacheSettings = {
+    store: new SessionStore(open),
+    minTtlMs: minTtlSeconds(env) * 1000,
+    lockTimeoutMs: lockTimeoutSeconds(env) * 1000,
+    locksDirectory: locksDirectory(env),
+  };
+  return {
+    wrapStep: (step, provider, caller) => {
+      const target = stsTargetOf(provider);
+      if (!target) {
+        debug(`${provider.description}: not cached (its STS region is unknown)`);
+        return provider;
+      }
+      return new CachedStepProvider(step, provider, caller, target, settings);
+    },
+  };
+}
+
+/**
+ * The region and endpoint decide a session too, but wrapStep is not given
+ * them: they are read from the step's provider (AssumeRoleProvider and
+ * SessionTokenProvider keep them as `target`; a unit test pins this).
+ */
+export function stsTargetOf(provider: CredentialProvider): StsTarget | undefined {
+  const target = (provider as { target?: Partial<StsTarget> }).target;
+  if (!target || typeof target.region !== 'string') return undefined;
+  return { region: target.region, ...(typeof target.endpoint === 'string' ? { endpoint: target.endpoint } : {}) };
 }

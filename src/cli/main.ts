@@ -5,6 +5,11 @@
  */
 import { Builtins, Cli } from 'clipanion';
 import { ExecCommand } from './exec-command.js';
+import { HookCommand } from './hook-command.js';
+import { HookEnvCommand } from './hook-env-command.js';
+import { AllowCommand } from './allow-command.js';
+import { DenyCommand } from './deny-command.js';
+import { StatusCommand } from './status-command.js';
 
 const cli = new Cli({
   binaryLabel: 'rolecall',
@@ -15,6 +20,12 @@ const cli = new Cli({
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 cli.register(ExecCommand);
+cli.register((await import('./clear-command.js')).ClearCommand);
+cli.register(HookCommand);
+cli.register(HookEnvCommand);
+cli.register(AllowCommand);
+cli.register(DenyCommand);
+cli.register(StatusCommand);
 
 const status = await cli.run(process.argv.slice(2), Cli.defaultContext);
 process.exitCode = status;

@@ -1,0 +1,38 @@
+/**
+ * The knobs of the session cache, read from the environment: how much life a
+ * cached session must have left to be reused, how long a command waits for
+ * another one that is getting the same session, and where the lock files go.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Env } from '../config/config-paths.js';
+import { RolecallError } from '../errors.js';
+
+/** A session is reused while at least this much of it remains (ROLECALL_MIN_TTL). */
+export const DEFAULT_MIN_TTL_SECONDS = 5 * 60;
+/** Long enough for a person to find their phone and type an MFA code (ROLECALL_LOCK_TIMEOUT). */
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = 120;
+
+export function minTtlSeconds(env: Env): number {
+  return wholeSeconds(env, 'ROLECALL_MIN_TTL', DEFAULT_MIN_TTL_SECONDS);
+}
+
+export function lockTimeoutSeconds(env: Env): number {
+  return wholeSeconds(env, 'ROLECALL_LOCK_TIMEOUT', DEFAULT_LOCK_TIMEOUT_SECONDS);
+}
+
+/**
+ * Lock files hold a pid and a start time, never a secret; they live in the
+ * user's cache directory so that every rolecall of the user sees them.
+ */
+export function locksDirectory(env: Env): string {
+  const cache = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+  return join(cache, 'rolecall', 'locks');
+}
+
+function wholeSeconds(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new RolecallError(`${name} is "${raw}"; it must be a whole number of seconds`);
+  return Number(raw.trim());
+}

@@ -1,0 +1,167 @@
+/**
+ * A lock file per cached session, so that of N rolecall processes needing
+ * the same session at once only one calls STS (and asks for the MFA code).
+ *
+ * The file is created whole or not at all: the owner (pid, start time, host,
+ * a random token) is written to a temporary file that is then hard-linked to
+ * the lock's name, which fails if the lock exists. A lock whose owner is dead
+ * (even by SIGKILL, which runs no cleanup) is stale and is broken by renaming
+ * it aside first, so that two processes breaking it at once cannot remove a
+ * fresh lock taken in between.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { isProcessAlive, processStartTime } from './process-liveness.js';
+
+export interface LockOwner {
+  readonly pid: number;
+  readonly start?: string;
+  readonly host: string;
+  readonly token: string;
+}
+
+export type LockState = { readonly held: false } | { readonly held: true; readonly owner?: LockOwner; readonly stale: boolean; readonly ino: number };
+
+export interface HeldLock {
+  release(): void;
+}
+
+/** A lock file nobody can read an owner from (a crash of the non-link fallback) is stale after this. */
+const UNREADABLE_LOCK_STALE_MS = 5_000;
+/** An owner on another host (a shared HOME) cannot be checked; its lock is stale after this. */
+const FOREIGN_LOCK_STALE_MS = 10 * 60_000;
+
+export function tryLock(path: string): HeldLock | undefined {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const owner: LockOwner = { pid: process.pid, ...optionalStart(), host: hostname(), token: randomBytes(8).toString('hex') };
+  // A few rounds: each lost round is a stale lock broken or a lock released just now.
+  for (let round = 0; round < 3; round++) {
+    if (createWhole(path, JSON.stringify(owner), owner.token)) return holding(path, owner.token);
+    const state = lockState(path);
+    if (!state.held) continue;
+    if (!state.stale) return undefined;
+    breakStale(path, state.ino, state.owner?.token);
+  }
+  return undefined;
+}
+
+export function lockState(path: string): LockState {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { held: false };
+  }
+  try {
+    const stat = fstatSync(fd);
+    const owner = parseOwner(readFileSync(fd, 'utf8'));
+    const age = Date.now() - stat.mtimeMs;
+    let stale: boolean;
+    if (!owner) stale = age > UNREADABLE_LOCK_STALE_MS;
+    else if (owner.host !== hostname()) stale = age > FOREIGN_LOCK_STALE_MS;
+    else stale = !isProcessAlive(owner.pid, owner.start);
+    return { held: true, ...(owner ? { owner } : {}), stale, ino: stat.ino };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function createWhole(path: string, content: string, token: string): boolean {
+  const temporary = `${path}.${token}.tmp`;
+  writeFileSync(temporary, content, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(temporary, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') return createExclusive(path, content);
+    throw error;
+  } finally {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** For file systems without hard links: O_EXCL, then the owner; briefly an empty lock. */
+function createExclusive(path: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    writeFileSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function breakStale(path: string, staleIno: number, staleToken: string | undefined): void {
+  const aside = `${path}.stale.${randomBytes(8).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // somebody else broke or released it
+  }
+  try {
+    // Between our look and our rename another process may have broken the
+    // stale lock and taken a fresh one: that one goes back where it was.
+    if (statSync(aside).ino !== staleIno || tokenIn(aside) !== staleToken) linkSync(aside, path);
+  } catch {
+    // a third process holds the name now; nothing more to put back
+  } finally {
+    try {
+      unlinkSync(aside);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function holding(path: string, token: string): HeldLock {
+  const release = () => {
+    process.off('exit', release);
+    try {
+      // Only our own lock: a lock broken as stale and taken by another is theirs.
+      if (parseOwner(readFileSync(path, 'utf8'))?.token === token) unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  };
+  // An ordinary exit (an error, Ctrl-C handled by node) does not leave the lock behind.
+  process.on('exit', release);
+  return { release };
+}
+
+function tokenIn(path: string): string | undefined {
+  try {
+    return parseOwner(readFileSync(path, 'utf8'))?.token;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockOwner>;
+    if (typeof value.pid !== 'number' || typeof value.host !== 'string' || typeof value.token !== 'string') return undefined;
+    if (value.start !== undefined && typeof value.start !== 'string') return undefined;
+    return value as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+function optionalStart(): { start?: string } {
+  const start = processStartTime(process.pid);
+  return start === undefined ? {} : { start };
+}

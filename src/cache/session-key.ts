@@ -1,0 +1,41 @@
+/**
+ * The name of a cached session: a hash of everything that decides what STS
+ * would return for the step. The caller is named by the identity of the
+ * credentials below the step (the source's access key id, or the key of the
+ * cached session below), so editing any link of the chain or rotating the
+ * base keys never serves a session made for something else.
+ *
+ * The account the entry is stored under is "PROFILE@HASH": the profile lets
+ * `clear PROFILE` find a profile's sessions without decrypting anything, and
+ * it is no secret (the keychain already names base keys by profile).
+ */
+import { createHash } from 'node:crypto';
+import type { SessionStep } from '../config/plan.js';
+import type { StsTarget } from '../sts/sts-client.js';
+
+const KEY_VERSION = 'rolecall-session-v1';
+
+export function sessionAccount(callerIdentity: string, step: SessionStep, target: StsTarget): string {
+  const decides = [
+    KEY_VERSION,
+    callerIdentity,
+    step.kind,
+    step.profile,
+    step.kind === 'assumeRole' ? step.roleArn : '',
+    step.kind === 'assumeRole' ? step.sessionName : '',
+    step.kind === 'assumeRole' ? (step.externalId ?? '') : '',
+    step.mfa?.serial ?? '',
+    String(step.durationSeconds),
+    target.region,
+    target.endpoint ?? '',
+  ];
+  const hash = createHash('sha256').update(JSON.stringify(decides)).digest('hex').slice(0, 40);
+  return `${step.profile}@${hash}`;
+}
+
+/** The profile an account was stored for; undefined for names rolecall did not write. */
+export function profileOfAccount(account: string): string | undefined {
+  const at = account.lastIndexOf('@');
+  if (at <= 0 || !/^[0-9a-f]{40}$/.test(account.slice(at + 1))) return undefined;
+  return account.slice(0, at);
+}

@@ -1,0 +1,91 @@
+/**
+ * Cached sessions in a Vault backend (service "rolecall-sessions"). The
+ * cache is a convenience: an entry that cannot be read or decrypted is a
+ * miss, and a failure to write is one warning line, never a failed command.
+ */
+import type { SessionStep } from '../config/plan.js';
+import type { Credentials } from '../credentials/credentials.js';
+import { debug, note } from '../log/debug-log.js';
+import { registerSecret } from '../log/redact.js';
+import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
+import { credentialsOf, decodeSession, encodeSession } from './stored-session.js';
+
+export type VaultOpener = () => Promise<Vault>;
+
+export type FreshSession = Credentials & { readonly expiration: Date };
+
+export class SessionStore {
+  private opened: Promise<Vault | Error> | undefined;
+  private warned = false;
+
+  constructor(
+    private readonly openVault: VaultOpener,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The session stored under `account` when at least `minTtlMs` of it remains; else undefined. */
+  async fresh(account: string, minTtlMs: number): Promise<FreshSession | undefined> {
+    const vault = await this.vault();
+    if (vault instanceof Error) return undefined;
+    let text: string | undefined;
+    try {
+      text = await vault.get(SESSIONS_SERVICE, account);
+    } catch (error) {
+      debug(`cached session ${account} cannot be read (${firstLine(error)}): a miss`);
+      return undefined;
+    }
+    if (text === undefined) return undefined;
+    const stored = decodeSession(text);
+    if (!stored) {
+      debug(`cached session ${account} is not a session rolecall wrote: a miss`);
+      return undefined;
+    }
+    registerSecret(stored.secretAccessKey);
+    registerSecret(stored.sessionToken);
+    const session = credentialsOf(stored);
+    const left = session.expiration.getTime() - this.now();
+    if (left <= 0) {
+      // Purged when seen, so the vault does not fill with dead sessions.
+      await vault.remove(SESSIONS_SERVICE, account).catch(() => false);
+      debug(`cached session ${account} has expired: removed`);
+      return undefined;
+    }
+    if (left < minTtlMs) {
+      debug(`cached session ${account} has ${Math.floor(left / 1000)}s left, less than ROLECALL_MIN_TTL (${minTtlMs / 1000}s): refreshing`);
+      return undefined;
+    }
+    return session;
+  }
+
+  /** Stores a session; a failure is one warning line. Sessions without an expiry are not cached. */
+  async save(account: string, step: SessionStep, credentials: Credentials): Promise<void> {
+    if (!credentials.expiration) return;
+    const vault = await this.vault();
+    if (vault instanceof Error) return this.warn(step, vault);
+    try {
+      await vault.set(SESSIONS_SERVICE, account, encodeSession(step, { ...credentials, expiration: credentials.expiration }));
+      debug(`session of profile "${step.profile}" cached in the ${vault.backend} vault until ${credentials.expiration.toISOString()}`);
+    } catch (error) {
+      this.warn(step, error);
+    }
+  }
+
+  private vault(): Promise<Vault | Error> {
+    this.opened ??= this.openVault().catch((error: unknown) => {
+      debug(`the session cache cannot open the vault (${firstLine(error)}): every session is a miss`);
+      return error instanceof Error ? error : new Error(String(error));
+    });
+    return this.opened;
+  }
+
+  private warn(step: SessionStep, error: unknown): void {
+    if (this.warned) return;
+    this.warned = true;
+    note(`warning: the session of profile "${step.profile}" was not cached: ${firstLine(error)}`);
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? '';
+}

@@ -1,0 +1,66 @@
+/**
+ * What one cache entry holds: the session and, for `list`, which step of
+ * which profile made it. Stored as JSON in a Vault backend (keychain item or
+ * the encrypted file), never in a plain-text file.
+ */
+import type { SessionStep } from '../config/plan.js';
+import type { Credentials } from '../credentials/credentials.js';
+
+export interface StoredSession {
+  readonly version: 1;
+  readonly profile: string;
+  readonly kind: SessionStep['kind'];
+  /** "AssumeRole arn:…" or "GetSessionToken (MFA arn:…)": secret-free, for `list`. */
+  readonly label: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  /** ISO 8601 */
+  readonly expiration: string;
+}
+
+export function stepLabel(step: SessionStep): string {
+  const mfa = step.mfa ? ` (MFA ${step.mfa.serial})` : '';
+  return step.kind === 'assumeRole' ? `AssumeRole ${step.roleArn}${mfa}` : `GetSessionToken${mfa}`;
+}
+
+export function encodeSession(step: SessionStep, credentials: Credentials & { expiration: Date }): string {
+  const stored: StoredSession = {
+    version: 1,
+    profile: step.profile,
+    kind: step.kind,
+    label: stepLabel(step),
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+    expiration: credentials.expiration.toISOString(),
+  };
+  return JSON.stringify(stored);
+}
+
+/** Undefined for anything that is not an entry this version wrote: such an entry is a miss. */
+export function decodeSession(text: string): StoredSession | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const strings = ['profile', 'label', 'accessKeyId', 'secretAccessKey', 'expiration'] as const;
+  if (v.version !== 1 || (v.kind !== 'assumeRole' && v.kind !== 'sessionToken')) return undefined;
+  if (strings.some((name) => typeof v[name] !== 'string' || v[name] === '')) return undefined;
+  if (v.sessionToken !== undefined && typeof v.sessionToken !== 'string') return undefined;
+  if (Number.isNaN(Date.parse(v.expiration as string))) return undefined;
+  return value as StoredSession;
+}
+
+export function credentialsOf(stored: StoredSession): Credentials & { expiration: Date } {
+  return {
+    accessKeyId: stored.accessKeyId,
+    secretAccessKey: stored.secretAccessKey,
+    ...(stored.sessionToken ? { sessionToken: stored.sessionToken } : {}),
+    expiration: new Date(stored.expiration),
+  };
+}
