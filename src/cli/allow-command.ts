@@ -1,0 +1,40 @@
+import { Command, Option } from 'clipanion';
+import { displayPath } from '../config/config-paths.js';
+import { RolecallError } from '../errors.js';
+import { profileRequest, readAwsprofile } from '../trust/awsprofile-file.js';
+import { TrustStore } from '../trust/trust-store.js';
+import { guarded } from './report-error.js';
+import { targetAwsprofile } from '../trust/target-file.js';
+import { terminalSafe } from '../shell/hook-env.js';
+
+export class AllowCommand extends Command {
+  static override paths = [['allow']];
+
+  static override usage = Command.Usage({
+    description: "trust a directory's .awsprofile",
+    details: `
+      Trusts the nearest \`.awsprofile\` at or above DIR (default: the current directory) with its current content. Open shells with the hook take it up at their next prompt, without a \`cd\`. Editing the file takes the trust away until you allow it again.
+    `,
+    examples: [
+      ['Trust the file that applies here', 'rolecall allow'],
+      ['Trust a project\'s file', 'rolecall allow ~/src/billing'],
+    ],
+  });
+
+  dir = Option.String({ name: 'DIR', required: false });
+
+  override async execute(): Promise<number> {
+    return guarded(1, async () => {
+      const env = process.env;
+      const path = targetAwsprofile(env, this.dir);
+      const file = readAwsprofile(path);
+      if (!file.bytes) throw new RolecallError(`${displayPath(path, env)} cannot be read`);
+      new TrustStore(env).allow(path, file.bytes);
+      const request = profileRequest(file.bytes);
+      const shown = terminalSafe(displayPath(path, env));
+      if (request.kind === 'profile') this.context.stdout.write(`rolecall: allowed ${shown} (profile ${request.name})\n`);
+      else if (request.kind === 'invalid') this.context.stderr.write(`rolecall: allowed ${shown}, but ${request.reason}: the hook will ignore it\n`);
+      else this.context.stderr.write(`rolecall: allowed ${shown}, but it names no profile\n`);
+    });
+  }
+}

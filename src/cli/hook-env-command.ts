@@ -1,0 +1,35 @@
+/**
+ * `rolecall hook-env SHELL`: what the prompt hook runs when it saw a change
+ * (internal: no usage, so it stays out of `rolecall --help`). It prints code
+ * for the hook to eval on stdout and notices on stderr. It never fails in a
+ * way that leaves the hook without its state: whatever goes wrong is one line
+ * on stderr and the shell stays as it was.
+ */
+import { Command, Option } from 'clipanion';
+import { sessionFor } from '../credentials/profile-session.js';
+import { hookEnv } from '../shell/hook-env.js';
+import { shellNamed } from '../shell/shells.js';
+import { guarded } from './report-error.js';
+import { sessionExtensions } from './session-extensions.js';
+
+export class HookEnvCommand extends Command {
+  static override paths = [['hook-env']];
+
+  shell = Option.String({ name: 'SHELL' });
+
+  override async execute(): Promise<number> {
+    return guarded(1, async () => {
+      const shell = shellNamed(this.shell);
+      const result = await hookEnv(shell, {
+        env: { ...process.env },
+        now: Math.floor(Date.now() / 1000),
+        session: async (profile, userEnv) => {
+          const { plan, credentials } = await sessionFor({ profile, env: userEnv, extend: await sessionExtensions(userEnv) });
+          return { region: plan.region, credentials };
+        },
+      });
+      for (const line of result.messages) this.context.stderr.write(`${line}\n`);
+      this.context.stdout.write(result.code);
+    });
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * What `rolecall hook-env SHELL` decides when the hook saw a change: which
+ * `.awsprofile` applies here, whether it is trusted, and so which profile
+ * the shell should have. It returns the code the hook evals (environment
+ * changes plus the hook's state, as this program saw it) and the lines for
+ * the user. The state it hands back is what the hook compares at the next
+ * prompt: the file, its content and the trust generation read *before* the
+ * decision, so a change that races with it is seen at the next prompt.
+ */
+import { createHash } from 'node:crypto';
+import type { Env } from '../config/config-paths.js';
+import { displayPath } from '../config/config-paths.js';
+import type { Credentials } from '../credentials/credentials.js';
+import { sessionVariables } from '../exec/child-env.js';
+import { redact } from '../log/redact.js';
+import { findAwsprofile, printable, profileRequest, readAwsprofile, shellView, type ProfileRequest } from '../trust/awsprofile-file.js';
+import { TrustStore, type TrustVerdict } from '../trust/trust-store.js';
+import { logicalCwd } from './logical-cwd.js';
+import { enterLines, restoreLines } from './managed-variables.js';
+import type { Shell } from './shell.js';
+
+/** Refresh a session this long before it expires (at a prompt, in place). */
+export const REFRESH_BEFORE_EXPIRY_SECONDS = 5 * 60;
+/** When a refresh gave no longer session, look again after this long, not at every prompt. */
+const RETRY_REFRESH_SECONDS = 60;
+
+/** The hook passes its state in these variables, for this one call only. */
+export const HOOK_STATE_VARIABLES = ['_ROLECALL_ACTIVE', '_ROLECALL_REFRESH_AT', '_ROLECALL_NOTICED'] as const;
+
+export interface SessionResult {
+  readonly region: string | undefined;
+  readonly credentials: Credentials;
+}
+
+export interface HookEnvOptions {
+  /** The environment as the user had it before any profile (the hook restored it). */
+  readonly env: Env;
+  /** Epoch seconds. */
+  readonly now: number;
+  readonly session: (profile: string, userEnv: Env) => Promise<SessionResult>;
+}
+
+export interface HookEnvResult {
+  readonly code: string;
+  readonly messages: readonly string[];
+}
+
+type Want = { readonly kind: 'none'; readonly notice?: string } | { readonly kind: 'profile'; readonly name: string };
+
+export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<HookEnvResult> {
+  const userEnv: Record<string, string | undefined> = { ...options.env };
+  const active = userEnv._ROLECALL_ACTIVE || undefined;
+  const refreshAt = Number(userEnv._ROLECALL_REFRESH_AT) || undefined;
+  const noticed = userEnv._ROLECALL_NOTICED ?? '';
+  for (const name of HOOK_STATE_VARIABLES) delete userEnv[name];
+
+  const store = new TrustStore(userEnv);
+  const cwd = logicalCwd(userEnv);
+  const path = findAwsprofile(cwd);
+  const generation = path ? store.generation() : '';
+  const file = path ? readAwsprofile(path) : undefined;
+  const noticeKey = file ? createHash('sha256').update(file.path).update('\0').update(file.bytes ?? '').digest('hex').slice(0, 16) : '';
+
+  const lines: string[] = [];
+  const messages: string[] = [];
+  const want: Want = file ? wanted(displayPath(file.path, userEnv), profileRequest(file.bytes), store.verdict(file.path, file.bytes)) : { kind: 'none' };
+  let retry = false;
+
+  if (want.kind === 'none') {
+    if (want.notice && noticeKey !== noticed) messages.push(want.notice);
+    if (active) lines.push(...leaveLines(shell, userEnv));
+  } else if (active === want.name && (refreshAt === undefined || options.now < refreshAt)) {
+    // Same profile, session still good (trust store changed elsewhere, or another file naming it): keep.
+  } else {
+    try {
+      const { region, credentials } = await options.session(want.name, userEnv);
+      lines.push(...enterLines(shell, userEnv, sessionVariables(want.name, credentials, region)));
+      lines.push(shell.assign('_rolecall_profile', want.name));
+      lines.push(shell.assign('_rolecall_refresh_at', nextRefresh(credentials.expiration, options.now)));
+      lines.push(shell.assign('_rolecall_restore', restoreLines(shell, userEnv).join('\n')));
+      if (active !== want.name) messages.push(`rolecall: profile ${want.name} from ${terminalSafe(displayPath(file?.path ?? '', userEnv))}`);
+    } catch (error) {
+      retry = true;
+      const reason = redact(error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error));
+      messages.push(`rolecall: no session for profile ${want.name}: ${reason} (change directory to try again)`);
+      if (active) lines.push(...leaveLines(shell, userEnv));
+    }
+  }
+
+  lines.push(
+    shell.assign('_rolecall_dir', cwd),
+    shell.assign('_rolecall_file', file?.path ?? ''),
+    shell.assign('_rolecall_text', shellView(file?.bytes)),
+    shell.assign('_rolecall_gen', generation),
+    shell.assign('_rolecall_retry', retry ? '1' : ''),
+    shell.assign('_rolecall_noticed', want.kind === 'none' && want.notice ? noticeKey : ''),
+  );
+  return { code: `${lines.join('\n')}\n`, messages };
+}
+
+/** The profile a file asks for, if its trust allows; else why not, for the one-line notice. */
+export function wanted(shown: string, request: ProfileRequest, verdict: TrustVerdict): Want {
+  const where = terminalSafe(shown);
+  if (verdict === 'denied') return { kind: 'none' };
+  if (request.kind === 'invalid') return { kind: 'none', notice: `rolecall: ${where}: ${request.reason}; ignored` };
+  if (request.kind === 'unreadable') return { kind: 'none', notice: `rolecall: ${where} cannot be read; ignored` };
+  if (request.kind === 'empty') return { kind: 'none', notice: `rolecall: ${where} names no profile; ignored` };
+  if (verdict === 'untrusted') {
+    return { kind: 'none', notice: `rolecall: ${where} asks for profile ${request.name}; run 'rolecall allow' to trust it` };
+  }
+  if (verdict === 'edited') {
+    return { kind: 'none', notice: `rolecall: ${where} changed since it was allowed; it asks for profile ${request.name}; run 'rolecall allow' to trust it` };
+  }
+  return { kind: 'profile', name: request.name };
+}
+
+function leaveLines(shell: Shell, userEnv: Env): string[] {
+  return [...restoreLines(shell, userEnv), 'unset _rolecall_profile _rolecall_refresh_at _rolecall_restore'];
+}
+
+/** Epoch seconds at which the prompt should refresh; '' for keys that never expire. */
+export function nextRefresh(expiration: Date | undefined, now: number): string {
+  if (!expiration) return '';
+  const at = Math.floor(expiration.getTime() / 1000) - REFRESH_BEFORE_EXPIRY_SECONDS;
+  return String(at > now ? at : now + RETRY_REFRESH_SECONDS);
+}
+
+/** A path for a terminal line: control characters would let a directory name rewrite the screen. */
+export function terminalSafe(text: string): string {
+  return /[\u0000-\u001f\u007f-\u009f]/.test(text) ? printable(text) : text;
+}

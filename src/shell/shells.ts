@@ -1,0 +1,12 @@
+import { UsageError } from 'clipanion';
+import { bashShell } from './bash-shell.js';
+import type { Shell } from './shell.js';
+import { zshShell } from './zsh-shell.js';
+
+export const SHELLS: readonly Shell[] = [bashShell, zshShell];
+
+export function shellNamed(name: string): Shell {
+  const shell = SHELLS.find((s) => s.name === name);
+  if (!shell) throw new UsageError(`rolecall has no hook for shell "${name}"; it supports ${SHELLS.map((s) => s.name).join(' and ')}`);
+  return shell;
+}

@@ -1,0 +1,87 @@
+/**
+ * The `.awsprofile` a directory asks for: the nearest one from the directory
+ * up to `/`, found the way the shell hook finds it (a logical walk of $PWD,
+ * `-f` follows symlinks), so the program and the hook agree on the file.
+ * Its content is data, never code: the profile name is checked here against
+ * a strict pattern before any shell sees it.
+ */
+import { readFileSync, statSync } from 'node:fs';
+
+export const AWSPROFILE = '.awsprofile';
+
+/** Profile names the hook accepts: what people use, nothing a shell would read as syntax. */
+const PROFILE_NAME = /^[A-Za-z0-9_.+=,@/-]{1,128}$/;
+
+export function isValidProfileName(name: string): boolean {
+  return PROFILE_NAME.test(name);
+}
+
+export interface AwsprofileFile {
+  /** As the shell sees it: under $PWD, symlinks not resolved. */
+  readonly path: string;
+  /** The bytes, or undefined when the file cannot be read. */
+  readonly bytes: Buffer | undefined;
+}
+
+export type ProfileRequest =
+  | { readonly kind: 'profile'; readonly name: string }
+  | { readonly kind: 'invalid'; readonly reason: string }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'unreadable' };
+
+/** The nearest `.awsprofile` at or above `dir` (an absolute, logical path). */
+export function findAwsprofile(dir: string): string | undefined {
+  let current = dir.replace(/\/+$/, '');
+  for (;;) {
+    const candidate = `${current}/${AWSPROFILE}`;
+    if (isRegularFile(candidate)) return candidate;
+    if (current === '') return undefined;
+    current = current.slice(0, current.lastIndexOf('/'));
+  }
+}
+
+export function readAwsprofile(path: string): AwsprofileFile {
+  try {
+    return { path, bytes: readFileSync(path) };
+  } catch {
+    return { path, bytes: undefined };
+  }
+}
+
+/** The first line that is neither blank nor a `#` comment names the profile. */
+export function profileRequest(bytes: Buffer | undefined): ProfileRequest {
+  if (bytes === undefined) return { kind: 'unreadable' };
+  const text = bytes.toString('utf8');
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (!isValidProfileName(line)) return { kind: 'invalid', reason: `${printable(line)} is not a valid profile name` };
+    return { kind: 'profile', name: line };
+  }
+  return { kind: 'empty' };
+}
+
+/**
+ * What the hook's `read -r -d ''` gets from the file: the bytes before the
+ * first NUL. The program hands this back to the shell so both compare the
+ * same thing and a steady prompt stays on the fast path.
+ */
+export function shellView(bytes: Buffer | undefined): Buffer {
+  if (bytes === undefined) return Buffer.alloc(0);
+  const nul = bytes.indexOf(0);
+  return nul === -1 ? bytes : bytes.subarray(0, nul);
+}
+
+/** A name from a file, safe to print on a terminal: quoted, control characters escaped. */
+export function printable(text: string): string {
+  const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,25 @@
+/** The `.awsprofile` that `rolecall allow/deny/status [DIR]` is about. */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Env } from '../config/config-paths.js';
+import { displayPath } from '../config/config-paths.js';
+import { RolecallError } from '../errors.js';
+import { logicalCwd, logicalPath } from '../shell/logical-cwd.js';
+import { AWSPROFILE, findAwsprofile } from './awsprofile-file.js';
+
+/** DIR (default: here) and up, as the hook looks; a path to the file itself is taken as it is. */
+export function targetAwsprofile(env: Env, dir: string | undefined): string {
+  const start = dir === undefined ? logicalCwd(env) : logicalPath(env, dir);
+  if (basename(start) === AWSPROFILE && isFile(start)) return start;
+  const found = findAwsprofile(start);
+  if (!found) throw new RolecallError(`no ${AWSPROFILE} in ${displayPath(start, env)} or any directory above it`);
+  return found;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

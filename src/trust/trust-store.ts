@@ -1,0 +1,106 @@
+/**
+ * Which `.awsprofile` files the user trusts, as direnv does it for .envrc:
+ * one record per file, keyed by the hash of its real path, holding the
+ * verdict and, for an allow, the hash of the content that was allowed. An
+ * edited file no longer matches its record, so its trust is gone until it is
+ * allowed again; a deny holds for the path whatever the content.
+ *
+ * Every change bumps the generation file, the one thing the shell hook reads
+ * at each prompt (a builtin `read`, no process): a new generation sends every
+ * open shell to `rolecall hook-env` at its next prompt, without a `cd`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Env } from '../config/config-paths.js';
+import { rolecallDataDir } from './data-dir.js';
+import { writePrivateFile } from './private-file.js';
+
+export type TrustVerdict = 'allowed' | 'denied' | 'untrusted' | 'edited';
+
+interface TrustRecord {
+  readonly path: string;
+  readonly verdict: 'allow' | 'deny';
+  readonly contentSha256?: string;
+}
+
+export class TrustStore {
+  readonly dir: string;
+
+  constructor(env: Env) {
+    this.dir = rolecallDataDir(env);
+  }
+
+  get generationFile(): string {
+    return join(this.dir, 'generation');
+  }
+
+  /** The generation as the hook's `IFS= read -r` sees it: the first line, or '' when absent. */
+  generation(): string {
+    try {
+      return readFileSync(this.generationFile, 'latin1').split('\n')[0] ?? '';
+    } catch {
+      return '';
+    }
+  }
+
+  verdict(path: string, content: Buffer | undefined): TrustVerdict {
+    const record = this.record(path);
+    if (!record) return 'untrusted';
+    if (record.verdict === 'deny') return 'denied';
+    return content !== undefined && record.contentSha256 === sha256(content) ? 'allowed' : 'edited';
+  }
+
+  allow(path: string, content: Buffer): void {
+    this.write({ path: realPath(path), verdict: 'allow', contentSha256: sha256(content) });
+  }
+
+  deny(path: string): void {
+    this.write({ path: realPath(path), verdict: 'deny' });
+  }
+
+  /** Forgets the file: neither allowed nor denied. */
+  forget(path: string): void {
+    rmSync(this.recordFile(path), { force: true });
+    this.bumpGeneration();
+  }
+
+  private record(path: string): TrustRecord | undefined {
+    try {
+      const parsed = JSON.parse(readFileSync(this.recordFile(path), 'utf8')) as TrustRecord;
+      return parsed.path === realPath(path) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private write(record: TrustRecord): void {
+    writePrivateFile(this.recordFile(record.path), `${JSON.stringify(record)}\n`);
+    this.bumpGeneration();
+  }
+
+  private recordFile(path: string): string {
+    return join(this.dir, 'trust', createHash('sha256').update(realPath(path)).digest('hex'));
+  }
+
+  private bumpGeneration(): void {
+    writePrivateFile(this.generationFile, `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}\n`);
+  }
+}
+
+export function sha256(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/**
+ * Trust follows the directory, not the route to it: a symlinked directory
+ * shares its records. The file's own symlink is not followed, so a link in
+ * someone's checkout to a file you trust elsewhere is a new file to allow.
+ */
+function realPath(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
+}
