@@ -8,12 +8,16 @@ export interface ConfigPaths {
   readonly credentials: string;
 }
 
-/** Where the AWS CLI looks: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws. */
+/**
+ * Where the AWS CLI looks: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws.
+ * A variable set to the empty string names no file at all (botocore reads no
+ * config then), rather than falling back to ~/.aws.
+ */
 export function configPaths(env: Env): ConfigPaths {
   const home = env.HOME || homedir();
   return {
-    config: expandPath(env.AWS_CONFIG_FILE || join(home, '.aws', 'config'), env, home),
-    credentials: expandPath(env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'), env, home),
+    config: expandPath(env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'), env, home),
+    credentials: expandPath(env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials'), env, home),
   };
 }
 

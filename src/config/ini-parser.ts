@@ -15,7 +15,7 @@
  * The ini package on npm accepts all of these files silently with other
  * meanings, so it cannot be used for reading; see ini-writer for writing.
  */
-import { pyStrip, pyIsSpace } from './python-strings.js';
+import { PY_SPACE_CLASS, pyStrip, pyIsSpace } from './python-strings.js';
 
 export interface IniSection {
   /** The section name exactly as written between the brackets. */
@@ -41,8 +41,11 @@ export class IniSyntaxError extends Error {
 }
 
 const DEFAULT_SECTION = 'DEFAULT';
-const SECTION_HEADER = /^\[(.+)\]/;
-const OPTION_LINE = /^(.*?)\s*([=:])\s*(.*)$/;
+// configparser's SECTCRE and OPTCRE. Python's `.` matches all but \n and its
+// `\s` is str.isspace, so: the s flag (a line may hold U+2028 or U+0085, which
+// JavaScript's `.` refuses) and Python's white space instead of JavaScript's.
+const SECTION_HEADER = /^\[(.+)\]/s;
+const OPTION_LINE = new RegExp(`^(.*?)${PY_SPACE_CLASS}*([=:])${PY_SPACE_CLASS}*(.*)$`, 's');
 
 /** Decodes bytes as Python's open() does on a UTF-8 system: strictly. */
 export function decodeConfigBytes(bytes: Uint8Array): string {
@@ -50,7 +53,7 @@ export function decodeConfigBytes(bytes: Uint8Array): string {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     const at = firstInvalidUtf8Line(bytes);
-    throw new IniSyntaxError(at, 'the file is not valid UTF-8; save it as UTF-8');
+    throw new IniSyntaxError(at, 'the file is not valid UTF-8, which the AWS CLI cannot read either; save it as UTF-8');
   }
 }
 
@@ -87,7 +90,8 @@ export function parseIni(text: string): IniFile {
   let currentName = '';
   let option: string | undefined;
   let indentLevel = 0;
-  const seenOptions = new Set<string>();
+  /** Where each key of each section was first set, for the duplicate-key message. */
+  const seenOptions = new Map<string, number>();
   let firstError: IniSyntaxError | undefined;
 
   lines.forEach((line, index) => {
@@ -112,7 +116,8 @@ export function parseIni(text: string): IniFile {
       if (name === DEFAULT_SECTION) {
         current = defaults;
       } else if (sections.has(name)) {
-        throw new IniSyntaxError(lineNo, `section [${name}] appears twice in this file; merge the two`);
+        const first = sections.get(name)?.line as number;
+        throw new IniSyntaxError(lineNo, `section ${bracket(name)} appears twice in this file (lines ${first} and ${lineNo}), which the AWS CLI refuses too; merge the two`);
       } else {
         current = new Map();
         sections.set(name, { line: lineNo, values: current });
@@ -122,22 +127,22 @@ export function parseIni(text: string): IniFile {
       return;
     }
     if (!current) {
-      throw new IniSyntaxError(lineNo, `"${truncate(value)}" comes before any [section] header`);
+      throw new IniSyntaxError(lineNo, `${quote(value)} comes before any [section] header; add one, e.g. [default], above it`);
     }
     const match = OPTION_LINE.exec(value);
     if (!match || match[1] === '') {
-      firstError ??= new IniSyntaxError(
-        lineNo,
-        match ? `"${truncate(value)}" has no key before the "${match[2]}"` : `"${truncate(value)}" is neither a [section] nor a key = value line`,
-      );
+      const reason = match ? `${quote(value)} has no key before the "${match[2]}"; remove the line or add a key` : notAnOption(value);
+      firstError ??= new IniSyntaxError(lineNo, `in ${bracket(currentName)}: ${reason}`);
       if (!match) return;
     }
     const key = (match[1] as string).toLowerCase();
     const seenKey = `${currentName}\u0000${key}`;
-    if (seenOptions.has(seenKey)) {
-      throw new IniSyntaxError(lineNo, `key "${key}" appears twice in [${currentName}]; keep one`);
+    const firstLine = seenOptions.get(seenKey);
+    if (firstLine !== undefined) {
+      // Keys are compared lower-cased, so Region and region are the same key.
+      throw new IniSyntaxError(lineNo, `in ${bracket(currentName)}: key ${quote(key)} is set twice (lines ${firstLine} and ${lineNo}), which the AWS CLI refuses too; keep one`);
     }
-    seenOptions.add(seenKey);
+    seenOptions.set(seenKey, lineNo);
     current.set(key, [pyStrip(match[3] as string)]);
     option = key;
   });
@@ -165,8 +170,27 @@ function pyRstrip(text: string): string {
   return text.slice(0, end);
 }
 
-function truncate(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+function bracket(section: string): string {
+  return `[${oneLine(section, 64)}]`;
+}
+
+function notAnOption(value: string): string {
+  if (value.startsWith('[')) return `${quote(value)} opens a [section] header that never closes; end it with "]"`;
+  return `${quote(value)} is neither a [section] nor a key = value line; remove it or add "key = "`;
+}
+
+/**
+ * A bit of the user's file for an error message: short and on one line (a
+ * value may span lines, and a line may hold U+2028, U+0085 or other
+ * separators Python keeps).
+ */
+export function oneLine(text: string, max = 40): string {
+  const short = text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  return short.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export function quote(text: string, max = 40): string {
+  return `"${oneLine(text, max)}"`;
 }
 
 /**
@@ -180,7 +204,7 @@ export function parseNestedValue(value: string): Record<string, string> | undefi
     const line = pyStrip(raw);
     if (!line) continue;
     const at = line.indexOf('=');
-    if (at < 0) throw new Error(`sub-setting "${truncate(line)}" has no "="`);
+    if (at < 0) throw new Error(`sub-setting ${quote(line)} has no "="; write it as key = value`);
     nested[pyStrip(line.slice(0, at))] = pyStrip(line.slice(at + 1));
   }
   return nested;

@@ -34,7 +34,7 @@ export function readIniFile(path: string, env: Env): IniFile {
         try {
           parseNestedValue(value);
         } catch (error) {
-          throw new IniSyntaxError(section.line, `[${section.name}] ${key}: ${(error as Error).message}`);
+          throw new IniSyntaxError(section.line, `in [${section.name}], ${key}: ${(error as Error).message}`);
         }
       }
     }

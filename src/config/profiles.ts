@@ -17,6 +17,11 @@ export interface Profile {
   readonly origin: Readonly<Record<string, FileKind>>;
   /** Which files define this profile at all. */
   readonly files: readonly FileKind[];
+  /**
+   * Each file's own section, unmerged: botocore takes a key pair from one
+   * file only (its credentials-file provider, then its config-file provider).
+   */
+  readonly byFile: Readonly<Partial<Record<FileKind, Readonly<Record<string, string>>>>>;
 }
 
 export type Profiles = ReadonlyMap<string, Profile>;
@@ -29,7 +34,8 @@ export function profileNameOfConfigSection(section: string): string | undefined 
 }
 
 export function buildProfiles(config: IniFile, credentials: IniFile): Profiles {
-  const profiles = new Map<string, { values: Record<string, string>; origin: Record<string, FileKind>; files: FileKind[] }>();
+  type Building = { values: Record<string, string>; origin: Record<string, FileKind>; files: FileKind[]; byFile: Partial<Record<FileKind, Record<string, string>>> };
+  const profiles = new Map<string, Building>();
   for (const section of config.sections) {
     const name = profileNameOfConfigSection(section.name);
     if (name === undefined) continue;
@@ -38,6 +44,7 @@ export function buildProfiles(config: IniFile, credentials: IniFile): Profiles {
       values: { ...section.values },
       origin: Object.fromEntries(Object.keys(section.values).map((k) => [k, 'config' as const])),
       files: ['config'],
+      byFile: { config: section.values },
     });
   }
   for (const section of credentials.sections) {
@@ -47,12 +54,14 @@ export function buildProfiles(config: IniFile, credentials: IniFile): Profiles {
         values: { ...section.values },
         origin: Object.fromEntries(Object.keys(section.values).map((k) => [k, 'credentials' as const])),
         files: ['credentials'],
+        byFile: { credentials: section.values },
       });
       continue;
     }
     Object.assign(existing.values, section.values);
     for (const key of Object.keys(section.values)) existing.origin[key] = 'credentials';
     existing.files.push('credentials');
+    existing.byFile.credentials = section.values;
   }
   return new Map([...profiles].map(([name, p]) => [name, { name, ...p }]));
 }

@@ -3,7 +3,8 @@
  * JavaScript's trim(): Python keeps U+FEFF and strips U+001C..U+001F and U+0085.
  * configparser strips with these rules, so we do too.
  */
-const PYTHON_SPACE = /[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+export const PY_SPACE_CLASS = '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const PYTHON_SPACE = new RegExp(PY_SPACE_CLASS);
 
 export function pyIsSpace(char: string): boolean {
   return PYTHON_SPACE.test(char);
@@ -21,7 +22,10 @@ export function pyStrip(text: string): string {
  * shlex.split in POSIX mode, as botocore splits `[profile "my name"]`.
  * Returns undefined where Python raises ValueError (an unclosed quote or a
  * trailing backslash): botocore then skips the section.
+ * Only shlex's own white space separates words: `[profile\u00a0x]` is one word.
  */
+const SHLEX_SPACE = ' \t\r\n';
+
 export function shlexSplit(text: string): string[] | undefined {
   const words: string[] = [];
   let word = '';
@@ -43,7 +47,7 @@ export function shlexSplit(text: string): string[] | undefined {
       if (i + 1 >= text.length) return undefined;
       word += text[++i];
       inWord = true;
-    } else if (/\s/.test(c)) {
+    } else if (SHLEX_SPACE.includes(c)) {
       if (inWord) words.push(word);
       word = '';
       inWord = false;

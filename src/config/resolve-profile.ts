@@ -8,7 +8,8 @@
 import { ConfigError } from '../errors.js';
 import type { ConfigPaths, Env } from './config-paths.js';
 import { displayPath } from './config-paths.js';
-import type { Profile, Profiles } from './profiles.js';
+import { quote } from './ini-parser.js';
+import type { FileKind, Profile, Profiles } from './profiles.js';
 import {
   ASSUME_ROLE_DURATION,
   MFA_SESSION_DURATION,
@@ -54,12 +55,13 @@ export function resolveProfile(profiles: Profiles, options: ResolveOptions): Pla
     // A source profile with keys ends the chain even if it also has role_arn;
     // the profile you name is assumed first (botocore's provider order).
     if (!isTop && hasStaticKeys(current)) {
-      source = keysSource(current, where);
+      source = profileSource(current, where);
       sourceProfile = current;
       break;
     }
     const roleArn = current.values.role_arn;
-    if (roleArn !== undefined) {
+    // role_arn beside web_identity_token_file is web identity, not AssumeRole (botocore).
+    if (roleArn !== undefined && current.values.web_identity_token_file === undefined) {
       roles.push({ profile: current, roleArn: checkRoleArn(roleArn, current, where) });
       const sourceName = current.values.source_profile;
       const credentialSource = current.values.credential_source;
@@ -77,37 +79,24 @@ export function resolveProfile(profiles: Profiles, options: ResolveOptions): Pla
       const next = profiles.get(sourceName);
       if (!next) {
         const hint = suggestNames(sourceName, [...profiles.keys()]);
-        throw where.error(current, 'source_profile', `names source_profile "${sourceName}", which does not exist${hint ? `; did you mean ${hint}?` : ''}`);
+        throw where.error(current, 'source_profile', `names source_profile ${quote(sourceName, 64)}, which does not exist${hint ? `; did you mean ${hint}?` : ''}`);
       }
       if (visited.includes(sourceName)) {
         // Only a profile naming itself, with keys of its own, is not a loop:
         // its keys are the source for its own role.
         if (sourceName === current.name && hasStaticKeys(current)) {
-          source = keysSource(current, where);
+          source = profileSource(current, where);
           sourceProfile = current;
           break;
         }
-        throw where.error(current, 'source_profile', `makes a loop: ${[...visited, sourceName].join(' -> ')}; point one source_profile at a profile with keys`);
+        const loop = [...visited, sourceName].map((name) => quote(name, 64)).join(' -> ');
+        throw where.error(current, 'source_profile', `makes a loop: ${loop}; point one source_profile at a profile with keys`);
       }
       visited.push(sourceName);
       current = next;
       continue;
     }
-    if (hasStaticKeys(current)) {
-      source = keysSource(current, where);
-    } else if (current.values.credential_process !== undefined && current.values.credential_process !== '') {
-      source = { kind: 'process', profile: current.name, command: current.values.credential_process };
-    } else if (current.values.credential_source !== undefined) {
-      throw where.error(current, 'credential_source', 'has credential_source but no role_arn; credential_source only says where the keys for assuming role_arn come from');
-    } else if (current.values.sso_start_url !== undefined || current.values.sso_session !== undefined) {
-      throw where.error(current, 'sso_session', 'uses AWS IAM Identity Center (SSO), which rolecall does not support yet; use `aws sso login` and `aws --profile` for it');
-    } else if (current.values.web_identity_token_file !== undefined) {
-      throw where.error(current, 'web_identity_token_file', 'uses web_identity_token_file, which rolecall does not support yet');
-    } else {
-      // No keys in the files: they may be in the vault (rolecall add); that is
-      // checked when the plan runs.
-      source = { kind: 'profileKeys', profile: current.name };
-    }
+    source = profileSource(current, where);
     sourceProfile = current;
     break;
   }
@@ -139,7 +128,7 @@ function sessionSteps(
     // the long-term key never reaches the child.
     if (canGetSessionToken && !options.noSession) {
       const duration = options.durationSeconds ?? durationOf(sourceProfile, where) ?? SESSION_TOKEN_DURATION.default;
-      checkRange(duration, SESSION_TOKEN_DURATION, `GetSessionToken for profile "${sourceProfile.name}"`, where, sourceProfile);
+      checkRange(duration, SESSION_TOKEN_DURATION, `GetSessionToken for profile ${quote(sourceProfile.name, 64)}`, where, sourceProfile);
       steps.push({ kind: 'sessionToken', profile: sourceProfile.name, durationSeconds: duration, ...(sourceMfa ? { mfa: sourceMfa } : {}) });
     }
     return steps;
@@ -155,14 +144,14 @@ function sessionSteps(
     const chained = index > 0 || source.kind === 'instanceMetadata' || source.kind === 'ecsContainer';
     const asked = isLast && options.durationSeconds !== undefined ? options.durationSeconds : durationOf(profile, where);
     let duration = asked ?? ASSUME_ROLE_DURATION.default;
-    checkRange(duration, ASSUME_ROLE_DURATION, `role of profile "${profile.name}"`, where, profile);
+    checkRange(duration, ASSUME_ROLE_DURATION, `role of profile ${quote(profile.name, 64)}`, where, profile);
     if (chained && duration > ASSUME_ROLE_DURATION.chainedMax) {
-      notes.push(`role of profile "${profile.name}" is assumed with role credentials (role chaining), which AWS caps at 1h; using 1h`);
+      notes.push(`role of profile ${quote(profile.name, 64)} is assumed with role credentials (role chaining), which AWS caps at 1h; using 1h`);
       duration = ASSUME_ROLE_DURATION.chainedMax;
     }
     const sessionName = nonEmpty(profile.values.role_session_name) ?? defaultSessionName(options.userName);
     if (!isValidSessionName(sessionName)) {
-      throw where.error(profile, 'role_session_name', `has role_session_name "${sessionName}", which STS refuses; use 2 to 64 of letters, digits and + = , . @ _ -`);
+      throw where.error(profile, 'role_session_name', `has role_session_name ${quote(sessionName, 70)}, which STS refuses; use 2 to 64 of letters, digits and + = , . @ _ -`);
     }
     const ownMfa = mfaOf(profile) ?? (index === 0 ? sourceMfa : undefined);
     const step: AssumeRoleStep = {
@@ -179,21 +168,59 @@ function sessionSteps(
   return steps;
 }
 
+/** botocore's test for "this source profile ends the chain": either key, in either file. */
 function hasStaticKeys(profile: Profile): boolean {
   return profile.values.aws_access_key_id !== undefined || profile.values.aws_secret_access_key !== undefined;
 }
 
-function keysSource(profile: Profile, where: Locator): SourceStep {
-  const id = profile.values.aws_access_key_id;
-  const secret = profile.values.aws_secret_access_key;
+/**
+ * Where a profile's own credentials come from, in the order of botocore's
+ * profile providers: a key pair in the credentials file, then
+ * credential_process, then a key pair in the config file. A pair is taken
+ * from one file, never an id from one and a secret from the other.
+ */
+function profileSource(profile: Profile, where: Locator): SourceStep {
+  if (profile.values.web_identity_token_file !== undefined) {
+    throw where.error(profile, 'web_identity_token_file', 'uses web_identity_token_file, which rolecall does not support yet; use `aws --profile` for it');
+  }
+  if (profile.values.sso_start_url !== undefined || profile.values.sso_session !== undefined) {
+    const key = profile.values.sso_session !== undefined ? 'sso_session' : 'sso_start_url';
+    throw where.error(profile, key, 'uses AWS IAM Identity Center (SSO), which rolecall does not support yet; use `aws sso login` and `aws --profile` for it');
+  }
+  const fromCredentialsFile = filePair(profile, 'credentials', where);
+  if (fromCredentialsFile) return fromCredentialsFile;
+  const process = nonEmpty(profile.values.credential_process);
+  if (process) return { kind: 'process', profile: profile.name, command: process };
+  const fromConfigFile = filePair(profile, 'config', where);
+  if (fromConfigFile) return fromConfigFile;
+  if (profile.values.aws_secret_access_key !== undefined) {
+    throw where.error(profile, 'aws_secret_access_key', `has aws_secret_access_key but no aws_access_key_id; add it, or remove both and run \`rolecall add ${profile.name}\``);
+  }
+  if (profile.values.credential_source !== undefined) {
+    throw where.error(profile, 'credential_source', 'has credential_source but no role_arn; credential_source only says where the keys for assuming role_arn come from');
+  }
+  // No keys in the files: they may be in the vault (rolecall add); that is
+  // checked when the plan runs.
+  return { kind: 'profileKeys', profile: profile.name };
+}
+
+/** The key pair of one file's section, as botocore's provider for that file reads it. */
+function filePair(profile: Profile, file: FileKind, where: Locator): SourceStep | undefined {
+  const values = profile.byFile[file];
+  if (values?.aws_access_key_id === undefined) return undefined;
+  const id = values.aws_access_key_id;
+  const secret = values.aws_secret_access_key;
   if (!id || !secret) {
     const missing = !id ? 'aws_access_key_id' : 'aws_secret_access_key';
     const present = !id ? 'aws_secret_access_key' : 'aws_access_key_id';
-    throw where.error(profile, present, `has ${present} but no ${missing}; add it, or remove both and run \`rolecall add ${profile.name}\``);
+    const how = values[missing] === undefined ? `no ${missing}` : `an empty ${missing}`;
+    const fix = file === 'config' && profile.files.includes('credentials') ? ' (both keys must be in the same file)' : '';
+    throw where.errorIn(file, profile, `has ${present} but ${how}${fix}; add it, or remove both and run \`rolecall add ${profile.name}\``);
   }
-  const token = nonEmpty(profile.values.aws_session_token);
+  // botocore reads aws_security_token (the older name) before aws_session_token.
+  const token = nonEmpty(values.aws_security_token) ?? nonEmpty(values.aws_session_token);
   const fileKeys: StaticKeys = { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
-  return { kind: 'profileKeys', profile: profile.name, fileKeys, file: where.fileOf(profile, 'aws_access_key_id') };
+  return { kind: 'profileKeys', profile: profile.name, fileKeys, file: where.show(file) };
 }
 
 function credentialSourceStep(profile: Profile, value: string, where: Locator): SourceStep {
@@ -209,7 +236,7 @@ function credentialSourceStep(profile: Profile, value: string, where: Locator): 
       throw where.error(
         profile,
         'credential_source',
-        `has credential_source "${value}"; it must be one of ${CREDENTIAL_SOURCES.join(', ')} (spelled exactly so)${hint ? `; did you mean ${hint}?` : ''}`,
+        `has credential_source ${quote(value)}; it must be one of ${CREDENTIAL_SOURCES.join(', ')} (spelled exactly so)${hint ? `; did you mean ${hint}?` : ''}`,
       );
     }
   }
@@ -217,7 +244,7 @@ function credentialSourceStep(profile: Profile, value: string, where: Locator): 
 
 function checkRoleArn(value: string, profile: Profile, where: Locator): string {
   if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(value)) {
-    throw where.error(profile, 'role_arn', `has role_arn "${value}", which is not a role ARN (arn:aws:iam::123456789012:role/NAME)`);
+    throw where.error(profile, 'role_arn', `has role_arn ${quote(value)}, which is not a role ARN (arn:aws:iam::123456789012:role/NAME)`);
   }
   return value;
 }
@@ -232,7 +259,7 @@ function mfaOf(profile: Profile): MfaDevice | undefined {
 function durationOf(profile: Profile, where: Locator): number | undefined {
   const raw = profile.values.duration_seconds;
   if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw)) throw where.error(profile, 'duration_seconds', `has duration_seconds "${raw}"; it must be a whole number of seconds`);
+  if (!/^\d+$/.test(raw)) throw where.error(profile, 'duration_seconds', `has duration_seconds ${quote(raw)}; it must be a whole number of seconds, e.g. 3600`);
   return Number(raw);
 }
 
@@ -249,7 +276,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 function unknownProfile(profiles: Profiles, options: ResolveOptions, where: Locator): ConfigError {
   const hint = suggestNames(options.profile, [...profiles.keys()]);
   const files = `${where.show('config')} or ${where.show('credentials')}`;
-  return new ConfigError(`profile "${options.profile}" is not in ${files}${hint ? `; did you mean ${hint}?` : ''}`);
+  return new ConfigError(`profile ${quote(options.profile, 64)} is not in ${files}${hint ? `; did you mean ${hint}?` : ''}`);
 }
 
 /** Builds messages that name the file a key came from. */
@@ -265,6 +292,10 @@ class Locator {
   }
 
   error(profile: Profile, key: string, message: string): ConfigError {
-    return new ConfigError(`${this.fileOf(profile, key)}: profile "${profile.name}" ${message}`);
+    return new ConfigError(`${this.fileOf(profile, key)}: profile ${quote(profile.name, 64)} ${message}`);
+  }
+
+  errorIn(file: FileKind, profile: Profile, message: string): ConfigError {
+    return new ConfigError(`${this.show(file)}: profile ${quote(profile.name, 64)} ${message}`);
   }
 }
