@@ -52,6 +52,8 @@ export class FileVault implements Vault {
     readonly dir: string,
     private readonly passphrase: PassphraseSource,
     private readonly env: Env,
+    /** Set when the keychain was not usable and this vault was chosen by default. */
+    readonly fallbackReason?: string,
   ) {}
 
   async get(service: string, account: string): Promise<string | undefined> {

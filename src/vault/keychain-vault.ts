@@ -53,7 +53,9 @@ export class KeychainVault implements Vault {
     try {
       return await body();
     } catch (error) {
-      throw new RolecallError(`the keychain refused: ${firstLine(error)}`);
+      const reason = firstLine(error);
+      const hint = /locked/i.test(reason) ? '; unlock the login keyring (a desktop session does; see the README for a headless one), or use --backend file' : '';
+      throw new RolecallError(`the keychain refused: ${reason}${hint}`);
     }
   }
 }

@@ -47,9 +47,10 @@ export async function openVault(env: Env, options: OpenVaultOptions = {}): Promi
   const line = `not using the keychain: ${keychain.unavailable}; using the encrypted file vault (set ${BACKEND_VARIABLE}=file to choose it and silence this)`;
   if (options.quietFallback) debug(line);
   else note(line);
-  return openFileVault(env);
+  return openFileVault(env, keychain.unavailable);
 }
 
-export function openFileVault(env: Env): FileVault {
-  return new FileVault(fileVaultDir(env), passphraseFrom(env), env);
+/** `fallbackReason`: why the keychain was not used, when the file vault was chosen by default. */
+export function openFileVault(env: Env, fallbackReason?: string): FileVault {
+  return new FileVault(fileVaultDir(env), passphraseFrom(env), env, fallbackReason);
 }

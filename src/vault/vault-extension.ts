@@ -1,7 +1,50 @@
-/** Where exec looks up a profile's base keys: the vault first (filled in by the vault work). */
+/**
+ * Where exec looks up a profile's base keys: the vault first, then (in the
+ * provider) the plain-text files. The vault is opened on the first lookup,
+ * not before: a cached exec never reaches the source keys, so it never loads
+ * keytar or asks for the file vault's passphrase.
+ */
 import type { Env } from '../config/config-paths.js';
 import type { ProviderContext } from '../credentials/build-provider.js';
+import { maskKeyId } from '../credentials/credentials.js';
+import { debug, note } from '../log/debug-log.js';
+import type { Vault } from './vault.js';
+import { KEYS_SERVICE } from './vault.js';
 
-export async function vaultExtension(_env: Env): Promise<Pick<ProviderContext, 'lookupVault'>> {
-  return {};
+export interface VaultExtensionOptions {
+  /** --backend of the command, when it has one. */
+  readonly backend?: string;
+  /** Tests give their own vault; rolecall opens the selected backend. */
+  readonly open?: () => Promise<Vault>;
+}
+
+export async function vaultExtension(env: Env, options: VaultExtensionOptions = {}): Promise<Pick<ProviderContext, 'lookupVault'>> {
+  let vault: Promise<Vault> | undefined;
+  const open =
+    options.open ??
+    (async () => (await import('./open-vault.js')).openVault(env, { quietFallback: true, ...(options.backend ? { backend: options.backend } : {}) }));
+  return {
+    lookupVault: async (profile) => {
+      vault ??= open();
+      const opened = await vault;
+      const text = await opened.get(KEYS_SERVICE, profile);
+      if (text !== undefined) {
+        const { decodeKeys } = await import('./stored-keys.js');
+        const keys = decodeKeys(text, profile, opened.backend);
+        debug(`keys of profile "${profile}" (${maskKeyId(keys.accessKeyId)}) from the ${opened.backend} vault`);
+        return keys;
+      }
+      const { plaintextKeysFile, noticePlaintextKeys } = await import('./plaintext-notice.js');
+      const file = plaintextKeysFile(env, profile);
+      if (file) {
+        noticePlaintextKeys(env, profile, file);
+      } else {
+        // About to fail for want of keys: if they may be in a keychain that
+        // did not answer, that is the line the user needs.
+        const fallback = (opened as { fallbackReason?: string }).fallbackReason;
+        if (fallback) note(`not using the keychain: ${fallback}; profile "${profile}" has no keys in the file vault either`);
+      }
+      return undefined;
+    },
+  };
 }
