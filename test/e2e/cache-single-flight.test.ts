@@ -1,0 +1,99 @@
+/**
+ * The session cache across processes, against moto behind the counting
+ * proxy: 20 commands at once on a cold cache make one AssumeRole, a warm one
+ * makes none (and needs neither the SDK nor the network), `clear` makes the
+ * next one call STS again.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startCountingWorld, type CountingWorld } from '../helpers/counting-proxy.js';
+import { requireCommands } from '../helpers/peers.js';
+import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
+
+const CONFIG = `
+[profile base]
+region = eu-west-1
+
+[profile app]
+role_arn = arn:aws:iam::123456789012:role/App
+source_profile = base
+region = eu-west-1
+
+[profile other]
+role_arn = arn:aws:iam::123456789012:role/Other
+source_profile = base
+region = eu-west-1
+`;
+
+describe('session cache: single flight across processes', { concurrency: false }, () => {
+  let world: CountingWorld;
+  let box: Sandbox;
+  before(async () => {
+    world = await startCountingWorld();
+    box = world.sandbox();
+    box.write('.aws/config', CONFIG);
+    box.write('.aws/credentials', credentialsFile({ base: randomKeys() }));
+  });
+  after(async () => world?.stop());
+
+  test('20 concurrent execs on a cold cache make exactly one AssumeRole', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    // Held back so that all twenty are running while the first one waits on STS.
+    world.proxy.delay('AssumeRole', 1500);
+    const runs = await Promise.all(Array.from({ length: 20 }, () => runRolecall(box, ['exec', 'app', '--debug', '--', 'true'])));
+    for (const run of runs) assert.equal(run.status, 0, run.stderr);
+    assert.equal(world.proxy.count('AssumeRole'), 1);
+    const waited = runs.filter((run) => /waiting for rolecall pid \d+/.test(run.stderr)).length;
+    assert.ok(waited > 0, 'some of them waited for the one calling STS');
+  });
+
+  test('a warm exec makes no STS call, says how long the session has left, and loads no SDK', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    world.proxy.reset();
+    const warm = await runRolecall(box, ['exec', 'app', '--debug', '--', 'true']);
+    assert.equal(warm.status, 0, warm.stderr);
+    assert.match(warm.stderr, /cached, expires in (59|60)m/);
+    assert.deepEqual(world.proxy.counts(), {});
+    // The bundle alone (dist/ and its chunks), with no node_modules to find
+    // @aws-sdk in: only a warm exec can work from there.
+    const lonely = mkdtempSync(join(tmpdir(), 'rolecall-bare-'));
+    try {
+      cpSync(dirname(rolecallBin), lonely, { recursive: true });
+      const bare = await runProcess(process.execPath, [join(lonely, 'rolecall.mjs'), 'exec', 'app', '--', 'true'], { env: box.env, cwd: box.home });
+      assert.equal(bare.status, 0, bare.stderr);
+      const cold = await runProcess(process.execPath, [join(lonely, 'rolecall.mjs'), 'exec', 'other', '--', 'true'], { env: box.env, cwd: box.home });
+      assert.equal(cold.status, 125, 'a cold exec needs the SDK, so this copy proves the warm one did not load it');
+      assert.match(cold.stderr, /@aws-sdk\/client-sts/);
+    } finally {
+      rmSync(lonely, { recursive: true, force: true });
+    }
+  });
+
+  test('after `clear app` the next exec makes one AssumeRole; `clear` drops everything', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    world.proxy.reset();
+    const cleared = await runRolecall(box, ['clear', 'app']);
+    assert.equal(cleared.status, 0, cleared.stderr);
+    assert.match(cleared.stdout, /cleared 1 cached session of profile "app"/);
+    assert.equal((await runRolecall(box, ['exec', 'app', '--', 'true'])).status, 0);
+    assert.equal(world.proxy.count('AssumeRole'), 1);
+    assert.equal((await runRolecall(box, ['exec', 'app', '--', 'true'])).status, 0);
+    assert.equal(world.proxy.count('AssumeRole'), 1);
+    const all = await runRolecall(box, ['clear']);
+    assert.equal(all.status, 0, all.stderr);
+    assert.match(all.stdout, /cleared 1 cached session \(file vault\)/);
+    assert.equal((await runRolecall(box, ['exec', 'app', '--', 'true'])).status, 0);
+    assert.equal(world.proxy.count('AssumeRole'), 2);
+  });
+
+  test('`clear` of a profile that is nowhere is a one-line error', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const result = await runRolecall(box, ['clear', 'nope']);
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, 'rolecall: profile "nope" is not in the config and has no cached sessions\n');
+  });
+});
