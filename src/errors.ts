@@ -17,3 +17,8 @@ export class ConfigError extends RolecallError {
 export class CredentialError extends RolecallError {
   override readonly name = 'CredentialError';
 }
+
+/** A mistake on the command line; the exec fast path cannot use clipanion's UsageError. */
+export class ArgumentError extends RolecallError {
+  override readonly name = 'ArgumentError';
+}

@@ -4,7 +4,7 @@
  * because everything after the profile belongs to the child untouched, which
  * clipanion's positional handling cannot express.
  */
-import { UsageError } from 'clipanion';
+import { ArgumentError } from '../errors.js';
 import { parseDuration } from './parse-duration.js';
 
 export interface ExecArguments {
@@ -35,9 +35,9 @@ export function parseExecArguments(args: readonly string[]): ExecArguments {
       let value: string | undefined;
       if (TAKES_VALUE.has(name)) {
         value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-        if (value === undefined) throw new UsageError(`${name} needs a value`);
+        if (value === undefined) throw new ArgumentError(`${name} needs a value`);
       } else if (eq > 0) {
-        throw new UsageError(`${name} takes no value`);
+        throw new ArgumentError(`${name} takes no value`);
       }
       applyOption(parsed, name, value);
       continue;
@@ -57,17 +57,17 @@ function applyOption(parsed: ExecArguments, name: string, value: string | undefi
     case '--duration':
     case '-d': {
       const seconds = parseDuration(value as string);
-      if (seconds === undefined) throw new UsageError(`--duration "${value}" is not a duration; use e.g. 900s, 15m, 1h or 12h`);
+      if (seconds === undefined) throw new ArgumentError(`--duration "${value}" is not a duration; use e.g. 900s, 15m, 1h or 12h`);
       parsed.durationSeconds = seconds;
       return;
     }
     case '--region':
-      if (!/^[a-z0-9-]+$/.test(value as string)) throw new UsageError(`--region "${value}" is not a region name such as eu-west-1`);
+      if (!/^[a-z0-9-]+$/.test(value as string)) throw new ArgumentError(`--region "${value}" is not a region name such as eu-west-1`);
       parsed.region = value;
       return;
     case '--mfa-token':
     case '-t':
-      if (!/^\d{6}$/.test(value as string)) throw new UsageError('--mfa-token takes the six digits your MFA device shows');
+      if (!/^\d{6}$/.test(value as string)) throw new ArgumentError('--mfa-token takes the six digits your MFA device shows');
       parsed.mfaToken = value;
       return;
     case '--no-session':
@@ -84,6 +84,6 @@ function applyOption(parsed: ExecArguments, name: string, value: string | undefi
       parsed.help = true;
       return;
     default:
-      throw new UsageError(`unknown option ${name}; see rolecall exec --help`);
+      throw new ArgumentError(`unknown option ${name}; see rolecall exec --help`);
   }
 }

@@ -1,15 +1,5 @@
-import { Command, Option, UsageError } from 'clipanion';
-import { RolecallError } from '../errors.js';
-import { sessionFor } from '../credentials/profile-session.js';
-import { childEnv } from '../exec/child-env.js';
-import { runChild } from '../exec/run-child.js';
-import { debug, enableDebug } from '../log/debug-log.js';
-import { parseExecArguments } from './exec-arguments.js';
-import { guarded, reportError } from './report-error.js';
-import { sessionExtensions } from './session-extensions.js';
-
-/** GNU env's status for "the tool itself failed before running the command". */
-export const EXIT_ROLECALL_FAILED = 125;
+import { Command, Option } from 'clipanion';
+import { EXIT_ROLECALL_FAILED, parseOrReport, runExec } from './exec-run.js';
 
 export class ExecCommand extends Command {
   static override paths = [['exec']];
@@ -38,44 +28,12 @@ export class ExecCommand extends Command {
   args = Option.Proxy();
 
   override async execute(): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseExecArguments(this.args);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      reportError(error);
-      return EXIT_ROLECALL_FAILED;
-    }
+    const parsed = parseOrReport(this.args);
+    if (!parsed) return EXIT_ROLECALL_FAILED;
     if (parsed.help) {
       this.context.stdout.write(this.cli.usage(ExecCommand, { detailed: true }));
       return 0;
     }
-    enableDebug(parsed.debug);
-    const env = { ...process.env };
-    const profile = parsed.profile ?? (env.AWS_PROFILE || 'default');
-    let child: { command: string; args: string[]; env: Record<string, string> } | undefined;
-    const status = await guarded(EXIT_ROLECALL_FAILED, async () => {
-      if (env.ROLECALL_PROFILE && !parsed.force) {
-        throw new RolecallError(
-          `already inside \`rolecall exec\` for profile "${env.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`,
-        );
-      }
-      const { plan, credentials } = await sessionFor({
-        profile,
-        env,
-        ...(parsed.region ? { region: parsed.region } : {}),
-        ...(parsed.durationSeconds !== undefined ? { durationSeconds: parsed.durationSeconds } : {}),
-        noSession: parsed.noSession,
-        ...(parsed.mfaToken ? { mfaToken: parsed.mfaToken } : {}),
-        extend: await sessionExtensions(env),
-      });
-      const [command, ...args] = parsed.command.length > 0 ? parsed.command : [env.SHELL || '/bin/sh'];
-      child = { command: command as string, args, env: childEnv(env, plan.profile, credentials, plan.region) };
-    });
-    if (!child) return status;
-    debug(`running ${child.command}`);
-    const outcome = await runChild(child.command, child.args, child.env);
-    if (outcome.startError) process.stderr.write(`rolecall: ${outcome.startError}\n`);
-    return outcome.status;
+    return runExec(parsed);
   }
 }

@@ -1,14 +1,14 @@
 /**
  * How a command ends on a failure: one line on stderr, never a stack trace
- * for the user's mistakes (or --debug for our own), never a secret.
+ * for the user's mistakes (or --debug for our own), never a secret. Kept free
+ * of clipanion so the exec fast path does not load it.
  */
-import { UsageError } from 'clipanion';
 import { RolecallError } from '../errors.js';
 import { isDebug } from '../log/debug-log.js';
 import { redact } from '../log/redact.js';
 
 export function reportError(error: unknown): void {
-  if (error instanceof RolecallError || error instanceof UsageError) {
+  if (error instanceof RolecallError || (error instanceof Error && error.name === 'UsageError')) {
     process.stderr.write(`rolecall: ${redact(error.message)}\n`);
     return;
   }

@@ -1,0 +1,44 @@
+/**
+ * How fast `rolecall exec` starts when it needs no network, against bare
+ * `node -e 0` in the same run (DESIGN.md: a warm exec within 1.5x of it).
+ * Scenarios: --version; exec of a keys profile with --no-session (config
+ * parsing and spawning, no STS); exec of a role whose session is cached
+ * (primed once against moto; the proxy shows the timed runs made no call).
+ *
+ *   npm run build && node build/bench/exec-startup.js [rounds]
+ */
+import { startStsWorld, credentialsFile, randomKeys } from '../test/helpers/sts-world.js';
+import { rolecallBin, runRolecall } from '../test/helpers/sandbox.js';
+import { measureCommands, ratioTable } from './measure-command.js';
+
+const rounds = Number(process.argv[2] ?? 30);
+const world = await startStsWorld();
+try {
+  const sandbox = world.sandbox();
+  sandbox.write(
+    '.aws/config',
+    '[profile keys]\nregion = eu-west-1\n\n[profile role]\nrole_arn = arn:aws:iam::123456789012:role/Bench\nsource_profile = keys\nregion = eu-west-1\n',
+  );
+  sandbox.write('.aws/credentials', credentialsFile({ keys: randomKeys() }));
+  const primed = await runRolecall(sandbox, ['exec', 'role', '--', 'true']);
+  if (primed.status !== 0) throw new Error(`priming failed: ${primed.stderr}`);
+  world.proxy.reset();
+
+  const node = process.execPath;
+  const env = sandbox.env;
+  const figures = measureCommands(
+    [
+      { name: 'node -e 0 (baseline)', argv: [node, '-e', '0'], env },
+      { name: 'rolecall --version', argv: [node, rolecallBin, '--version'], env },
+      { name: 'rolecall exec keys --no-session -- true', argv: [node, rolecallBin, 'exec', '--no-session', 'keys', '--', 'true'], env },
+      { name: 'rolecall exec role -- true (cached)', argv: [node, rolecallBin, 'exec', 'role', '--', 'true'], env },
+    ],
+    rounds,
+  );
+  console.log(`exec startup, ${rounds} rounds, round-robin; node ${process.version}`);
+  console.log(ratioTable(figures, figures[0]!));
+  const calls = world.proxy.calls.length;
+  console.log(`STS calls during the timed runs: ${calls}${calls ? ' (the role was NOT served from the cache)' : ''}`);
+} finally {
+  await world.stop();
+}

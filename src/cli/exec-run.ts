@@ -1,0 +1,56 @@
+/**
+ * The body of `rolecall exec`, free of clipanion: the entry point calls it
+ * directly for the common case, so a cached exec loads only what it uses.
+ */
+import { RolecallError } from '../errors.js';
+import { sessionFor } from '../credentials/profile-session.js';
+import { childEnv } from '../exec/child-env.js';
+import { debug, enableDebug } from '../log/debug-log.js';
+import { parseExecArguments, type ExecArguments } from './exec-arguments.js';
+import { guarded, reportError } from './report-error.js';
+import { sessionExtensions } from './session-extensions.js';
+
+/** GNU env's status for "the tool itself failed before running the command". */
+export const EXIT_ROLECALL_FAILED = 125;
+
+/** Parses exec's arguments; undefined after reporting a mistake. */
+export function parseOrReport(args: readonly string[]): ExecArguments | undefined {
+  try {
+    return parseExecArguments(args);
+  } catch (error) {
+    reportError(error);
+    return undefined;
+  }
+}
+
+export async function runExec(parsed: ExecArguments): Promise<number> {
+  enableDebug(parsed.debug);
+  const env = { ...process.env };
+  const profile = parsed.profile ?? (env.AWS_PROFILE || 'default');
+  let child: { command: string; args: string[]; env: Record<string, string> } | undefined;
+  const status = await guarded(EXIT_ROLECALL_FAILED, async () => {
+    if (env.ROLECALL_PROFILE && !parsed.force) {
+      throw new RolecallError(
+        `already inside \`rolecall exec\` for profile "${env.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`,
+      );
+    }
+    const { plan, credentials } = await sessionFor({
+      profile,
+      env,
+      ...(parsed.region ? { region: parsed.region } : {}),
+      ...(parsed.durationSeconds !== undefined ? { durationSeconds: parsed.durationSeconds } : {}),
+      noSession: parsed.noSession,
+      ...(parsed.mfaToken ? { mfaToken: parsed.mfaToken } : {}),
+      extend: await sessionExtensions(env),
+    });
+    const [command, ...args] = parsed.command.length > 0 ? parsed.command : [env.SHELL || '/bin/sh'];
+    child = { command: command as string, args, env: childEnv(env, plan.profile, credentials, plan.region) };
+  });
+  if (!child) return status;
+  debug(`running ${child.command}`);
+  // execa is loaded only now, after the credentials are in hand.
+  const { runChild } = await import('../exec/run-child.js');
+  const outcome = await runChild(child.command, child.args, child.env);
+  if (outcome.startError) process.stderr.write(`rolecall: ${outcome.startError}\n`);
+  return outcome.status;
+}
