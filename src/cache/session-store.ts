@@ -31,15 +31,11 @@ export class SessionStore {
     try {
       text = await vault.get(SESSIONS_SERVICE, account);
     } catch (error) {
-      debug(`cached session ${account} cannot be read (${firstLine(error)}): a miss`);
-      return undefined;
+      return this.discard(vault, account, `cannot be read (${firstLine(error)})`);
     }
     if (text === undefined) return undefined;
     const stored = decodeSession(text);
-    if (!stored) {
-      debug(`cached session ${account} is not a session rolecall wrote: a miss`);
-      return undefined;
-    }
+    if (!stored) return this.discard(vault, account, 'is not a session rolecall wrote');
     registerSecret(stored.secretAccessKey);
     registerSecret(stored.sessionToken);
     const session = credentialsOf(stored);
@@ -68,6 +64,16 @@ export class SessionStore {
     } catch (error) {
       this.warn(step, error);
     }
+  }
+
+  /**
+   * A damaged entry is only a lost session: it goes, so that the fresh one
+   * can take its place (a vault may refuse to overwrite what it cannot read).
+   */
+  private async discard(vault: Vault, account: string, why: string): Promise<undefined> {
+    debug(`cached session ${account} ${why}: a miss, removed`);
+    await vault.remove(SESSIONS_SERVICE, account).catch(() => false);
+    return undefined;
   }
 
   private vault(): Promise<Vault | Error> {
