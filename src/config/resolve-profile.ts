@@ -128,7 +128,7 @@ function sessionSteps(
     // the long-term key never reaches the child.
     if (canGetSessionToken && !options.noSession) {
       const duration = options.durationSeconds ?? durationOf(sourceProfile, where) ?? SESSION_TOKEN_DURATION.default;
-      checkRange(duration, SESSION_TOKEN_DURATION, `GetSessionToken for profile ${quote(sourceProfile.name, 64)}`, where, sourceProfile);
+      checkRange(duration, SESSION_TOKEN_DURATION, 'the GetSessionToken session', options.durationSeconds !== undefined, where, sourceProfile);
       steps.push({ kind: 'sessionToken', profile: sourceProfile.name, durationSeconds: duration, ...(sourceMfa ? { mfa: sourceMfa } : {}) });
     }
     return steps;
@@ -142,9 +142,10 @@ function sessionSteps(
   roles.forEach(({ profile, roleArn }, index) => {
     const isLast = index === roles.length - 1;
     const chained = index > 0 || source.kind === 'instanceMetadata' || source.kind === 'ecsContainer';
-    const asked = isLast && options.durationSeconds !== undefined ? options.durationSeconds : durationOf(profile, where);
+    const fromFlag = isLast && options.durationSeconds !== undefined;
+    const asked = fromFlag ? options.durationSeconds : durationOf(profile, where);
     let duration = asked ?? ASSUME_ROLE_DURATION.default;
-    checkRange(duration, ASSUME_ROLE_DURATION, `role of profile ${quote(profile.name, 64)}`, where, profile);
+    checkRange(duration, ASSUME_ROLE_DURATION, 'its role', fromFlag, where, profile);
     if (chained && duration > ASSUME_ROLE_DURATION.chainedMax) {
       notes.push(`role of profile ${quote(profile.name, 64)} is assumed with role credentials (role chaining), which AWS caps at 1h; using 1h`);
       duration = ASSUME_ROLE_DURATION.chainedMax;
@@ -263,9 +264,11 @@ function durationOf(profile: Profile, where: Locator): number | undefined {
   return Number(raw);
 }
 
-function checkRange(seconds: number, range: { min: number; max: number }, what: string, where: Locator, profile: Profile): void {
+/** STS's limits, checked before any call; says whether --duration or the file asked. */
+function checkRange(seconds: number, range: { min: number; max: number }, what: string, fromFlag: boolean, where: Locator, profile: Profile): void {
   if (seconds < range.min || seconds > range.max) {
-    throw where.error(profile, 'duration_seconds', `asks for ${seconds}s for the ${what}; STS allows ${range.min}s to ${range.max}s`);
+    const asker = fromFlag ? `gets --duration ${seconds}s` : `has duration_seconds ${seconds}`;
+    throw where.error(profile, 'duration_seconds', `${asker} for ${what}; STS allows ${range.min}s to ${range.max}s, so ask for a duration in that range`);
   }
 }
 
