@@ -5,7 +5,7 @@
  * crash leaves no torn file.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Creates the directory (and missing parents) 0700, and tightens it if it exists looser. */
@@ -55,5 +55,30 @@ export function createPrivateFileOnce(path: string, content: string | Uint8Array
     throw error;
   } finally {
     unlinkSync(temp);
+  }
+}
+
+/**
+ * Replaces a file the user owns (~/.aws/config, ~/.aws/credentials)
+ * atomically, keeping its mode, and writing through a symlink to its target
+ * (dotfile managers link these files; a rename would break the link).
+ */
+export function replaceUserFile(path: string, content: string | Uint8Array, fallbackMode = 0o600): void {
+  let target = path;
+  let mode = fallbackMode;
+  try {
+    target = realpathSync(path);
+    mode = statSync(target).mode & 0o7777;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  }
+  const temp = writeTemp(target, content);
+  try {
+    chmodSync(temp, mode);
+    renameSync(temp, target);
+  } catch (error) {
+    unlinkSync(temp);
+    throw error;
   }
 }

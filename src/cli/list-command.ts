@@ -1,0 +1,68 @@
+import { Command, Option } from 'clipanion';
+import { expiresIn } from '../cache/expires-in.js';
+import { listSessions } from '../cache/session-admin.js';
+import { loadConfig } from '../config/load-config.js';
+import { openVault } from '../vault/open-vault.js';
+import { inventory, type ProfileLine, type SessionLine } from '../vault/profile-inventory.js';
+import { KEYS_SERVICE } from '../vault/vault.js';
+import { guarded } from './report-error.js';
+
+export class ListCommand extends Command {
+  static override paths = [['list'], ['ls']];
+
+  static override usage = Command.Usage({
+    description: 'list the profiles, where their keys live, and their cached sessions',
+    details: `
+      One line per profile of \`~/.aws/config\` and \`~/.aws/credentials\`: what it is (keys, a role over another profile, a role via credential_source, a credential process), where the keys at the bottom of its chain live (keychain, file vault, credentials file, config file, none) and which of its sessions are cached, with how long each has left. Secrets are never shown.
+
+      \`--json\` prints the same as a JSON array, with expiry times in ISO 8601.
+    `,
+    examples: [
+      ['List the profiles', 'rolecall list'],
+      ['For a script', 'rolecall list --json'],
+    ],
+  });
+
+  json = Option.Boolean('--json', false, { description: 'print JSON' });
+  backend = Option.String('--backend', { description: 'keychain or file (default: ROLECALL_BACKEND, else the keychain when it answers)' });
+
+  override async execute(): Promise<number> {
+    const env = { ...process.env };
+    return guarded(1, async () => {
+      const config = loadConfig(env);
+      const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
+      const accounts = new Set(await vault.list(KEYS_SERVICE));
+      const sessions = new Map<string, SessionLine[]>();
+      for (const session of await listSessions(vault)) {
+        const line: SessionLine = { label: session.label, ...(session.expiration ? { expiration: session.expiration } : {}), ...(session.unreadable ? { unreadable: true as const } : {}) };
+        sessions.set(session.profile, [...(sessions.get(session.profile) ?? []), line]);
+      }
+      const lines = inventory(env, config, { backend: vault.backend, accounts }, sessions);
+      this.context.stdout.write(this.json ? `${JSON.stringify(lines.map(asJson), null, 2)}\n` : table(lines));
+    });
+  }
+}
+
+function asJson(line: ProfileLine): object {
+  return {
+    ...line,
+    keys: line.keys ?? null,
+    sessions: line.sessions.map((s) => ({ label: s.label, expiration: s.expiration?.toISOString() ?? null, ...(s.unreadable ? { unreadable: true } : {}) })),
+  };
+}
+
+function table(lines: readonly ProfileLine[]): string {
+  if (lines.length === 0) return 'no profiles in the config or credentials file; `rolecall add PROFILE` stores keys and creates one\n';
+  const now = Date.now();
+  const rows = lines.map((line) => [
+    line.profile,
+    line.kind,
+    line.keys === undefined ? '-' : line.keysOf ? `${line.keys} (of ${line.keysOf})` : line.keys,
+    line.sessions.length === 0
+      ? '-'
+      : line.sessions.map((s) => (s.unreadable ? 'unreadable (replaced on next use)' : `${s.label}, ${expiresIn((s.expiration?.getTime() ?? now) - now)} left`)).join('; '),
+  ]);
+  const all = [['PROFILE', 'KIND', 'KEYS', 'CACHED SESSIONS'], ...rows];
+  const widths = [0, 1, 2].map((i) => Math.max(...all.map((row) => (row[i] as string).length)));
+  return all.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] as number) : cell)).join('  ').trimEnd()).join('\n') + '\n';
+}

@@ -1,0 +1,53 @@
+import { Command, Option } from 'clipanion';
+import { dropSessions, profilesBuiltOn } from '../cache/session-admin.js';
+import { displayPath } from '../config/config-paths.js';
+import { RolecallError } from '../errors.js';
+import { confirm } from '../vault/ask-user.js';
+import { openVault } from '../vault/open-vault.js';
+import { plaintextKeysFile } from '../vault/plaintext-notice.js';
+import { KEYS_SERVICE } from '../vault/vault.js';
+import { guarded } from './report-error.js';
+
+export class RemoveCommand extends Command {
+  static override paths = [['remove']];
+
+  static override usage = Command.Usage({
+    description: "delete a profile's keys from the keychain",
+    details: `
+      Deletes the access keys \`rolecall add\` or \`rolecall import\` stored for PROFILE, after a y/N question (\`--force\`: without one), and drops the cached sessions made from them: PROFILE's own and those of every role built on it, so the next \`rolecall exec\` over them has to start from keys again.
+
+      The config file is not changed. Keys in \`~/.aws/credentials\` are not touched (rolecall says so when there are some).
+    `,
+    examples: [
+      ['Delete the keys of profile base', 'rolecall remove base'],
+      ['Without the question, from the file vault', 'rolecall remove base --force --backend file'],
+    ],
+  });
+
+  force = Option.Boolean('--force', false, { description: 'do not ask' });
+  backend = Option.String('--backend', { description: 'keychain or file (default: ROLECALL_BACKEND, else the keychain when it answers)' });
+  profile = Option.String({ name: 'PROFILE' });
+
+  override async execute(): Promise<number> {
+    const env = { ...process.env };
+    return guarded(1, async () => {
+      const profile = this.profile;
+      const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
+      const where = vault.backend === 'keychain' ? 'the keychain' : `the ${vault.backend} vault`;
+      const stored = (await vault.list(KEYS_SERVICE)).includes(profile);
+      if (stored && !this.force && !(await confirm(`delete the keys of profile "${profile}" from ${where}?`, 'pass --force to delete them'))) {
+        throw new RolecallError(`kept the keys of profile "${profile}"`);
+      }
+      const removed = stored && (await vault.remove(KEYS_SERVICE, profile));
+      const dropped = await dropSessions(vault, profilesBuiltOn(env, profile));
+      const sessions = dropped > 0 ? `; dropped ${dropped} cached session${dropped === 1 ? '' : 's'} made from them` : '';
+      const plaintext = plaintextKeysFile(env, profile);
+      const still = plaintext ? ` (${displayPath(plaintext, env)} still has keys for it in plain text)` : '';
+      if (!removed) {
+        if (dropped > 0) this.context.stdout.write(`profile "${profile}" had no keys in ${where}${sessions}${still}\n`);
+        throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}`);
+      }
+      this.context.stdout.write(`deleted the keys of profile "${profile}" from ${where}${sessions}${still}\n`);
+    });
+  }
+}

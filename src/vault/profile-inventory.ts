@@ -1,0 +1,77 @@
+/**
+ * What `rolecall list` shows for each profile: what it is, where the keys
+ * at the bottom of its chain live, and its cached sessions. Built from
+ * names only (profiles, vault accounts, session summaries): never a secret.
+ */
+import type { Env } from '../config/config-paths.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import { resolveProfile } from '../config/resolve-profile.js';
+
+export type KeysPlace = 'keychain' | 'file vault' | 'memory vault' | 'credentials file' | 'config file' | 'none';
+
+export interface SessionLine {
+  readonly label: string;
+  readonly expiration?: Date;
+  readonly unreadable?: true;
+}
+
+export interface ProfileLine {
+  readonly profile: string;
+  /** "keys", "role over base", "role via Environment", "process", "sso (not supported)", "web identity (not supported)" */
+  readonly kind: string;
+  /** Where the base keys of the chain live; absent when the chain does not start from a profile's keys. */
+  readonly keys?: KeysPlace;
+  /** The profile those keys belong to, when it is not this one. */
+  readonly keysOf?: string;
+  readonly sessions: readonly SessionLine[];
+}
+
+export function inventory(
+  env: Env,
+  config: LoadedConfig,
+  vault: { readonly backend: string; readonly accounts: ReadonlySet<string> },
+  sessions: ReadonlyMap<string, readonly SessionLine[]>,
+): ProfileLine[] {
+  const names = [...config.profiles.keys()].sort((a, b) => a.localeCompare(b));
+  return names.map((name) => {
+    const values = config.profiles.get(name)?.values ?? {};
+    const base = baseKeysProfile(env, config, name);
+    return {
+      profile: name,
+      kind: kindOf(values),
+      ...(base ? { keys: keysPlace(config, vault, base), ...(base !== name ? { keysOf: base } : {}) } : {}),
+      sessions: sessions.get(name) ?? [],
+    };
+  });
+}
+
+function kindOf(values: Readonly<Record<string, string>>): string {
+  if (values.role_arn) {
+    if (values.source_profile) return `role over ${values.source_profile}`;
+    if (values.credential_source) return `role via ${values.credential_source}`;
+    return 'role (no source)';
+  }
+  if (values.aws_access_key_id || values.aws_secret_access_key) return 'keys';
+  if (values.credential_process) return 'process';
+  if (values.sso_session || values.sso_start_url) return 'sso (not supported)';
+  if (values.web_identity_token_file) return 'web identity (not supported)';
+  return 'keys';
+}
+
+/** The profile whose keys the chain starts from, as exec would resolve it; undefined for other sources. */
+function baseKeysProfile(env: Env, config: LoadedConfig, name: string): string | undefined {
+  try {
+    const plan = resolveProfile(config.profiles, { profile: name, env, paths: config.paths, noSession: true });
+    return plan.source.kind === 'profileKeys' ? plan.source.profile : undefined;
+  } catch {
+    return undefined; // a profile that does not resolve: exec says why
+  }
+}
+
+function keysPlace(config: LoadedConfig, vault: { readonly backend: string; readonly accounts: ReadonlySet<string> }, profile: string): KeysPlace {
+  if (vault.accounts.has(profile)) return vault.backend === 'keychain' ? 'keychain' : vault.backend === 'file' ? 'file vault' : 'memory vault';
+  const byFile = config.profiles.get(profile)?.byFile ?? {};
+  if (byFile.credentials?.aws_access_key_id && byFile.credentials.aws_secret_access_key) return 'credentials file';
+  if (byFile.config?.aws_access_key_id && byFile.config.aws_secret_access_key) return 'config file';
+  return 'none';
+}

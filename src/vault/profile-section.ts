@@ -1,0 +1,43 @@
+/**
+ * `rolecall add` makes the profile exist for the AWS CLI and for rolecall by
+ * appending `[profile NAME]` to the config file when it has no section for
+ * it. Appending only: every byte already in the file stays where it was (a
+ * newline is added first when the file does not end with one).
+ */
+import { readFileSync } from 'node:fs';
+import type { Env } from '../config/config-paths.js';
+import { configPaths } from '../config/config-paths.js';
+import { loadConfig } from '../config/load-config.js';
+import { RolecallError } from '../errors.js';
+import { replaceUserFile } from './private-files.js';
+
+/**
+ * Names rolecall can write a section for that botocore reads back as the
+ * same name: no white space (botocore splits the header like a shell
+ * command line), no quotes, backslashes or brackets, no control characters.
+ */
+export function checkProfileName(name: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (!name || /[\s"'\\[\]\u0000-\u001f\u007f\u0085\u00a0\u2028\u2029]/.test(name)) {
+    throw new RolecallError(`"${name.replace(/[\u0000-\u001f]/g, '?')}" cannot be a profile name for rolecall: use letters, digits and - _ . @ + = , / (no spaces, quotes or brackets)`);
+  }
+}
+
+/** Appends the section when the config file has none for `profile`; returns the file when it did. */
+export function ensureProfileSection(env: Env, profile: string): string | undefined {
+  if (loadConfig(env).profiles.get(profile)?.files.includes('config')) return undefined;
+  const path = configPaths(env).config;
+  let before: Buffer;
+  try {
+    before = readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    before = Buffer.alloc(0);
+  }
+  const text = before.toString('utf8');
+  const newline = text.includes('\r\n') ? '\r\n' : '\n';
+  const separator = before.length > 0 && !text.endsWith('\n') && !text.endsWith('\r') ? newline : '';
+  const header = profile === 'default' ? '[default]' : `[profile ${profile}]`;
+  replaceUserFile(path, Buffer.concat([before, Buffer.from(`${separator}${header}${newline}`, 'utf8')]), 0o600);
+  return path;
+}
