@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { childEnv, isoSeconds } from '../../src/exec/child-env.js';
+
+const session = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token', expiration: new Date('2026-11-29T01:02:03.456Z') };
+
+test('the child gets the session and loses every other credential and profile selection', () => {
+  const env = childEnv(
+    {
+      PATH: '/bin',
+      AWS_PROFILE: 'x',
+      AWS_DEFAULT_PROFILE: 'y',
+      AWS_ACCESS_KEY_ID: 'old',
+      AWS_SECRET_ACCESS_KEY: 'old',
+      AWS_SESSION_TOKEN: 'old',
+      AWS_SECURITY_TOKEN: 'old',
+      AWS_CREDENTIAL_EXPIRATION: 'old',
+    },
+    'prod',
+    session,
+    'eu-west-1',
+  );
+  assert.deepEqual(env, {
+    PATH: '/bin',
+    AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_SESSION_TOKEN: 'token',
+    AWS_CREDENTIAL_EXPIRATION: '2026-11-29T01:02:03Z',
+    AWS_REGION: 'eu-west-1',
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    ROLECALL_PROFILE: 'prod',
+  });
+});
+
+test('no region known: no region variables; long-term keys: no token or expiry', () => {
+  const env = childEnv({ AWS_REGION: 'kept-from-parent' }, 'keys', { accessKeyId: 'AKIA', secretAccessKey: 's' }, undefined);
+  assert.equal(env.AWS_REGION, 'kept-from-parent');
+  assert.equal(env.AWS_DEFAULT_REGION, undefined);
+  assert.equal(env.AWS_SESSION_TOKEN, undefined);
+  assert.equal(env.AWS_CREDENTIAL_EXPIRATION, undefined);
+});
+
+test('expiry is ISO 8601 in UTC, to the second', () => {
+  assert.equal(isoSeconds(new Date(Date.UTC(2027, 0, 2, 3, 4, 5, 999))), '2027-01-02T03:04:05Z');
+});
