@@ -8,7 +8,7 @@
 import { ConfigError } from '../errors.js';
 import type { ConfigPaths, Env } from './config-paths.js';
 import { displayPath } from './config-paths.js';
-import { quote } from './ini-parser.js';
+import { oneLine, quote } from './ini-parser.js';
 import type { FileKind, Profile, Profiles } from './profiles.js';
 import {
   ASSUME_ROLE_DURATION,
@@ -195,7 +195,7 @@ function profileSource(profile: Profile, where: Locator): SourceStep {
   const fromConfigFile = filePair(profile, 'config', where);
   if (fromConfigFile) return fromConfigFile;
   if (profile.values.aws_secret_access_key !== undefined) {
-    throw where.error(profile, 'aws_secret_access_key', `has aws_secret_access_key but no aws_access_key_id; add it, or remove both and run \`rolecall add ${profile.name}\``);
+    throw where.error(profile, 'aws_secret_access_key', `has aws_secret_access_key but no aws_access_key_id; add it, or remove both and run ${addCommand(profile.name)}`);
   }
   if (profile.values.credential_source !== undefined) {
     throw where.error(profile, 'credential_source', 'has credential_source but no role_arn; credential_source only says where the keys for assuming role_arn come from');
@@ -203,6 +203,12 @@ function profileSource(profile: Profile, where: Locator): SourceStep {
   // No keys in the files: they may be in the vault (rolecall add); that is
   // checked when the plan runs.
   return { kind: 'profileKeys', profile: profile.name };
+}
+
+/** The command to store a profile's keys, with the name quoted for the shell when it needs it. */
+function addCommand(name: string): string {
+  const word = /^[\w@%+=:,./-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
+  return `\`rolecall add ${oneLine(word, 64)}\``;
 }
 
 /** The key pair of one file's section, as botocore's provider for that file reads it. */
@@ -216,7 +222,7 @@ function filePair(profile: Profile, file: FileKind, where: Locator): SourceStep 
     const present = !id ? 'aws_secret_access_key' : 'aws_access_key_id';
     const how = values[missing] === undefined ? `no ${missing}` : `an empty ${missing}`;
     const fix = file === 'config' && profile.files.includes('credentials') ? ' (both keys must be in the same file)' : '';
-    throw where.errorIn(file, profile, `has ${present} but ${how}${fix}; add it, or remove both and run \`rolecall add ${profile.name}\``);
+    throw where.errorIn(file, profile, `has ${present} but ${how}${fix}; add it, or remove both and run ${addCommand(profile.name)}`);
   }
   // botocore reads aws_security_token (the older name) before aws_session_token.
   const token = nonEmpty(values.aws_security_token) ?? nonEmpty(values.aws_session_token);

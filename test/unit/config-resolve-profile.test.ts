@@ -176,6 +176,8 @@ test('partial keys are an error naming the file and the profile', () => {
   // botocore skips a profile with only a secret (no provider fires) and then finds no credentials;
   // rolecall says what is missing.
   configError('[profile a]\naws_secret_access_key = S\n', '', { profile: 'a' }, 'config', 'a', /has aws_secret_access_key but no aws_access_key_id/);
+  // The name in the suggested command is quoted for the shell when it needs it.
+  configError('[profile "my keys"]\naws_access_key_id = K\n', '', { profile: 'my keys' }, 'config', 'my keys', /run `rolecall add 'my keys'`$/);
   // The same rules hold for a source profile at the end of a chain.
   configError(`[profile b]\naws_access_key_id = AKIDB\n[profile a]\nrole_arn = ${ARN}/a\nsource_profile = b\n`, '', { profile: 'a' }, 'config', 'b', /has aws_access_key_id but no aws_secret_access_key/);
 });
@@ -215,6 +217,13 @@ test('credential_source is Environment, Ec2InstanceMetadata or EcsContainer, spe
   // botocore: InvalidConfigError 'The credential source "environment" referenced in profile "a" is not valid.'
   configError(role('environment'), '', { profile: 'a' }, 'config', 'a', /has credential_source "environment"; it must be one of Environment, Ec2InstanceMetadata, EcsContainer \(spelled exactly so\); did you mean "Environment"\?/);
   configError(role('Ec2InstanceMetaData'), '', { profile: 'a' }, 'config', 'a', /did you mean "Ec2InstanceMetadata"/);
+});
+
+test('a source profile with role_arn and credential_source continues the chain from that source', () => {
+  // botocore: [env E/ES, AssumeRole b, AssumeRole a]
+  const plan = resolve(`[profile a]\nrole_arn = ${ARN}/a\nsource_profile = b\n[profile b]\nrole_arn = ${ARN}/b\ncredential_source = Environment\n`, '', { profile: 'a' });
+  assert.deepEqual(plan.source, { kind: 'environment', profile: 'b' });
+  assert.deepEqual(plan.steps.map((s) => s.profile), ['b', 'a']);
 });
 
 test('credential_source without role_arn is refused', () => {
