@@ -1,0 +1,90 @@
+/**
+ * Shared by the vault end-to-end tests: which backends this machine has
+ * (the keychain needs a Secret Service on a D-Bus session bus), a sandbox
+ * set up for one backend, and watchers that catch a secret in a process's
+ * argv or in a file under HOME.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { openKeychain } from '../../src/vault/keychain-vault.js';
+import { requirePeer } from '../helpers/peers.js';
+import type { Sandbox } from '../helpers/sandbox.js';
+
+export type Backend = 'keychain' | 'file';
+export const BACKENDS: readonly Backend[] = ['keychain', 'file'];
+
+let keychain: Promise<string | undefined> | undefined;
+
+/** Undefined when the keychain answers; else why not. */
+export function keychainUnavailable(): Promise<string | undefined> {
+  keychain ??= openKeychain(process.env).then((opened) => ('vault' in opened ? undefined : opened.unavailable));
+  return keychain;
+}
+
+/** True when the test may use `backend`; skips (or fails under CI=true) without a keychain. */
+export async function requireBackend(t: TestContext, backend: Backend): Promise<boolean> {
+  if (backend === 'file') return true;
+  const reason = await keychainUnavailable();
+  return requirePeer(t, reason === undefined, `no usable keychain: ${reason ?? ''} (run the tests inside dbus-run-session with gnome-keyring-daemon --unlock, as .ci/run does)`);
+}
+
+/** The environment that selects `backend` (the file vault gets a random passphrase). */
+export function backendEnv(backend: Backend): Record<string, string> {
+  return backend === 'file' ? { ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: `pass-${randomBytes(12).toString('hex')}` } : { ROLECALL_BACKEND: 'keychain' };
+}
+
+/**
+ * The keychain is one per D-Bus session, shared by every test file running
+ * at once: each test names its profiles uniquely.
+ */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Reads every process's argv (/proc/PID/cmdline) every few milliseconds
+ * while a command runs, and keeps those that contain one of the secrets.
+ */
+export function watchArgv(secrets: readonly string[]): { stop(): string[] } {
+  const hits = new Set<string>();
+  const scan = () => {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let argv: string;
+      try {
+        argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      } catch {
+        continue; // gone already
+      }
+      if (secrets.some((s) => argv.includes(s))) hits.add(`${pid}: ${argv.slice(0, 200)}`);
+    }
+  };
+  scan();
+  const timer = setInterval(scan, 5);
+  return {
+    stop() {
+      clearInterval(timer);
+      scan();
+      return [...hits];
+    },
+  };
+}
+
+/** Every file under the sandbox HOME that contains one of the secrets, relative to HOME. */
+export function filesHolding(sandbox: Sandbox, secrets: readonly string[]): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) {
+        const bytes = readFileSync(path);
+        if (secrets.some((s) => bytes.includes(s))) found.push(path.slice(sandbox.home.length + 1));
+      }
+    }
+  };
+  walk(sandbox.home);
+  return found.sort();
+}
