@@ -12,6 +12,7 @@ import type { Env } from '../config/config-paths.js';
 import { displayPath } from '../config/config-paths.js';
 import type { Credentials } from '../credentials/credentials.js';
 import { sessionVariables } from '../exec/child-env.js';
+import { minTtlSeconds } from '../cache/cache-settings.js';
 import { redact } from '../log/redact.js';
 import { findAwsprofile, printable, profileRequest, readAwsprofile, shellView, type ProfileRequest } from '../trust/awsprofile-file.js';
 import { TrustStore, type TrustVerdict } from '../trust/trust-store.js';
@@ -19,8 +20,6 @@ import { logicalCwd } from './logical-cwd.js';
 import { enterLines, restoreLines } from './managed-variables.js';
 import type { Shell } from './shell.js';
 
-/** Refresh a session this long before it expires (at a prompt, in place). */
-export const REFRESH_BEFORE_EXPIRY_SECONDS = 5 * 60;
 /** When a refresh gave no longer session, look again after this long, not at every prompt. */
 const RETRY_REFRESH_SECONDS = 60;
 
@@ -76,7 +75,7 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
       const { region, credentials } = await options.session(want.name, userEnv);
       lines.push(...enterLines(shell, userEnv, sessionVariables(want.name, credentials, region)));
       lines.push(shell.assign('_rolecall_profile', want.name));
-      lines.push(shell.assign('_rolecall_refresh_at', nextRefresh(credentials.expiration, options.now)));
+      lines.push(shell.assign('_rolecall_refresh_at', nextRefresh(credentials.expiration, options.now, minTtlSeconds(userEnv))));
       lines.push(shell.assign('_rolecall_restore', restoreLines(shell, userEnv).join('\n')));
       if (active !== want.name) messages.push(`rolecall: profile ${want.name} from ${terminalSafe(displayPath(file?.path ?? '', userEnv))}`);
     } catch (error) {
@@ -118,10 +117,14 @@ function leaveLines(shell: Shell, userEnv: Env): string[] {
   return [...restoreLines(shell, userEnv), 'unset _rolecall_profile _rolecall_refresh_at _rolecall_restore'];
 }
 
-/** Epoch seconds at which the prompt should refresh; '' for keys that never expire. */
-export function nextRefresh(expiration: Date | undefined, now: number): string {
+/**
+ * Epoch seconds at which a prompt should refresh the session in place; '' for
+ * keys that never expire. The margin is the cache's minimum TTL, so the
+ * refresh comes when the cache hands out a new session, not before.
+ */
+export function nextRefresh(expiration: Date | undefined, now: number, minTtl: number): string {
   if (!expiration) return '';
-  const at = Math.floor(expiration.getTime() / 1000) - REFRESH_BEFORE_EXPIRY_SECONDS;
+  const at = Math.floor(expiration.getTime() / 1000) - minTtl;
   return String(at > now ? at : now + RETRY_REFRESH_SECONDS);
 }
 

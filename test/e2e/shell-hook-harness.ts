@@ -1,0 +1,123 @@
+/**
+ * Real interactive bash and zsh for the hook tests. A shell started with -i
+ * and a script on stdin runs its prompt hooks (PROMPT_COMMAND, precmd)
+ * before each command it reads, as at a terminal; `_dump NAME` after a step
+ * records the environment the hook left, as one line on stdout, and a
+ * marker on stderr so the notices can be told apart by step.
+ *
+ * `rolecall` on the shells' PATH is a counting wrapper (a fake in front of
+ * the real built bin): each run appends a line to a file, which the script
+ * counts with builtins only, so counting starts no process itself.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rolecallBin, repoRoot, runProcess } from '../helpers/sandbox.js';
+
+export interface ShellUnderTest {
+  readonly label: string;
+  readonly command: 'bash' | 'zsh';
+  readonly args: readonly string[];
+  readonly hookFile: string;
+  /** The user's own prompt hooks, set up before the hook is sourced; they record $? and cd's. */
+  readonly userHooks: string;
+  /** Prints how the prompt hooks are installed, for one field of the dump. */
+  readonly installedExpr: string;
+  readonly expectInstalled: string;
+}
+
+export const SHELLS_UNDER_TEST: readonly ShellUnderTest[] = [
+  {
+    label: 'bash, PROMPT_COMMAND a string',
+    command: 'bash',
+    args: ['--norc', '--noprofile', '-i'],
+    hookFile: join(repoRoot, 'shell', 'rolecall.bash'),
+    userHooks: `PS1='$ '; PROMPT_COMMAND='_user_seen=$?'`,
+    installedExpr: '"$PROMPT_COMMAND"',
+    expectInstalled: '_rolecall_hook;_user_seen=$?',
+  },
+  {
+    label: 'bash, PROMPT_COMMAND an array',
+    command: 'bash',
+    args: ['--norc', '--noprofile', '-i'],
+    hookFile: join(repoRoot, 'shell', 'rolecall.bash'),
+    userHooks: `PS1='$ '; PROMPT_COMMAND=('_user_seen=$?')`,
+    installedExpr: '"${PROMPT_COMMAND[*]}"',
+    expectInstalled: '_rolecall_hook _user_seen=$?',
+  },
+  {
+    label: 'zsh, precmd_functions and chpwd_functions',
+    command: 'zsh',
+    args: ['-f', '-i'],
+    hookFile: join(repoRoot, 'shell', 'rolecall.zsh'),
+    userHooks: `PS1='%# '; _user_pc() { _user_seen=$?; }; precmd_functions=(_user_pc); _user_cd() { _user_cds=$((\${_user_cds-0}+1)); }; chpwd_functions=(_user_cd)`,
+    installedExpr: '"${precmd_functions[*]}"',
+    expectInstalled: '_rolecall_hook _user_pc',
+  },
+];
+
+/** Writes bin/rolecall, the counting wrapper; returns the bin directory. */
+export function countingWrapper(dir: string, callsFile: string): string {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(callsFile, '');
+  const wrapper = join(bin, 'rolecall');
+  writeFileSync(wrapper, `#!/bin/sh\n# fake in front of the real bin: counts runs\necho "$*" >> '${callsFile}'\nexec '${process.execPath}' '${rolecallBin}' "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return bin;
+}
+
+/** Shell functions the script uses: POSIX syntax that bash and zsh both read. */
+export function dumpFunctions(shell: ShellUnderTest, callsFile: string): string {
+  return `
+_calls() { _n=0; while IFS= read -r _l; do _n=$((_n+1)); done < '${callsFile}'; printf %s "$_n"; }
+_dump() {
+  echo "@@$1" >&2
+  printf '@@%s' "$1"
+  printf '\\tprofile=%s' "\${ROLECALL_PROFILE-<unset>}"
+  printf '\\tAWS_PROFILE=%s' "\${AWS_PROFILE-<unset>}"
+  printf '\\tAWS_DEFAULT_PROFILE=%s' "\${AWS_DEFAULT_PROFILE-<unset>}"
+  printf '\\tkey=%s' "\${AWS_ACCESS_KEY_ID-<unset>}"
+  printf '\\tsecret=%s' "\${AWS_SECRET_ACCESS_KEY:+set}"
+  if [ "\${AWS_SESSION_TOKEN-}" = user-token ]; then printf '\\ttoken=user-token'; else printf '\\ttoken=%s' "\${AWS_SESSION_TOKEN:+session}"; fi
+  printf '\\texpiration=%s' "\${AWS_CREDENTIAL_EXPIRATION:+set}"
+  printf '\\tregion=%s' "\${AWS_REGION-<unset>}"
+  printf '\\tdefaultRegion=%s' "\${AWS_DEFAULT_REGION-<unset>}"
+  printf '\\tcalls=%s' "$(_calls)"
+  printf '\\tuserSeen=%s' "\${_user_seen-}"
+  printf '\\tuserCds=%s' "\${_user_cds-}"
+  printf '\\tinstalled=%s' ${shell.installedExpr}
+  printf '\\n'
+}
+`;
+}
+
+export type Dump = Readonly<Record<string, string>> & { readonly step: string };
+
+export interface ShellRun {
+  readonly dumps: readonly Dump[];
+  /** stderr of each step, up to its dump. */
+  readonly stepStderr: Readonly<Record<string, string>>;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: number | null;
+}
+
+export async function runInteractive(shell: ShellUnderTest, env: Record<string, string>, cwd: string, script: string): Promise<ShellRun> {
+  const result = await runProcess(shell.command, shell.args, { env, cwd }, { input: `${script}\nexit 0\n`, timeoutMs: 120_000 });
+  const dumps: Dump[] = [];
+  for (const line of result.stdout.split('\n')) {
+    const at = line.indexOf('@@');
+    if (at === -1) continue;
+    const [step, ...fields] = line.slice(at + 2).split('\t');
+    dumps.push({ step: step as string, ...Object.fromEntries(fields.map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)])) } as Dump);
+  }
+  const stepStderr: Record<string, string> = {};
+  let rest = result.stderr;
+  for (const dump of dumps) {
+    const marker = `@@${dump.step}\n`;
+    const at = rest.indexOf(marker);
+    stepStderr[dump.step] = at === -1 ? '' : rest.slice(0, at);
+    if (at !== -1) rest = rest.slice(at + marker.length);
+  }
+  return { dumps, stepStderr, stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
