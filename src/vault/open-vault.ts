@@ -26,7 +26,29 @@ export interface OpenVaultOptions {
   readonly quietFallback?: boolean;
 }
 
-export async function openVault(env: Env, options: OpenVaultOptions = {}): Promise<Vault> {
+/**
+ * One vault per environment and backend choice in a process: exec's key
+ * lookup and the session cache share it, so the keychain is probed once and
+ * the file vault's key is derived once.
+ */
+const opened = new WeakMap<Env, Map<string, Promise<Vault>>>();
+
+export function openVault(env: Env, options: OpenVaultOptions = {}): Promise<Vault> {
+  let byChoice = opened.get(env);
+  if (!byChoice) {
+    byChoice = new Map();
+    opened.set(env, byChoice);
+  }
+  const choice = options.backend ?? '';
+  let vault = byChoice.get(choice);
+  if (!vault) {
+    vault = selectVault(env, options);
+    byChoice.set(choice, vault);
+  }
+  return vault;
+}
+
+async function selectVault(env: Env, options: OpenVaultOptions): Promise<Vault> {
   const chosen = options.backend || env[BACKEND_VARIABLE];
   if (chosen) {
     const from = options.backend ? '--backend' : BACKEND_VARIABLE;
