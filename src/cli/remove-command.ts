@@ -43,10 +43,7 @@ export class RemoveCommand extends Command {
       const sessions = dropped > 0 ? `; dropped ${dropped} cached session${dropped === 1 ? '' : 's'} made from them` : '';
       const plaintext = plaintextKeysFile(env, profile);
       const still = plaintext ? ` (${displayPath(plaintext, env)} still has keys for it in plain text)` : '';
-      if (!removed) {
-        if (dropped > 0) this.context.stdout.write(`profile "${profile}" had no keys in ${where}${sessions}${still}\n`);
-        throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}`);
-      }
+      if (!removed) throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}${sessions}`);
       this.context.stdout.write(`deleted the keys of profile "${profile}" from ${where}${sessions}${still}\n`);
     });
   }
