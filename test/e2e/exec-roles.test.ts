@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
-import { runRolecall } from '../helpers/sandbox.js';
+import { rolecallBin, runProcess, runRolecall } from '../helpers/sandbox.js';
 import { CALLER_ARN, credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 
 const MFA = 'arn:aws:iam::123456789012:mfa/alice';
@@ -161,6 +161,18 @@ describe('rolecall exec against moto', { concurrency: false }, () => {
     assert.equal(world.proxy.calls.length, 0);
   });
 
+  test('MFA from a prompt on the terminal', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws', 'script')) return;
+    const sandbox = box();
+    // script(1) gives rolecall a real pseudo-terminal; the code is typed into it.
+    const command = `${process.execPath} ${rolecallBin} exec mfa-admin -- ${CALLER_ARN.join(' ')}`;
+    const result = await runProcess('script', ['-q', '-e', '-c', command, '/dev/null'], { env: sandbox.env, cwd: sandbox.home }, { input: '864213\n' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /MFA code for arn:aws:iam::123456789012:mfa\/alice: /);
+    assert.match(result.stdout, /assumed-role\/MfaAdmin\//);
+    assert.equal(world.proxy.calls.find((c) => c.action === 'GetSessionToken')?.params.TokenCode, '864213');
+  });
+
   test('credential_source = Environment uses the keys in the environment', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const envKeys = randomKeys();
@@ -234,10 +246,15 @@ describe('rolecall exec against moto', { concurrency: false }, () => {
 
   test('the SDK warning about Node versions never reaches rolecall output', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
-    const result = await runRolecall(box(), ['exec', 'admin', '--', 'true']);
-    assert.equal(result.status, 0);
-    assert.doesNotMatch(result.stderr, /NodeVersionSupportWarning|will require node/);
-    assert.equal(result.stderr, '');
+    const sandbox = box();
+    const first = await runRolecall(sandbox, ['exec', 'admin', '--', 'true']);
+    assert.equal(first.status, 0, first.stderr);
+    assert.doesNotMatch(first.stderr, /NodeVersionSupportWarning|will require node/);
+    // The only other line a first run may print is the once-per-profile
+    // notice about plain-text keys; a second run (new session) prints nothing.
+    const second = await runRolecall(sandbox, ['exec', '--duration', '2h', 'admin', '--', 'true']);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stderr, '');
   });
 });
 
