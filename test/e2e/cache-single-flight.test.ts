@@ -32,11 +32,12 @@ region = eu-west-1
 describe('session cache: single flight across processes', { concurrency: false }, () => {
   let world: CountingWorld;
   let box: Sandbox;
+  const baseKeys = randomKeys();
   before(async () => {
     world = await startCountingWorld();
     box = world.sandbox();
     box.write('.aws/config', CONFIG);
-    box.write('.aws/credentials', credentialsFile({ base: randomKeys() }));
+    box.write('.aws/credentials', credentialsFile({ base: baseKeys }));
   });
   after(async () => world?.stop());
 
@@ -73,6 +74,19 @@ describe('session cache: single flight across processes', { concurrency: false }
     }
   });
 
+  test('`list` shows the cached session of each profile and how long it has left', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const listed = await runRolecall(box, ['list']);
+    assert.equal(listed.status, 0, listed.stderr);
+    const app = listed.stdout.split('\n').find((line) => line.startsWith('app '));
+    assert.match(app ?? '', /AssumeRole arn:aws:iam::123456789012:role\/App, (59|60)m left$/);
+    assert.match(listed.stdout.split('\n').find((line) => line.startsWith('other ')) ?? '', / -$/);
+    const json = JSON.parse((await runRolecall(box, ['list', '--json'])).stdout) as { profile: string; sessions: { label: string; expiration: string }[] }[];
+    const [session] = json.find((p) => p.profile === 'app')?.sessions ?? [];
+    assert.equal(session?.label, 'AssumeRole arn:aws:iam::123456789012:role/App');
+    assert.ok(Date.parse(session?.expiration ?? '') > Date.now() + 55 * 60_000);
+  });
+
   test('after `clear app` the next exec makes one AssumeRole; `clear` drops everything', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
     world.proxy.reset();
@@ -88,6 +102,19 @@ describe('session cache: single flight across processes', { concurrency: false }
     assert.match(all.stdout, /cleared 1 cached session \(file vault\)/);
     assert.equal((await runRolecall(box, ['exec', 'app', '--', 'true'])).status, 0);
     assert.equal(world.proxy.count('AssumeRole'), 2);
+  });
+
+  test('`remove base` drops the sessions of the roles built on its keys', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    // Keys in the vault (the normal place) as well as in the file, so there is something to remove.
+    const added = await runRolecall(box, ['add', 'base', '--env', '--force'], { env: { AWS_ACCESS_KEY_ID: baseKeys.accessKeyId, AWS_SECRET_ACCESS_KEY: baseKeys.secretAccessKey } });
+    assert.equal(added.status, 0, added.stderr);
+    assert.equal((await runRolecall(box, ['exec', 'other', '--', 'true'])).status, 0);
+    const removed = await runRolecall(box, ['remove', 'base', '--force']);
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.match(removed.stdout, /dropped 2 cached sessions/);
+    const listed = await runRolecall(box, ['list']);
+    assert.doesNotMatch(listed.stdout, /AssumeRole/);
   });
 
   test('`clear` of a profile that is nowhere is a one-line error', async (t) => {
