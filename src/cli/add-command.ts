@@ -12,6 +12,7 @@ import { plaintextKeysFile } from '../vault/plaintext-notice.js';
 import { checkProfileName, ensureProfileSection } from '../vault/profile-section.js';
 import { checkKeyShape, encodeKeys } from '../vault/stored-keys.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
+import { backendOption, vaultPlace } from './backend-option.js';
 import { guarded } from './report-error.js';
 
 export class AddCommand extends Command {
@@ -38,7 +39,7 @@ export class AddCommand extends Command {
   fromEnv = Option.Boolean('--env', false, { description: 'take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY' });
   verify = Option.Boolean('--verify', false, { description: 'check the keys with STS GetCallerIdentity and print the ARN' });
   force = Option.Boolean('--force', false, { description: 'replace stored keys without asking' });
-  backend = Option.String('--backend', { description: 'keychain or file (default: ROLECALL_BACKEND, else the keychain when it answers)' });
+  backend = backendOption();
   profile = Option.String({ name: 'PROFILE' });
 
   override async execute(): Promise<number> {
@@ -50,7 +51,7 @@ export class AddCommand extends Command {
       const keys = this.fromEnv ? keysFromEnvironment(env) : await askKeys(profile);
       checkKeyShape(keys, this.fromEnv ? 'the environment' : 'what was typed');
       const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
-      const where = vault.backend === 'keychain' ? 'the keychain' : `the ${vault.backend} vault`;
+      const where = vaultPlace(vault);
       if (!this.force && (await vault.list(KEYS_SERVICE)).includes(profile)) {
         if (!(await confirm(`profile "${profile}" already has keys in ${where}; replace them?`, 'pass --force to replace them'))) {
           throw new RolecallError(`kept the keys already stored for profile "${profile}"`);

@@ -10,6 +10,7 @@ import { openVault } from '../vault/open-vault.js';
 import { removePlaintextKeys } from '../vault/plaintext-removal.js';
 import { checkKeyShape, decodeKeys, encodeKeys } from '../vault/stored-keys.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
+import { backendOption, vaultPlace } from './backend-option.js';
 import { guarded } from './report-error.js';
 
 export class ImportCommand extends Command {
@@ -30,7 +31,7 @@ export class ImportCommand extends Command {
 
   removePlaintext = Option.Boolean('--remove-plaintext', false, { description: 'then delete the key lines from the file (a 0600 backup is kept)' });
   force = Option.Boolean('--force', false, { description: 'replace keys the vault already holds for a profile' });
-  backend = Option.String('--backend', { description: 'keychain or file (default: ROLECALL_BACKEND, else the keychain when it answers)' });
+  backend = backendOption();
   profiles = Option.Rest({ name: 'PROFILE' });
 
   override async execute(): Promise<number> {
@@ -62,7 +63,7 @@ export class ImportCommand extends Command {
         }
       }
       const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
-      const where = vault.backend === 'keychain' ? 'the keychain' : `the ${vault.backend} vault`;
+      const where = vaultPlace(vault);
       const imported = new Map<'credentials' | 'config', Set<string>>();
       let failed = 0;
       for (const name of wanted) {

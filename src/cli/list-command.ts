@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load-config.js';
 import { openVault } from '../vault/open-vault.js';
 import { inventory, type ProfileLine, type SessionLine } from '../vault/profile-inventory.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
+import { backendOption } from './backend-option.js';
 import { guarded } from './report-error.js';
 
 export class ListCommand extends Command {
@@ -24,7 +25,7 @@ export class ListCommand extends Command {
   });
 
   json = Option.Boolean('--json', false, { description: 'print JSON' });
-  backend = Option.String('--backend', { description: 'keychain or file (default: ROLECALL_BACKEND, else the keychain when it answers)' });
+  backend = backendOption();
 
   override async execute(): Promise<number> {
     const env = { ...process.env };

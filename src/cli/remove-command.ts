@@ -6,6 +6,7 @@ import { confirm } from '../vault/ask-user.js';
 import { openVault } from '../vault/open-vault.js';
 import { plaintextKeysFile } from '../vault/plaintext-notice.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
+import { backendOption, vaultPlace } from './backend-option.js';
 import { guarded } from './report-error.js';
 
 export class RemoveCommand extends Command {
@@ -25,7 +26,7 @@ export class RemoveCommand extends Command {
   });
 
   force = Option.Boolean('--force', false, { description: 'do not ask' });
-  backend = Option.String('--backend', { description: 'keychain or file (default: ROLECALL_BACKEND, else the keychain when it answers)' });
+  backend = backendOption();
   profile = Option.String({ name: 'PROFILE' });
 
   override async execute(): Promise<number> {
@@ -33,7 +34,7 @@ export class RemoveCommand extends Command {
     return guarded(1, async () => {
       const profile = this.profile;
       const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
-      const where = vault.backend === 'keychain' ? 'the keychain' : `the ${vault.backend} vault`;
+      const where = vaultPlace(vault);
       const stored = (await vault.list(KEYS_SERVICE)).includes(profile);
       if (stored && !this.force && !(await confirm(`delete the keys of profile "${profile}" from ${where}?`, 'pass --force to delete them'))) {
         throw new RolecallError(`kept the keys of profile "${profile}"`);
