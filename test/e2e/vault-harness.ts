@@ -63,6 +63,7 @@ export function watchArgv(secrets: readonly string[]): { stop(): string[] } {
   };
   scan();
   const timer = setInterval(scan, 5);
+  timer.unref(); // a test that fails before stop() must not keep the file's process alive
   return {
     stop() {
       clearInterval(timer);

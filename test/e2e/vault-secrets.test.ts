@@ -53,15 +53,20 @@ describe('secrets stay out of argv, output and plain-text files', { concurrency:
         assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
         return result;
       };
-      await run(['add', base, '--env'], { AWS_ACCESS_KEY_ID: added.accessKeyId, AWS_SECRET_ACCESS_KEY: added.secretAccessKey });
-      await run(['import', legacy]);
-      await run(['list']);
-      await run(['list', '--json']);
-      const exec = await run(['exec', '--debug', role, '--', ...CALLER_ARN]);
-      await run(['exec', '--debug', '--no-session', legacy, '--', 'true']);
-      await run(['import', legacy, '--remove-plaintext']);
-      await run(['exec', '--debug', '--no-session', legacy, '--', 'true']);
-      const argvHits = watcher.stop();
+      let exec: RunResult;
+      let argvHits: string[] = [];
+      try {
+        await run(['add', base, '--env'], { AWS_ACCESS_KEY_ID: added.accessKeyId, AWS_SECRET_ACCESS_KEY: added.secretAccessKey });
+        await run(['import', legacy]);
+        await run(['list']);
+        await run(['list', '--json']);
+        exec = await run(['exec', '--debug', role, '--', ...CALLER_ARN]);
+        await run(['exec', '--debug', '--no-session', legacy, '--', 'true']);
+        await run(['import', legacy, '--remove-plaintext']);
+        await run(['exec', '--debug', '--no-session', legacy, '--', 'true']);
+      } finally {
+        argvHits = watcher.stop();
+      }
 
       assert.match(exec.stdout.trim(), /^arn:aws:sts::123456789012:assumed-role\/Secretive\//, 'the chain really ran, MFA script included');
       assert.match(exec.stderr, /rolecall: debug: keys of profile "base-\w+" \(AKIA…\w{4}\) from the (keychain|file) vault/);
