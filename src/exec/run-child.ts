@@ -20,21 +20,31 @@ export interface ChildOutcome {
 }
 
 export async function runChild(command: string, args: readonly string[], env: Record<string, string>): Promise<ChildOutcome> {
-  const child = execa(command, args, {
-    stdio: 'inherit',
-    env,
-    extendEnv: false,
-    reject: false,
-    // The child decides how long its own shutdown takes; never SIGKILL it.
-    forceKillAfterDelay: false,
-    windowsHide: false,
+  // Handlers go in before the spawn, so no signal falls between the two; one
+  // that arrives before the child exists is delivered as soon as it does.
+  let child: ReturnType<typeof execa> | undefined;
+  const pending: NodeJS.Signals[] = [];
+  const handlers = FORWARDED_SIGNALS.map((signal) => {
+    const handler = () => {
+      if (child) child.kill(signal);
+      else pending.push(signal);
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
   });
-  const forward = (signal: NodeJS.Signals) => () => {
-    child.kill(signal);
-  };
-  const handlers = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
-  for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
+    child = execa(command, args, {
+      stdio: 'inherit',
+      env,
+      extendEnv: false,
+      reject: false,
+      // The child decides how long its own shutdown takes; never SIGKILL it.
+      forceKillAfterDelay: false,
+      // Like exec(2): the child's life is not tied to ours, and execa must not
+      // install exit handlers on signals that we forward ourselves.
+      cleanup: false,
+    });
+    for (const signal of pending.splice(0)) child.kill(signal);
     const result = await child;
     if (result.signal) return { status: 128 + (constants.signals[result.signal] ?? 0) };
     if (typeof result.exitCode === 'number') return { status: result.exitCode };

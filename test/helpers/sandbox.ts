@@ -92,10 +92,17 @@ export function runProcess(file: string, args: readonly string[], spawnOptions: 
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
-    child.on('close', (status, signal) => {
+    let settled = false;
+    const settle = (status: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       resolvePromise({ status, signal, stdout, stderr, pid: child.pid ?? -1 });
-    });
+    };
+    child.on('close', settle);
+    // A grandchild left running would hold the pipes open and 'close' would
+    // never come: settle shortly after the process itself has exited.
+    child.on('exit', (status, signal) => setTimeout(() => settle(status, signal), 2_000).unref());
     if (options.onSpawn && child.pid) options.onSpawn(child.pid);
     child.stdin?.end(options.input ?? '');
   });
