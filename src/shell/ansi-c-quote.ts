@@ -3,7 +3,7 @@
  * printable ASCII, else `$'…'` with every other byte as `\xHH`. Both shells
  * read `$'\xHH'` as that one byte, so any content (a file's bytes, a name
  * with `$(…)` or `;` in it, invalid UTF-8) comes back exactly, as data.
- * A NUL cannot live in a shell variable; callers never pass one.
+ * bash cannot hold a NUL (its textView stops before one); zsh can.
  */
 export function shellQuote(value: string | Buffer): string {
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;

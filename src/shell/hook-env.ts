@@ -14,7 +14,7 @@ import type { Credentials } from '../credentials/credentials.js';
 import { sessionVariables } from '../exec/child-env.js';
 import { minTtlSeconds } from '../cache/cache-settings.js';
 import { redact } from '../log/redact.js';
-import { findAwsprofile, printable, profileRequest, readAwsprofile, shellView, type ProfileRequest } from '../trust/awsprofile-file.js';
+import { findAwsprofile, printable, profileRequest, readAwsprofile, type ProfileRequest } from '../trust/awsprofile-file.js';
 import { TrustStore, type TrustVerdict } from '../trust/trust-store.js';
 import { logicalCwd } from './logical-cwd.js';
 import { enterLines, restoreLines } from './managed-variables.js';
@@ -24,7 +24,7 @@ import type { Shell } from './shell.js';
 const RETRY_REFRESH_SECONDS = 60;
 
 /** The hook passes its state in these variables, for this one call only. */
-export const HOOK_STATE_VARIABLES = ['_ROLECALL_ACTIVE', '_ROLECALL_REFRESH_AT', '_ROLECALL_NOTICED'] as const;
+export const HOOK_STATE_VARIABLES = ['_ROLECALL_PWD', '_ROLECALL_ACTIVE', '_ROLECALL_REFRESH_AT', '_ROLECALL_NOTICED'] as const;
 
 export interface SessionResult {
   readonly region: string | undefined;
@@ -36,6 +36,8 @@ export interface HookEnvOptions {
   readonly env: Env;
   /** Epoch seconds. */
   readonly now: number;
+  /** The process's directory (tests give their own); the shell's $PWD names it. */
+  readonly cwd?: string;
   readonly session: (profile: string, userEnv: Env) => Promise<SessionResult>;
 }
 
@@ -51,11 +53,14 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   const active = userEnv._ROLECALL_ACTIVE || undefined;
   const refreshAt = Number(userEnv._ROLECALL_REFRESH_AT) || undefined;
   const noticed = userEnv._ROLECALL_NOTICED ?? '';
+  // The shell's $PWD, even where the shell does not export it.
+  const pwd = userEnv._ROLECALL_PWD || userEnv.PWD;
   for (const name of HOOK_STATE_VARIABLES) delete userEnv[name];
 
   const store = new TrustStore(userEnv);
-  const cwd = logicalCwd(userEnv);
+  const cwd = logicalCwd({ ...userEnv, PWD: pwd }, options.cwd);
   const path = findAwsprofile(cwd);
+  // Read before the file, so a change racing with this decision is seen at the next prompt.
   const generation = path ? store.generation() : '';
   const file = path ? readAwsprofile(path) : undefined;
   const noticeKey = file ? createHash('sha256').update(file.path).update('\0').update(file.bytes ?? '').digest('hex').slice(0, 16) : '';
@@ -87,9 +92,8 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   }
 
   lines.push(
-    shell.assign('_rolecall_dir', cwd),
     shell.assign('_rolecall_file', file?.path ?? ''),
-    shell.assign('_rolecall_text', shellView(file?.bytes)),
+    shell.assign('_rolecall_text', shell.textView(file?.bytes ?? Buffer.alloc(0))),
     shell.assign('_rolecall_gen', generation),
     shell.assign('_rolecall_retry', retry ? '1' : ''),
     shell.assign('_rolecall_noticed', want.kind === 'none' && want.notice ? noticeKey : ''),

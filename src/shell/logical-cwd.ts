@@ -7,8 +7,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Env } from '../config/config-paths.js';
 
-export function logicalCwd(env: Env): string {
-  const physical = process.cwd();
+export function logicalCwd(env: Env, physical: string = process.cwd()): string {
   const pwd = env.PWD;
   if (!pwd || !pwd.startsWith('/')) return physical;
   try {

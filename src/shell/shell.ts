@@ -13,4 +13,9 @@ export interface Shell {
   unset(name: string): string;
   /** Sets one of the hook's own (not exported) state variables. */
   assign(name: string, value: string | Buffer): string;
+  /**
+   * The file's bytes as the hook's builtin read leaves them in a variable,
+   * so the program hands back exactly what the hook will compare.
+   */
+  textView(bytes: Buffer): Buffer;
 }

@@ -61,17 +61,6 @@ export function profileRequest(bytes: Buffer | undefined): ProfileRequest {
   return { kind: 'empty' };
 }
 
-/**
- * What the hook's `read -r -d ''` gets from the file: the bytes before the
- * first NUL. The program hands this back to the shell so both compare the
- * same thing and a steady prompt stays on the fast path.
- */
-export function shellView(bytes: Buffer | undefined): Buffer {
-  if (bytes === undefined) return Buffer.alloc(0);
-  const nul = bytes.indexOf(0);
-  return nul === -1 ? bytes : bytes.subarray(0, nul);
-}
-
 /** A name from a file, safe to print on a terminal: quoted, control characters escaped. */
 export function printable(text: string): string {
   const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;

@@ -5,12 +5,13 @@
  * edited file no longer matches its record, so its trust is gone until it is
  * allowed again; a deny holds for the path whatever the content.
  *
- * Every change bumps the generation file, the one thing the shell hook reads
- * at each prompt (a builtin `read`, no process): a new generation sends every
- * open shell to `rolecall hook-env` at its next prompt, without a `cd`.
+ * Every change replaces the generation marker, which the shell hook checks at
+ * each prompt with a builtin test (`-e`, one stat, no process): a vanished
+ * marker sends every open shell to `rolecall hook-env` at its next prompt,
+ * without a `cd`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, realpathSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
 import { rolecallDataDir } from './data-dir.js';
@@ -31,17 +32,20 @@ export class TrustStore {
     this.dir = rolecallDataDir(env);
   }
 
-  get generationFile(): string {
+  /** One marker file whose name changes with every change of the trust store. */
+  get generationDir(): string {
     return join(this.dir, 'generation');
   }
 
-  /** The generation as the hook's `IFS= read -r` sees it: the first line, or '' when absent. */
+  /**
+   * The path of the current generation marker, made if there is none. The
+   * hook keeps it and checks at each prompt that it still exists: one stat,
+   * no read, no process. A change of the trust store removes it.
+   */
   generation(): string {
-    try {
-      return readFileSync(this.generationFile, 'latin1').split('\n')[0] ?? '';
-    } catch {
-      return '';
-    }
+    const current = this.markers().at(-1);
+    if (current) return join(this.generationDir, current);
+    return this.bumpGeneration();
   }
 
   verdict(path: string, content: Buffer | undefined): TrustVerdict {
@@ -83,8 +87,28 @@ export class TrustStore {
     return join(this.dir, 'trust', createHash('sha256').update(realPath(path)).digest('hex'));
   }
 
-  private bumpGeneration(): void {
-    writePrivateFile(this.generationFile, `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}\n`);
+  /**
+   * A new marker, then every other one removed: a shell holding any older
+   * marker finds it gone at its next prompt. Two writers at once may remove
+   * each other's marker; then the next hook-env makes a new one, which is as
+   * good (every shell re-reads the store either way).
+   */
+  private bumpGeneration(): string {
+    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const marker = join(this.generationDir, name);
+    writePrivateFile(marker, '');
+    for (const other of this.markers()) {
+      if (other !== name) rmSync(join(this.generationDir, other), { force: true });
+    }
+    return marker;
+  }
+
+  private markers(): string[] {
+    try {
+      return readdirSync(this.generationDir).filter((n) => /^\d{15}-\d+-[0-9a-f]{8}$/.test(n)).sort();
+    } catch {
+      return [];
+    }
   }
 }
 

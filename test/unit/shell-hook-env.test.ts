@@ -1,0 +1,130 @@
+/**
+ * hook-env's decisions, with the session as a fake (it counts calls and can
+ * fail): what the shell is told to do for each state of the file, the trust
+ * store and the active profile. The code is checked by evaluating it in real
+ * bash, the way the hook does.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, test } from 'node:test';
+import { RolecallError } from '../../src/errors.js';
+import { bashShell } from '../../src/shell/bash-shell.js';
+import { hookEnv, nextRefresh, type SessionResult } from '../../src/shell/hook-env.js';
+import { TrustStore } from '../../src/trust/trust-store.js';
+import { requireCommands } from '../helpers/peers.js';
+
+let home: string;
+let project: string;
+let sessions: string[];
+let fail: boolean;
+const NOW = 2_000_000_000;
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'rolecall-hook-env-'));
+  project = join(home, 'project');
+  mkdirSync(join(project, 'sub'), { recursive: true });
+  writeFileSync(join(project, '.awsprofile'), '# team\ndev\n');
+  sessions = [];
+  fail = false;
+});
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return { HOME: home, XDG_DATA_HOME: join(home, 'data'), PWD: join(project, 'sub'), _ROLECALL_PWD: join(project, 'sub'), AWS_PROFILE: 'mine', ...extra };
+}
+
+async function session(profile: string): Promise<SessionResult> {
+  sessions.push(profile);
+  if (fail) throw new RolecallError('cancelled');
+  return {
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'fake-secret-value', sessionToken: 'fake-token', expiration: new Date((NOW + 3600) * 1000) },
+  };
+}
+
+function run(extra: Record<string, string> = {}) {
+  return hookEnv(bashShell, { env: env(extra), now: NOW, session, cwd: join(project, 'sub') });
+}
+
+/** Evaluates the code in bash, as the hook does, and returns the variables it leaves. */
+function evaluate(code: string, start: Record<string, string>): Record<string, string> {
+  const names = ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'ROLECALL_PROFILE', '_rolecall_profile', '_rolecall_file', '_rolecall_refresh_at', '_rolecall_retry'];
+  const script = `${code}\n${names.map((n) => `printf '%s=%s\\n' ${n} "\${${n}-<unset>}"`).join('\n')}`;
+  const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...start } });
+  assert.equal(result.status, 0, result.stderr);
+  return Object.fromEntries(result.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+test('an untrusted file: one notice, no session, the environment untouched', async () => {
+  const first = await run();
+  assert.deepEqual(first.messages, ["rolecall: ~/project/.awsprofile asks for profile dev; run 'rolecall allow' to trust it"]);
+  assert.deepEqual(sessions, []);
+  assert.doesNotMatch(first.code, /export /);
+  const noticed = /_rolecall_noticed='([0-9a-f]+)'/.exec(first.code)?.[1] ?? '';
+  assert.ok(noticed);
+  const again = await run({ _ROLECALL_NOTICED: noticed });
+  assert.deepEqual(again.messages, [], 'not twice for the same file and content');
+});
+
+test('an allowed file: the session exported, the user\'s AWS_PROFILE unset, the hook state set', async (t) => {
+  if (!requireCommands(t, 'bash')) return;
+  new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
+  const result = await run();
+  assert.deepEqual(sessions, ['dev']);
+  const after = evaluate(result.code, { AWS_PROFILE: 'mine' });
+  assert.equal(after.ROLECALL_PROFILE, 'dev');
+  assert.equal(after.AWS_PROFILE, '<unset>');
+  assert.equal(after.AWS_ACCESS_KEY_ID, 'ASIAFAKE');
+  assert.equal(after.AWS_REGION, 'eu-west-1');
+  assert.equal(after._rolecall_profile, 'dev');
+  assert.equal(after._rolecall_file, join(project, '.awsprofile'));
+  assert.equal(after._rolecall_refresh_at, String(NOW + 3600 - 300), 'refresh when the cache would stop handing it out');
+  assert.equal(after._rolecall_retry, '');
+});
+
+test('the same profile still fresh: no session fetched; near expiry: fetched again', async () => {
+  new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
+  await run({ _ROLECALL_ACTIVE: 'dev', _ROLECALL_REFRESH_AT: String(NOW + 100) });
+  assert.deepEqual(sessions, []);
+  await run({ _ROLECALL_ACTIVE: 'dev', _ROLECALL_REFRESH_AT: String(NOW - 1) });
+  assert.deepEqual(sessions, ['dev']);
+});
+
+test('leaving puts back what the user had, the program computing it from the user\'s environment', async (t) => {
+  if (!requireCommands(t, 'bash')) return;
+  rmSync(join(project, '.awsprofile'));
+  const result = await run({ _ROLECALL_ACTIVE: 'dev', AWS_REGION: 'sa-east-1' });
+  const after = evaluate(result.code, { ROLECALL_PROFILE: 'dev', AWS_ACCESS_KEY_ID: 'ASIAFAKE', _rolecall_profile: 'dev' });
+  assert.equal(after.ROLECALL_PROFILE, '<unset>');
+  assert.equal(after.AWS_ACCESS_KEY_ID, '<unset>');
+  assert.equal(after.AWS_PROFILE, 'mine');
+  assert.equal(after.AWS_REGION, 'sa-east-1');
+  assert.equal(after._rolecall_profile, '<unset>');
+  assert.equal(after._rolecall_file, '');
+});
+
+test('a failed session (Ctrl-C at the MFA prompt): one line, nothing exported, retried after a cd', async () => {
+  new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
+  fail = true;
+  const result = await run();
+  assert.equal(result.messages.length, 1);
+  assert.match(result.messages[0] ?? '', /no session for profile dev: cancelled/);
+  assert.doesNotMatch(result.code, /export /);
+  assert.match(result.code, /_rolecall_retry='1'/);
+});
+
+test('a denied file says nothing and activates nothing', async () => {
+  new TrustStore(env()).deny(join(project, '.awsprofile'));
+  const result = await run();
+  assert.deepEqual(result.messages, []);
+  assert.deepEqual(sessions, []);
+});
+
+test('refresh times: the min TTL before expiry, never in the past, none for long-term keys', () => {
+  assert.equal(nextRefresh(undefined, NOW, 300), '');
+  assert.equal(nextRefresh(new Date((NOW + 3600) * 1000), NOW, 300), String(NOW + 3300));
+  assert.equal(nextRefresh(new Date((NOW + 100) * 1000), NOW, 300), String(NOW + 60));
+});
