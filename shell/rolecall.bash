@@ -6,15 +6,16 @@
 # `rolecall hook-env`, which decides and prints what to eval. The file's
 # content is compared, never evaluated.
 _rolecall_hook() {
-  local _rc_status=$? _rc_text=
-  [[ $PWD == "${_rolecall_dir-}" ]] || _rolecall_moved bash || return $_rc_status
-  [[ -n ${_rolecall_file-} ]] || return $_rc_status
-  [[ -r $_rolecall_file ]] && IFS= read -r -d '' _rc_text <"$_rolecall_file"
-  if [[ $_rc_text != "${_rolecall_text-}" || ! -e ${_rolecall_gen-} ]] ||
+  # No locals here: a local scope costs more than the rest of a steady prompt.
+  _rolecall_status=$? _rolecall_read=
+  [[ $PWD == "${_rolecall_dir-}" ]] || _rolecall_moved bash || return $_rolecall_status
+  [[ -n ${_rolecall_file-} ]] || return $_rolecall_status
+  [[ -r $_rolecall_file ]] && IFS= read -r -d '' _rolecall_read <"$_rolecall_file"
+  if [[ $_rolecall_read != "${_rolecall_text-}" || ! -e ${_rolecall_gen-} ]] ||
     ((${_rolecall_refresh_at:-0} && ${EPOCHSECONDS:-0} >= _rolecall_refresh_at)); then
     _rolecall_update bash
   fi
-  return $_rc_status
+  return $_rolecall_status
 }
 # After a cd: walks up to the nearest .awsprofile. The same file as before
 # (returns 0) is checked like a steady prompt; another one runs hook-env.

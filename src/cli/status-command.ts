@@ -8,9 +8,9 @@ import { guarded } from './report-error.js';
 
 const TRUST_TEXT: Record<TrustVerdict, string> = {
   allowed: 'allowed',
-  denied: "denied (rolecall allow to trust it)",
-  untrusted: "not trusted (rolecall allow to trust it)",
-  edited: "changed since it was allowed (rolecall allow to trust it again)",
+  denied: "denied: run 'rolecall allow' to trust it again",
+  untrusted: "not trusted: run 'rolecall allow' to trust it",
+  edited: "changed since it was allowed: run 'rolecall allow' to trust it again",
 };
 
 export class StatusCommand extends Command {

@@ -55,6 +55,7 @@ const STEPS: readonly Step[] = [
   { name: 'allowed', run: () => 'rolecall allow', expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 2, notices: [/rolecall: profile dev from ~\/tree\/a\/\.awsprofile$/m] } },
   { name: 'subdirectory', run: (t) => `cd '${t}/a/sub'`, expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 0 } },
   { name: 'steady', run: () => ':\n:\n:\n:\nfalse', expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 0 } },
+  { name: 'status', run: () => 'rolecall status', expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 1 } },
   { name: 'cd-same-file', run: (t) => `cd '${t}/a'\ncd sub\ncd ..`, expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 0 } },
   { name: 'left', run: (t) => `cd '${t}'`, expect: { calls: 1 } },
   { name: 'evil-untrusted', run: (t) => `cd '${t}/evil1'`, expect: { calls: 1, notices: [/rolecall: ~\/tree\/evil1\/\.awsprofile: "\$\(touch .*pwned-1\)" is not a valid profile name; ignored$/m] } },
@@ -129,6 +130,7 @@ describe('the shell hook walking a tree', () => {
       assert.equal(run.dumps.find((d) => d.step === 'steady')?.userSeen, '1', "the user's prompt hook sees $? of the last command");
       assert.equal(run.dumps.find((d) => d.step === 'subdirectory')?.userSeen, '0');
       if (shell.command === 'zsh') assert.ok(Number(run.dumps.at(-1)?.userCds) >= 10, 'chpwd_functions still run');
+      assert.match(run.stdout, /file: +~\/tree\/a\/\.awsprofile\nasks for: dev\ntrust: +allowed\nactive: +dev \(session expires \d{4}-\d\d-\d\dT[\d:]+Z, in \d+ (min|h)/, '`rolecall status` in the shell');
       // The untrusted file was announced once, not at each prompt.
       assert.equal(run.stderr.match(/asks for profile dev;/g)?.length, 1);
       for (const n of [1, 2, 3]) assert.ok(!existsSync(join(box.home, `pwned-${n}`)), `nothing in a .awsprofile ran (pwned-${n})`);
