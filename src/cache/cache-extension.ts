@@ -4,12 +4,13 @@
  * STS steps never touches it.
  */
 import type { Env } from '../config/config-paths.js';
+import type { SourceStep } from '../config/plan.js';
 import type { ProviderContext } from '../credentials/build-provider.js';
 import type { CredentialProvider } from '../credentials/credentials.js';
 import { debug } from '../log/debug-log.js';
 import type { StsTarget } from '../sts/sts-client.js';
 import { openVault } from '../vault/open-vault.js';
-import { CachedStepProvider, type CacheSettings } from './cached-step-provider.js';
+import { cachedProcess, cachedStep, type CacheSettings } from './cached-session-provider.js';
 import { lockTimeoutSeconds, locksDirectory, minTtlSeconds } from './cache-settings.js';
 import { SessionStore, type VaultOpener } from './session-store.js';
 
@@ -20,7 +21,9 @@ export interface CacheOptions {
   readonly open?: VaultOpener;
 }
 
-export async function cacheExtension(env: Env, options: CacheOptions = {}): Promise<Pick<ProviderContext, 'wrapStep'>> {
+export type SourceWrapper = (source: SourceStep, provider: CredentialProvider) => CredentialProvider;
+
+export async function cacheExtension(env: Env, options: CacheOptions = {}): Promise<Pick<ProviderContext, 'wrapStep'> & { wrapSource: SourceWrapper }> {
   const open = options.open ?? (() => openVault(env, { quietFallback: true, ...(options.backend ? { backend: options.backend } : {}) }));
   const settings: CacheSettings = {
     store: new SessionStore(open),
@@ -35,8 +38,11 @@ export async function cacheExtension(env: Env, options: CacheOptions = {}): Prom
         debug(`${provider.description}: not cached (its STS region is unknown)`);
         return provider;
       }
-      return new CachedStepProvider(step, provider, caller, target, settings);
+      return cachedStep(step, provider, caller, target, settings);
     },
+    // Ready for a `wrapSource` hook in buildProvider (see the cache report):
+    // a credential_process whose output expires is cached like a session.
+    wrapSource: (source, provider) => (source.kind === 'process' ? cachedProcess(source, provider, settings) : provider),
   };
 }
 

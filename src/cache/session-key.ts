@@ -29,8 +29,20 @@ export function sessionAccount(callerIdentity: string, step: SessionStep, target
     target.region,
     target.endpoint ?? '',
   ];
-  const hash = createHash('sha256').update(JSON.stringify(decides)).digest('hex').slice(0, 40);
-  return `${step.profile}@${hash}`;
+  return `${step.profile}@${hashOf(decides)}`;
+}
+
+/**
+ * What a credential_process prints is decided by its command (and whoever
+ * it runs as): the key of a cached process session, and the identity of
+ * the steps above it, without running it.
+ */
+export function processAccount(profile: string, command: string): string {
+  return `${profile}@${hashOf([KEY_VERSION, 'process', profile, command])}`;
+}
+
+function hashOf(parts: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
 }
 
 /** The profile an account was stored for; undefined for names rolecall did not write. */

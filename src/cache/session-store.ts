@@ -3,12 +3,11 @@
  * cache is a convenience: an entry that cannot be read or decrypted is a
  * miss, and a failure to write is one warning line, never a failed command.
  */
-import type { SessionStep } from '../config/plan.js';
 import type { Credentials } from '../credentials/credentials.js';
 import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
 import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
-import { credentialsOf, decodeSession, encodeSession } from './stored-session.js';
+import { credentialsOf, decodeSession, encodeSession, type SessionOrigin } from './stored-session.js';
 
 export type VaultOpener = () => Promise<Vault>;
 
@@ -54,15 +53,15 @@ export class SessionStore {
   }
 
   /** Stores a session; a failure is one warning line. Sessions without an expiry are not cached. */
-  async save(account: string, step: SessionStep, credentials: Credentials): Promise<void> {
+  async save(account: string, origin: SessionOrigin, credentials: Credentials): Promise<void> {
     if (!credentials.expiration) return;
     const vault = await this.vault();
-    if (vault instanceof Error) return this.warn(step, vault);
+    if (vault instanceof Error) return this.warn(origin, vault);
     try {
-      await vault.set(SESSIONS_SERVICE, account, encodeSession(step, { ...credentials, expiration: credentials.expiration }));
-      debug(`session of profile "${step.profile}" cached in the ${vault.backend} vault until ${credentials.expiration.toISOString()}`);
+      await vault.set(SESSIONS_SERVICE, account, encodeSession(origin, { ...credentials, expiration: credentials.expiration }));
+      debug(`session of profile "${origin.profile}" cached in the ${vault.backend} vault until ${credentials.expiration.toISOString()}`);
     } catch (error) {
-      this.warn(step, error);
+      this.warn(origin, error);
     }
   }
 
@@ -84,10 +83,10 @@ export class SessionStore {
     return this.opened;
   }
 
-  private warn(step: SessionStep, error: unknown): void {
+  private warn(origin: SessionOrigin, error: unknown): void {
     if (this.warned) return;
     this.warned = true;
-    note(`warning: the session of profile "${step.profile}" was not cached: ${firstLine(error)}`);
+    note(`warning: the session of profile "${origin.profile}" was not cached: ${firstLine(error)}`);
   }
 }
 

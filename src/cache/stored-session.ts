@@ -3,15 +3,19 @@
  * which profile made it. Stored as JSON in a Vault backend (keychain item or
  * the encrypted file), never in a plain-text file.
  */
-import type { SessionStep } from '../config/plan.js';
+import type { SessionStep, SourceStep } from '../config/plan.js';
 import type { Credentials } from '../credentials/credentials.js';
 
-export interface StoredSession {
-  readonly version: 1;
+/** Which link of which profile a session is: secret-free, for `list` and messages. */
+export interface SessionOrigin {
   readonly profile: string;
-  readonly kind: SessionStep['kind'];
-  /** "AssumeRole arn:…" or "GetSessionToken (MFA arn:…)": secret-free, for `list`. */
+  readonly kind: SessionStep['kind'] | 'process';
+  /** "AssumeRole arn:…", "GetSessionToken (MFA arn:…)", "credential_process". */
   readonly label: string;
+}
+
+export interface StoredSession extends SessionOrigin {
+  readonly version: 1;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly sessionToken?: string;
@@ -19,17 +23,21 @@ export interface StoredSession {
   readonly expiration: string;
 }
 
-export function stepLabel(step: SessionStep): string {
+export function originOfStep(step: SessionStep): SessionOrigin {
   const mfa = step.mfa ? ` (MFA ${step.mfa.serial})` : '';
-  return step.kind === 'assumeRole' ? `AssumeRole ${step.roleArn}${mfa}` : `GetSessionToken${mfa}`;
+  return { profile: step.profile, kind: step.kind, label: step.kind === 'assumeRole' ? `AssumeRole ${step.roleArn}${mfa}` : `GetSessionToken${mfa}` };
 }
 
-export function encodeSession(step: SessionStep, credentials: Credentials & { expiration: Date }): string {
+export function originOfProcess(source: Extract<SourceStep, { kind: 'process' }>): SessionOrigin {
+  return { profile: source.profile, kind: 'process', label: 'credential_process' };
+}
+
+export function encodeSession(origin: SessionOrigin, credentials: Credentials & { expiration: Date }): string {
   const stored: StoredSession = {
     version: 1,
-    profile: step.profile,
-    kind: step.kind,
-    label: stepLabel(step),
+    profile: origin.profile,
+    kind: origin.kind,
+    label: origin.label,
     accessKeyId: credentials.accessKeyId,
     secretAccessKey: credentials.secretAccessKey,
     ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
@@ -49,7 +57,7 @@ export function decodeSession(text: string): StoredSession | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   const strings = ['profile', 'label', 'accessKeyId', 'secretAccessKey', 'expiration'] as const;
-  if (v.version !== 1 || (v.kind !== 'assumeRole' && v.kind !== 'sessionToken')) return undefined;
+  if (v.version !== 1 || (v.kind !== 'assumeRole' && v.kind !== 'sessionToken' && v.kind !== 'process')) return undefined;
   if (strings.some((name) => typeof v[name] !== 'string' || v[name] === '')) return undefined;
   if (v.sessionToken !== undefined && typeof v.sessionToken !== 'string') return undefined;
   if (Number.isNaN(Date.parse(v.expiration as string))) return undefined;

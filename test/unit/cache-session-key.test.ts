@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expiresIn } from '../../src/cache/expires-in.js';
 import { profileOfAccount, sessionAccount } from '../../src/cache/session-key.js';
-import { decodeSession, encodeSession } from '../../src/cache/stored-session.js';
+import { decodeSession, encodeSession, originOfStep } from '../../src/cache/stored-session.js';
 import type { AssumeRoleStep, SessionTokenStep } from '../../src/config/plan.js';
 
 const ROLE: AssumeRoleStep = {
@@ -48,7 +48,7 @@ test('an account names its profile, and only rolecall-made names give one back',
 });
 
 test('a stored session round-trips; anything else is not one', () => {
-  const text = encodeSession(ROLE, { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: new Date('2030-01-01T00:00:00Z') });
+  const text = encodeSession(originOfStep(ROLE), { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: new Date('2030-01-01T00:00:00Z') });
   const stored = decodeSession(text);
   assert.equal(stored?.label, 'AssumeRole arn:aws:iam::123456789012:role/App');
   assert.equal(stored?.expiration, '2030-01-01T00:00:00.000Z');

@@ -1,27 +1,29 @@
 /**
  * The session cache as one more provider wrapper (aws-vault's
- * CachedSessionProvider, in shape): it wraps the provider of one STS step.
+ * CachedSessionProvider, in shape): it wraps the provider of one STS step,
+ * or of a credential_process source whose credentials expire.
  *
  * Its key needs the identity of the credentials the step calls STS with, but
  * a warm hit must not retrieve them (that would be an STS call, or an MFA
- * prompt, for every link below). So the identity of a cached step is its own
+ * prompt, for every link below). So the identity of a cached link is its own
  * key, and the chain of keys ends at the source, whose identity is read
  * locally: the base access key id (vault or credentials file) or the
  * environment's key id. Sources that cannot be read without the network or a
  * process (instance metadata, container endpoint, credential_process) are
  * named by what they are instead.
  */
-import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { SessionStep } from '../config/plan.js';
+import { join } from 'node:path';
+import type { SessionStep, SourceStep } from '../config/plan.js';
 import type { CredentialProvider, Credentials } from '../credentials/credentials.js';
 import { EnvironmentKeysProvider, ProfileKeysProvider } from '../credentials/source-providers.js';
 import { debug } from '../log/debug-log.js';
 import type { StsTarget } from '../sts/sts-client.js';
 import { expiresIn } from './expires-in.js';
-import { sessionAccount } from './session-key.js';
+import { processAccount, sessionAccount } from './session-key.js';
 import type { SessionStore } from './session-store.js';
 import { singleFlight } from './single-flight.js';
+import { originOfProcess, originOfStep, type SessionOrigin } from './stored-session.js';
 
 export interface CacheSettings {
   readonly store: SessionStore;
@@ -31,23 +33,22 @@ export interface CacheSettings {
   readonly now?: () => number;
 }
 
-export class CachedStepProvider implements CredentialProvider {
+export class CachedSessionProvider implements CredentialProvider {
   readonly description: string;
   private account: Promise<string> | undefined;
 
   constructor(
-    private readonly step: SessionStep,
+    private readonly origin: SessionOrigin,
     private readonly inner: CredentialProvider,
-    private readonly caller: CredentialProvider,
-    private readonly target: StsTarget,
+    private readonly nameAccount: () => Promise<string>,
     private readonly settings: CacheSettings,
   ) {
     this.description = `${inner.description} (cached)`;
   }
 
-  /** The name of this step's session; computed without any STS call. */
+  /** The name of this link's session; computed without any STS call. */
   cacheAccount(): Promise<string> {
-    this.account ??= callerIdentity(this.caller).then((identity) => sessionAccount(identity, this.step, this.target));
+    this.account ??= this.nameAccount();
     return this.account;
   }
 
@@ -59,11 +60,11 @@ export class CachedStepProvider implements CredentialProvider {
     return singleFlight({
       lockPath: join(this.settings.locksDirectory, `${createHash('sha256').update(account).digest('hex').slice(0, 32)}.lock`),
       timeoutMs: this.settings.lockTimeoutMs,
-      what: `the session of profile "${this.step.profile}"`,
+      what: `the session of profile "${this.origin.profile}"`,
       check: () => this.lookUp(account),
       produce: async () => {
         const session = await this.inner.retrieve();
-        await this.settings.store.save(account, this.step, session);
+        await this.settings.store.save(account, this.origin, session);
         return session;
       },
     });
@@ -79,8 +80,18 @@ export class CachedStepProvider implements CredentialProvider {
   }
 }
 
+/** An STS step; `caller` is the provider of the credentials it calls STS with. */
+export function cachedStep(step: SessionStep, inner: CredentialProvider, caller: CredentialProvider, target: StsTarget, settings: CacheSettings): CachedSessionProvider {
+  return new CachedSessionProvider(originOfStep(step), inner, async () => sessionAccount(await callerIdentity(caller), step, target), settings);
+}
+
+/** A credential_process source: cached when what it prints has an Expiration. */
+export function cachedProcess(source: Extract<SourceStep, { kind: 'process' }>, inner: CredentialProvider, settings: CacheSettings): CachedSessionProvider {
+  return new CachedSessionProvider(originOfProcess(source), inner, async () => processAccount(source.profile, source.command), settings);
+}
+
 async function callerIdentity(caller: CredentialProvider): Promise<string> {
-  if (caller instanceof CachedStepProvider) return `session:${await caller.cacheAccount()}`;
+  if (caller instanceof CachedSessionProvider) return `session:${await caller.cacheAccount()}`;
   if (caller instanceof ProfileKeysProvider || caller instanceof EnvironmentKeysProvider) {
     // Local reads (the vault, a file, the environment): no network.
     return `keys:${(await caller.retrieve()).accessKeyId}`;

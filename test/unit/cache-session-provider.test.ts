@@ -4,12 +4,12 @@
  * vault, as the next `rolecall exec` would build.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cacheExtension, stsTargetOf } from '../../src/cache/cache-extension.js';
-import { CachedStepProvider, type CacheSettings } from '../../src/cache/cached-step-provider.js';
+import { cachedStep, type CacheSettings } from '../../src/cache/cached-session-provider.js';
 import { SessionStore } from '../../src/cache/session-store.js';
 import type { AssumeRoleStep, Plan, SessionTokenStep } from '../../src/config/plan.js';
 import { buildProvider } from '../../src/credentials/build-provider.js';
@@ -72,9 +72,9 @@ function settingsFor(vault: Vault | (() => Promise<Vault>), clock: Clock, minTtl
 function chain(settings: CacheSettings, clock: Clock, role = READER, baseKeyId = 'AKIABASE') {
   const source = new CountingKeys('base', { accessKeyId: baseKeyId, secretAccessKey: 'base-secret-value' }, undefined, undefined);
   const mfaInner = new FakeStsStep('GST', source, clock);
-  const mfa = new CachedStepProvider(MFA_SESSION, mfaInner, source, TARGET, settings);
+  const mfa = cachedStep(MFA_SESSION, mfaInner, source, TARGET, settings);
   const roleInner = new FakeStsStep('AR', mfa, clock);
-  const top = new CachedStepProvider(role, roleInner, mfa, TARGET, settings);
+  const top = cachedStep(role, roleInner, mfa, TARGET, settings);
   return { source, mfaInner, roleInner, top };
 }
 
@@ -205,7 +205,7 @@ test('a session without an expiry is not cached', async () => {
   const clock = { now: Date.now() };
   const source = new ProfileKeysProvider('base', { accessKeyId: 'AKIA1', secretAccessKey: 'x-secret' }, undefined, undefined);
   const forever: CredentialProvider = { description: 'odd', retrieve: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) };
-  await new CachedStepProvider(READER, forever, source, TARGET, settingsFor(vault, clock)).retrieve();
+  await cachedStep(READER, forever, source, TARGET, settingsFor(vault, clock)).retrieve();
   assert.deepEqual(await vault.list(SESSIONS_SERVICE), []);
 });
 
@@ -215,12 +215,12 @@ test('a credential_process source is named by its command, not run, on a warm hi
   const source = new ProcessProvider('proc', 'false');
   const settings = settingsFor(vault, clock);
   const fake = new FakeStsStep('AR', { description: 'nothing', retrieve: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) }, clock);
-  await new CachedStepProvider(READER, fake, source, TARGET, settings).retrieve();
+  await cachedStep(READER, fake, source, TARGET, settings).retrieve();
   const warmFake = new FakeStsStep('AR', source, clock);
-  await new CachedStepProvider(READER, warmFake, source, TARGET, settingsFor(vault, clock)).retrieve();
+  await cachedStep(READER, warmFake, source, TARGET, settingsFor(vault, clock)).retrieve();
   assert.equal(warmFake.calls, 0, 'the process (`false`, which fails) was never run');
   const other = new FakeStsStep('AR', { description: 'nothing', retrieve: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) }, clock);
-  await new CachedStepProvider(READER, other, new ProcessProvider('proc', 'other-command'), TARGET, settingsFor(vault, clock)).retrieve();
+  await cachedStep(READER, other, new ProcessProvider('proc', 'other-command'), TARGET, settingsFor(vault, clock)).retrieve();
   assert.equal(other.calls, 1, 'another command is another source');
 });
 
@@ -252,4 +252,28 @@ test('through buildProvider and cacheExtension: a warm chain makes no STS call',
 
 test('ROLECALL_MIN_TTL that is not a number of seconds is a one-line error', async () => {
   await assert.rejects(cacheExtension({ ROLECALL_MIN_TTL: '5m' }), /^RolecallError: ROLECALL_MIN_TTL is "5m"; it must be a whole number of seconds$/);
+});
+
+test('wrapSource: a credential_process whose output expires runs once; one without an expiry runs every time', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-unit-'));
+  const vault = new MemoryVault();
+  const env = { HOME: dir };
+  const script = (expiring: boolean) => {
+    const path = join(dir, `process-${expiring}.sh`);
+    const expiration = expiring ? `,"Expiration":"${new Date(Date.now() + HOUR).toISOString()}"` : '';
+    writeFileSync(path, `echo run >> "${dir}/runs-${expiring}"\necho '{"Version":1,"AccessKeyId":"ASIAPROC","SecretAccessKey":"process-secret","SessionToken":"t"${expiration}}'\n`);
+    return `sh ${path}`;
+  };
+  for (const expiring of [true, false]) {
+    const source = { kind: 'process' as const, profile: 'proc', command: script(expiring) };
+    for (let round = 0; round < 2; round++) {
+      const { wrapSource } = await cacheExtension(env, { open: async () => vault });
+      const credentials = await wrapSource(source, new ProcessProvider(source.profile, source.command)).retrieve();
+      assert.equal(credentials.accessKeyId, 'ASIAPROC');
+    }
+    assert.equal(readFileSync(join(dir, `runs-${expiring}`), 'utf8'), expiring ? 'run\n' : 'run\nrun\n');
+  }
+  const { wrapSource } = await cacheExtension(env, { open: async () => vault });
+  const keys = new ProfileKeysProvider('base', undefined, undefined, undefined);
+  assert.equal(wrapSource({ kind: 'profileKeys', profile: 'base' }, keys), keys, 'other sources are not wrapped');
 });
