@@ -21,7 +21,7 @@ export interface SessionRequest {
   readonly noSession?: boolean;
   readonly mfaToken?: string;
   /** Hooks for the vault and the cache, added by the commands that have them. */
-  readonly extend?: Pick<ProviderContext, 'lookupVault' | 'wrapStep'>;
+  readonly extend?: Pick<ProviderContext, 'lookupVault' | 'wrapStep' | 'wrapSource'>;
 }
 
 export interface ProfileSession {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cacheExtension, stsTargetOf } from '../../src/cache/cache-extension.js';
+import { cacheExtension } from '../../src/cache/cache-extension.js';
 import { cachedStep, type CacheSettings } from '../../src/cache/cached-session-provider.js';
 import { SessionStore } from '../../src/cache/session-store.js';
 import type { AssumeRoleStep, Plan, SessionTokenStep } from '../../src/config/plan.js';
@@ -16,7 +16,6 @@ import { buildProvider } from '../../src/credentials/build-provider.js';
 import type { CredentialProvider, Credentials } from '../../src/credentials/credentials.js';
 import { ProcessProvider } from '../../src/credentials/process-provider.js';
 import { ProfileKeysProvider } from '../../src/credentials/source-providers.js';
-import { AssumeRoleProvider, SessionTokenProvider } from '../../src/credentials/sts-providers.js';
 import { enableDebug } from '../../src/log/debug-log.js';
 import { MemoryVault } from '../../src/vault/memory-vault.js';
 import { SESSIONS_SERVICE, type Vault } from '../../src/vault/vault.js';
@@ -222,13 +221,6 @@ test('a credential_process source is named by its command, not run, on a warm hi
   const other = new FakeStsStep('AR', { description: 'nothing', retrieve: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) }, clock);
   await cachedStep(READER, other, new ProcessProvider('proc', 'other-command'), TARGET, settingsFor(vault, clock)).retrieve();
   assert.equal(other.calls, 1, 'another command is another source');
-});
-
-test('the STS target is read from the real step providers (wrapStep is not given it)', () => {
-  const source = new ProfileKeysProvider('base', undefined, undefined, undefined);
-  assert.deepEqual(stsTargetOf(new AssumeRoleProvider(READER, source, TARGET, {})), TARGET);
-  assert.deepEqual(stsTargetOf(new SessionTokenProvider(MFA_SESSION, source, { region: 'us-east-1' }, {})), { region: 'us-east-1' });
-  assert.equal(stsTargetOf(source), undefined);
 });
 
 test('through buildProvider and cacheExtension: a warm chain makes no STS call', async () => {
