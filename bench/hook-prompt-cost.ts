@@ -27,8 +27,11 @@ type HookName = 'none' | 'rolecall' | 'direnv';
 interface Variant {
   readonly shell: ShellName;
   readonly hook: HookName;
-  /** 'steady': the same directory at every prompt; 'cd': a cd at every prompt, under the same .awsprofile. */
-  readonly motion: 'steady' | 'cd';
+  /**
+   * 'steady': the same directory at every prompt, under a trusted .awsprofile with its profile active;
+   * 'nofile': the same directory, no .awsprofile above it; 'cd': a cd at every prompt, under the same .awsprofile.
+   */
+  readonly motion: 'steady' | 'nofile' | 'cd';
 }
 
 interface Figure {
@@ -60,6 +63,7 @@ try {
   const variants: Variant[] = [];
   for (const shell of shells) {
     for (const hook of hooks) variants.push({ shell, hook, motion: 'steady' });
+    variants.push({ shell, hook: 'rolecall', motion: 'nofile' });
     variants.push({ shell, hook: 'none', motion: 'cd' }, { shell, hook: 'rolecall', motion: 'cd' });
   }
   const samples = new Map<Variant, number[]>();
@@ -130,7 +134,7 @@ function timePrompts(world: World, variant: Variant, count: number): Timed {
   if (shell === 'zsh') setup.push('zmodload zsh/datetime');
   if (hook === 'rolecall') setup.push(`. '${join(repoRoot, 'shell', `rolecall.${shell}`)}'`);
   if (hook === 'direnv') setup.push(`eval "$(direnv hook ${shell})"`);
-  setup.push(`cd '${world.project}'`, ':', ':');
+  setup.push(`cd '${motion === 'nofile' ? world.home : world.project}'`, ':', ':');
   // The first prompts in the project ran hook-env; count from here.
   const lines = motion === 'cd' ? Array.from({ length: count }, (_, i) => (i % 2 === 0 ? 'cd sub' : 'cd ..')) : Array.from({ length: count }, () => ':');
   const script = [
@@ -157,7 +161,7 @@ function median(values: readonly number[]): number {
 }
 
 function report(figures: readonly Figure[]): string {
-  const find = (shell: ShellName, hook: HookName, motion: 'steady' | 'cd') =>
+  const find = (shell: ShellName, hook: HookName, motion: Variant['motion']) =>
     figures.find((f) => f.variant.shell === shell && f.variant.hook === hook && f.variant.motion === motion);
   const rows: string[] = [
     `Per-prompt cost, slope over ${prompts[0]} -> ${prompts[1]} prompts, median of ${rounds} rounds (µs per prompt)`,
@@ -175,7 +179,8 @@ function report(figures: readonly Figure[]): string {
       rows.push(`| ${shell} | ${label} | ${figure.perPromptUs.toFixed(1)} | ${alone} | ${runs} |`);
     };
     line('no hook, same directory', none, none);
-    line('rolecall, same directory', find(shell, 'rolecall', 'steady'), none);
+    line('rolecall, same directory, no .awsprofile', find(shell, 'rolecall', 'nofile'), none);
+    line('rolecall, same directory, profile active', find(shell, 'rolecall', 'steady'), none);
     line('direnv, same directory', find(shell, 'direnv', 'steady'), none);
     line('no hook, cd at each prompt', noneCd, noneCd);
     line('rolecall, cd under the same .awsprofile', find(shell, 'rolecall', 'cd'), noneCd);
