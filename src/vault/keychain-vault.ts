@@ -75,6 +75,10 @@ export async function openKeychain(env: Env): Promise<KeychainOpening> {
   try {
     keytar = await loadKeytar();
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      return { unavailable: 'keytar is not installed (an optional dependency; on Linux it builds only where libsecret-1-dev is installed)' };
+    }
     return { unavailable: `keytar cannot be loaded (${firstLine(error)})` };
   }
   try {
