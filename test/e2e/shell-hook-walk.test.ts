@@ -151,10 +151,11 @@ function makeTree(box: Sandbox): string {
   writeFileSync(join(tree, 'a', '.awsprofile'), '# the billing team\n\ndev\n');
   writeFileSync(join(tree, 'b', '.awsprofile'), 'ops\n');
   writeFileSync(join(tree, 'evil1', '.awsprofile'), `$(touch ${box.home}/pwned-1)\n`);
-  // `a;rm -rf ~` in spirit, with a witness instead of the damage; bytes that are not UTF-8 too.
+  // `a;rm -rf ~` in spirit, with a witness instead of the damage; bytes that are not UTF-8, a NUL and trailing
+  // newlines too (bash's read stops at the NUL, zsh's $(<file) drops the newlines: steady prompts must still match).
   writeFileSync(
     join(tree, 'evil2', '.awsprofile'),
-    Buffer.concat([Buffer.from(`a;touch ${box.home}/pwned-2;\`touch ${box.home}/pwned-3\`'"\\ `), Buffer.from([0xff, 0xfe, 0x1b]), Buffer.from('\n')]),
+    Buffer.concat([Buffer.from(`a;touch ${box.home}/pwned-2;\`touch ${box.home}/pwned-3\`'"\\ `), Buffer.from([0xff, 0xfe, 0x1b, 0x0a, 0x00]), Buffer.from('after a NUL\n\n')]),
   );
   return tree;
 }
