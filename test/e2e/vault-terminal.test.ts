@@ -31,7 +31,10 @@ function onTerminal(sandbox: Sandbox, args: string[], exchanges: Exchange[], env
     if (next && next.expect.test(screen.slice(answered))) {
       pending.shift();
       answered = screen.length;
-      child.stdin.write(`${next.type}\r`);
+      // promptLine writes the question before it turns echo off, so an
+      // answer typed within that instant would be echoed by the terminal
+      // (a person cannot type that fast; a loaded test machine can).
+      setTimeout(() => child.stdin.write(`${next.type}\r`), 150);
     }
   };
   child.stdout.on('data', onData);
