@@ -29,7 +29,10 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
   const profile = parsed.profile ?? (env.AWS_PROFILE || 'default');
   let child: { command: string; args: string[]; env: Record<string, string> } | undefined;
   const status = await guarded(EXIT_ROLECALL_FAILED, async () => {
-    if (env.ROLECALL_PROFILE && !parsed.force) {
+    // ROLECALL_PROFILE from the shell hook (ROLECALL_SHELL_HOOK names the same
+    // profile) is a directory's profile, not an exec around us.
+    const insideExec = env.ROLECALL_PROFILE && env.ROLECALL_SHELL_HOOK !== env.ROLECALL_PROFILE;
+    if (insideExec && !parsed.force) {
       throw new RolecallError(
         `already inside \`rolecall exec\` for profile "${env.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`,
       );

@@ -15,6 +15,9 @@ export const REMOVED_FROM_CHILD = [
   'AWS_PROFILE',
   'AWS_DEFAULT_PROFILE',
   'AWS_CREDENTIAL_EXPIRATION',
+  // Set by the shell hook beside ROLECALL_PROFILE: a profile the shell holds
+  // is not an exec, so exec may run under it; its children never inherit it.
+  'ROLECALL_SHELL_HOOK',
 ] as const;
 
 /** The variables a session sets, in the order shells export them. */

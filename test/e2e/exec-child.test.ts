@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
-import { runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 
 const CONFIG = `
@@ -115,11 +115,19 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
     assert.match(nested.stderr, /already inside `rolecall exec` for profile "admin"/);
     const forced = await exec(['--force', 'admin', '--', 'true'], { ROLECALL_PROFILE: 'admin' });
     assert.equal(forced.status, 0, forced.stderr);
+    // A profile the shell hook holds is not an exec: exec runs under it, and
+    // its child (which does not inherit the hook's marker) refuses a nested one.
+    const underHook = await exec(['admin', '--', process.execPath, rolecallBin, 'exec', 'admin', '--', 'true'], { ROLECALL_PROFILE: 'base', ROLECALL_SHELL_HOOK: 'base' });
+    assert.equal(underHook.status, 125, underHook.stderr);
+    assert.match(underHook.stderr, /already inside `rolecall exec` for profile "admin"/);
+    assert.equal(underHook.stderr.trim().split('\n').length, 1, 'the outer exec ran; only the inner one refused');
   });
 
   test('--debug tells each step and no secret', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
     const secretFile = join(sandbox.home, 'child-secret');
+    // Cold, so every STS step runs and is told; then warm, from the cache.
+    assert.equal((await runRolecall(sandbox, ['clear'])).status, 0);
     const result = await exec(['--debug', 'admin', '--', 'sh', '-c', `printf %s "$AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN" > "${secretFile}"`]);
     assert.equal(result.status, 0, result.stderr);
     const [sessionSecret, sessionToken] = readFileSync(secretFile, 'utf8').split(' ');
@@ -131,5 +139,8 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
     for (const secret of [base.secretAccessKey, sessionSecret, sessionToken, '975310', base.accessKeyId]) {
       assert.ok(!output.includes(secret), 'a secret or a full key id reached the output');
     }
+    const warm = await exec(['--debug', 'admin', '--', 'true']);
+    assert.match(warm.stderr, /AssumeRole arn:aws:iam::123456789012:role\/Admin for profile "admin": cached, expires in 59m/);
+    for (const secret of [base.secretAccessKey, sessionSecret, sessionToken]) assert.ok(!warm.stderr.includes(secret));
   });
 });
