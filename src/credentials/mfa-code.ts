@@ -9,6 +9,7 @@ import type { MfaDevice } from '../config/plan.js';
 import { debug } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
 import { promptLine } from './terminal-prompt.js';
+import { helperEnv } from '../exec/child-env.js';
 
 const MFA_CODE = /^\d{6}$/;
 
@@ -29,7 +30,7 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
   }
   if (device.process) {
     debug(`MFA code for ${device.serial} from mfa_process of profile "${device.profile}"`);
-    const result = await execa('/bin/sh', ['-c', device.process], { reject: false, stdin: 'inherit', stderr: 'inherit', stripFinalNewline: true });
+    const result = await execa('/bin/sh', ['-c', device.process], { reject: false, stdin: 'inherit', stderr: 'inherit', stripFinalNewline: true, env: helperEnv(process.env), extendEnv: false });
     if (result.exitCode !== 0) {
       throw new CredentialError(`mfa_process of profile "${device.profile}" exited with status ${result.exitCode ?? result.signal}`);
     }

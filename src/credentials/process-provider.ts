@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { shlexSplit } from '../config/python-strings.js';
 import { CredentialError } from '../errors.js';
 import { registerSecret } from '../log/redact.js';
+import { helperEnv } from '../exec/child-env.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 
 export class ProcessProvider implements CredentialProvider {
@@ -22,7 +23,7 @@ export class ProcessProvider implements CredentialProvider {
     const argv = shlexSplit(this.command);
     if (!argv || argv.length === 0) throw new CredentialError(`${this.description} cannot be split into a command; check its quotes`);
     const [file, ...args] = argv as [string, ...string[]];
-    const result = await execa(file, args, { reject: false, stdin: 'inherit', stderr: 'inherit' });
+    const result = await execa(file, args, { reject: false, stdin: 'inherit', stderr: 'inherit', env: helperEnv(process.env), extendEnv: false });
     if (result.failed) {
       const why = result.exitCode !== undefined ? `exited with status ${result.exitCode}` : `could not run (${(result as { code?: string }).code ?? result.signal ?? 'error'})`;
       throw new CredentialError(`${this.description} ${why}`);

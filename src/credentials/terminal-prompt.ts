@@ -18,8 +18,9 @@ export async function promptLine(question: string, options: { echo: boolean }): 
   const input = new ReadStream(fd);
   const output = new WriteStream(fd);
   try {
-    output.write(question);
+    // Echo off before the question shows, so nothing typed or pasted at once is shown.
     input.setRawMode(true);
+    output.write(question);
     return await new Promise<string>((resolve, reject) => {
       let answer = '';
       input.on('data', (chunk: Buffer) => {

@@ -20,6 +20,21 @@ export const REMOVED_FROM_CHILD = [
   'ROLECALL_SHELL_HOOK',
 ] as const;
 
+/**
+ * rolecall's own secrets in the environment (the file vault's passphrase):
+ * never passed on to a child, an mfa_process or a credential_process.
+ */
+export const ROLECALL_SECRETS = ['ROLECALL_FILE_PASSPHRASE'] as const;
+
+/** The environment for a helper process rolecall runs (mfa_process, credential_process). */
+export function helperEnv(parent: Env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parent)) {
+    if (value !== undefined && !(ROLECALL_SECRETS as readonly string[]).includes(key)) env[key] = value;
+  }
+  return env;
+}
+
 /** The variables a session sets, in the order shells export them. */
 export function sessionVariables(profile: string, credentials: Credentials, region: string | undefined): Record<string, string> {
   return {
@@ -33,10 +48,8 @@ export function sessionVariables(profile: string, credentials: Credentials, regi
 }
 
 export function childEnv(parent: Env, profile: string, credentials: Credentials, region: string | undefined): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parent)) {
-    if (value !== undefined && !(REMOVED_FROM_CHILD as readonly string[]).includes(key)) env[key] = value;
-  }
+  const env = helperEnv(parent);
+  for (const key of REMOVED_FROM_CHILD) delete env[key];
   return { ...env, ...sessionVariables(profile, credentials, region) };
 }
 

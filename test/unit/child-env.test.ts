@@ -15,6 +15,8 @@ test('the child gets the session and loses every other credential and profile se
       AWS_SESSION_TOKEN: 'old',
       AWS_SECURITY_TOKEN: 'old',
       AWS_CREDENTIAL_EXPIRATION: 'old',
+      ROLECALL_FILE_PASSPHRASE: 'vault passphrase',
+      ROLECALL_SHELL_HOOK: 'hook',
     },
     'prod',
     session,
