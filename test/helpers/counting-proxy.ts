@@ -6,8 +6,7 @@
  * kill rolecall while it is writing what it got.
  */
 import { createServer, request, type Server } from 'node:http';
-import { startMoto } from './moto-server.js';
-import { makeSandbox, type Sandbox } from './sandbox.js';
+import { startWorldWith, type World } from './sts-world.js';
 
 export interface CountingProxy {
   readonly url: string;
@@ -78,27 +77,8 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
 }
 
 /** moto with a counting proxy in front, and sandboxes whose STS is the proxy. */
-export interface CountingWorld {
-  readonly proxy: CountingProxy;
-  sandbox(extraEnv?: Record<string, string>): Sandbox;
-  stop(): Promise<void>;
-}
+export type CountingWorld = World<CountingProxy>;
 
-export async function startCountingWorld(): Promise<CountingWorld> {
-  const moto = await startMoto();
-  const proxy = await startCountingProxy(moto.url);
-  const sandboxes: Sandbox[] = [];
-  return {
-    proxy,
-    sandbox(extraEnv = {}) {
-      const box = makeSandbox({ AWS_ENDPOINT_URL_STS: proxy.url, ...extraEnv });
-      sandboxes.push(box);
-      return box;
-    },
-    async stop() {
-      for (const box of sandboxes) box.cleanup();
-      await proxy.stop();
-      await moto.stop();
-    },
-  };
+export function startCountingWorld(): Promise<CountingWorld> {
+  return startWorldWith(startCountingProxy);
 }

@@ -8,16 +8,19 @@ import { startMoto, type MotoServer } from './moto-server.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
 import { startStsProxy, type StsProxy } from './sts-proxy.js';
 
-export interface StsWorld {
+export interface World<P> {
   readonly moto: MotoServer;
-  readonly proxy: StsProxy;
+  readonly proxy: P;
   sandbox(extraEnv?: Record<string, string>): Sandbox;
   stop(): Promise<void>;
 }
 
-export async function startStsWorld(): Promise<StsWorld> {
+export type StsWorld = World<StsProxy>;
+
+/** moto, a proxy of the test's choosing in front of it, and sandboxes whose STS is the proxy. */
+export async function startWorldWith<P extends { readonly url: string; stop(): Promise<void> }>(makeProxy: (target: string) => Promise<P>): Promise<World<P>> {
   const moto = await startMoto();
-  const proxy = await startStsProxy(moto.url);
+  const proxy = await makeProxy(moto.url);
   const sandboxes: Sandbox[] = [];
   return {
     moto,
@@ -33,6 +36,10 @@ export async function startStsWorld(): Promise<StsWorld> {
       await moto.stop();
     },
   };
+}
+
+export function startStsWorld(): Promise<StsWorld> {
+  return startWorldWith(startStsProxy);
 }
 
 /** A fresh, valid-looking long-term key pair nobody else uses. */
