@@ -5,16 +5,22 @@
  * parsing and spawning, no STS); exec of a role whose session is cached
  * (primed once against moto; the proxy shows the timed runs made no call).
  *
- *   npm run build && node build/bench/exec-startup.js [rounds]
+ *   npm run build && node build/bench/exec-startup.js [rounds] [file|keychain]
+ *
+ * The backend decides where the cached session is read from: `keychain`
+ * (the default for users; run inside a D-Bus session with an unlocked
+ * gnome-keyring) or `file` (the encrypted vault, whose scrypt unlock is paid
+ * once per process).
  */
 import { startStsWorld, credentialsFile, randomKeys } from '../test/helpers/sts-world.js';
 import { rolecallBin, runRolecall } from '../test/helpers/sandbox.js';
 import { measureCommands, ratioTable } from './measure-command.js';
 
 const rounds = Number(process.argv[2] ?? 30);
+const backend = process.argv[3] ?? 'file';
 const world = await startStsWorld();
 try {
-  const sandbox = world.sandbox();
+  const sandbox = world.sandbox({ ROLECALL_BACKEND: backend });
   sandbox.write(
     '.aws/config',
     '[profile keys]\nregion = eu-west-1\n\n[profile role]\nrole_arn = arn:aws:iam::123456789012:role/Bench\nsource_profile = keys\nregion = eu-west-1\n',
@@ -35,7 +41,7 @@ try {
     ],
     rounds,
   );
-  console.log(`exec startup, ${rounds} rounds, round-robin; node ${process.version}`);
+  console.log(`exec startup, ${rounds} rounds, round-robin, ${backend} backend; node ${process.version}`);
   console.log(ratioTable(figures, figures[0]!));
   const calls = world.proxy.calls.length;
   console.log(`STS calls during the timed runs: ${calls}${calls ? ' (the role was NOT served from the cache)' : ''}`);
