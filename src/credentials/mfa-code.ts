@@ -3,7 +3,7 @@
  * stdout), else a prompt on the terminal. A code is six digits; anything else
  * is refused before it reaches STS.
  */
-import { execa } from 'execa';
+import execa from 'execa';
 import { CredentialError, RolecallError } from '../errors.js';
 import type { MfaDevice } from '../config/plan.js';
 import { debug } from '../log/debug-log.js';

@@ -2,7 +2,7 @@
  * credential_process: a command whose stdout is JSON with Version 1 and the
  * keys. Split like a shell word list and run without a shell, as botocore does.
  */
-import { execa } from 'execa';
+import execa from 'execa';
 import { shlexSplit } from '../config/python-strings.js';
 import { CredentialError } from '../errors.js';
 import { registerSecret } from '../log/redact.js';

@@ -4,9 +4,12 @@
  * 126 when it cannot be run, 127 when it is not found. Signals sent to
  * rolecall alone (kill PID) are passed on, so supervisors that signal the
  * process they started still reach the real program.
+ *
+ * execa 5, not 9: on the cached path its load is most of rolecall's own
+ * start-up cost, and 5 loads in a third of the time (bench/exec-startup).
  */
 import { constants } from 'node:os';
-import { execa } from 'execa';
+import execa from 'execa';
 
 export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
@@ -22,11 +25,11 @@ export interface ChildOutcome {
 export async function runChild(command: string, args: readonly string[], env: Record<string, string>): Promise<ChildOutcome> {
   // Handlers go in before the spawn, so no signal falls between the two; one
   // that arrives before the child exists is delivered as soon as it does.
-  let child: ReturnType<typeof execa> | undefined;
+  let child: execa.ExecaChildProcess | undefined;
   const pending: NodeJS.Signals[] = [];
   const handlers = FORWARDED_SIGNALS.map((signal) => {
     const handler = () => {
-      if (child) child.kill(signal);
+      if (child) child.kill(signal, { forceKillAfterTimeout: false });
       else pending.push(signal);
     };
     process.on(signal, handler);
@@ -38,17 +41,17 @@ export async function runChild(command: string, args: readonly string[], env: Re
       env,
       extendEnv: false,
       reject: false,
-      // The child decides how long its own shutdown takes; never SIGKILL it.
-      forceKillAfterDelay: false,
       // Like exec(2): the child's life is not tied to ours, and execa must not
-      // install exit handlers on signals that we forward ourselves.
+      // install exit handlers on signals that we forward ourselves. Forwarded
+      // signals never turn into a SIGKILL later: the child decides how long
+      // its own shutdown takes.
       cleanup: false,
     });
-    for (const signal of pending.splice(0)) child.kill(signal);
+    for (const signal of pending.splice(0)) child.kill(signal, { forceKillAfterTimeout: false });
     const result = await child;
-    if (result.signal) return { status: 128 + (constants.signals[result.signal] ?? 0) };
+    if (result.signal) return { status: 128 + (constants.signals[result.signal as NodeJS.Signals] ?? 0) };
     if (typeof result.exitCode === 'number') return { status: result.exitCode };
-    const code = (result as { code?: string }).code ?? (result.cause as NodeJS.ErrnoException | undefined)?.code;
+    const code = (result as { code?: string }).code;
     if (code === 'ENOENT') return { status: EXIT_NOT_FOUND, startError: `${command}: command not found` };
     return { status: EXIT_NOT_EXECUTABLE, startError: `${command}: cannot run it (${code ?? 'unknown error'})` };
   } finally {
