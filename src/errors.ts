@@ -18,6 +18,24 @@ export class CredentialError extends RolecallError {
   override readonly name = 'CredentialError';
 }
 
+/** The user pressed Ctrl-C (or Ctrl-D) at a prompt: stop, change nothing. Exit 130. */
+export class CancelledError extends RolecallError {
+  override readonly name = 'CancelledError';
+}
+
+/**
+ * The vault cannot be opened as the user asked (a wrong passphrase, a locked
+ * keyring). Never a cache miss: a miss would delete or bypass what is stored.
+ */
+export class VaultAccessError extends RolecallError {
+  override readonly name = 'VaultAccessError';
+}
+
+/** Errors that must stop a command even where a failure is otherwise only a warning. */
+export function mustStop(error: unknown): boolean {
+  return error instanceof CancelledError || error instanceof VaultAccessError;
+}
+
 /** A mistake on the command line; the exec fast path cannot use clipanion's UsageError. */
 export class ArgumentError extends RolecallError {
   override readonly name = 'ArgumentError';

@@ -3,6 +3,7 @@
  * found by the profile in their account name, so dropping needs no
  * decryption (a file vault whose passphrase changed can still be cleared).
  */
+import { mustStop } from '../errors.js';
 import type { Env } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Plan } from '../config/plan.js';
@@ -63,7 +64,8 @@ export async function listSessions(vault: Vault, now = Date.now()): Promise<Sess
       const text = await vault.get(SESSIONS_SERVICE, account);
       if (text === undefined) continue;
       stored = decodeSession(text);
-    } catch {
+    } catch (error) {
+      if (mustStop(error)) throw error;
       stored = undefined;
     }
     if (!stored) {

@@ -1,12 +1,15 @@
 /**
  * Cached sessions in a Vault backend (service "rolecall-sessions"). The
  * cache is a convenience: an entry that cannot be read or decrypted is a
- * miss, and a failure to write is one warning line, never a failed command.
+ * miss, and a failure to write is one warning line, never a failed command,
+ * except a wrong passphrase, a locked keyring or a Ctrl-C (mustStop): those
+ * stop the command and leave every entry where it was.
  */
 import type { Credentials } from '../credentials/credentials.js';
 import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
 import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
+import { mustStop } from '../errors.js';
 import { credentialsOf, decodeSession, encodeSession, type SessionOrigin } from './stored-session.js';
 
 export type VaultOpener = () => Promise<Vault>;
@@ -25,11 +28,16 @@ export class SessionStore {
   /** The session stored under `account` when at least `minTtlMs` of it remains; else undefined. */
   async fresh(account: string, minTtlMs: number): Promise<FreshSession | undefined> {
     const vault = await this.vault();
-    if (vault instanceof Error) return undefined;
+    if (vault instanceof Error) {
+      if (mustStop(vault)) throw vault;
+      return undefined;
+    }
     let text: string | undefined;
     try {
       text = await vault.get(SESSIONS_SERVICE, account);
     } catch (error) {
+      // A wrong passphrase or a Ctrl-C is not damage: stop, and keep the entry.
+      if (mustStop(error)) throw error;
       return this.discard(vault, account, `cannot be read (${firstLine(error)})`);
     }
     if (text === undefined) return undefined;
@@ -56,11 +64,15 @@ export class SessionStore {
   async save(account: string, origin: SessionOrigin, credentials: Credentials): Promise<void> {
     if (!credentials.expiration) return;
     const vault = await this.vault();
-    if (vault instanceof Error) return this.warn(origin, vault);
+    if (vault instanceof Error) {
+      if (mustStop(vault)) throw vault;
+      return this.warn(origin, vault);
+    }
     try {
       await vault.set(SESSIONS_SERVICE, account, encodeSession(origin, { ...credentials, expiration: credentials.expiration }));
       debug(`session of profile "${origin.profile}" cached in the ${vault.backend} vault until ${credentials.expiration.toISOString()}`);
     } catch (error) {
+      if (mustStop(error)) throw error;
       this.warn(origin, error);
     }
   }

@@ -3,7 +3,7 @@
  * for the user's mistakes (or --debug for our own), never a secret. Kept free
  * of clipanion so the exec fast path does not load it.
  */
-import { RolecallError } from '../errors.js';
+import { CancelledError, RolecallError } from '../errors.js';
 import { isDebug } from '../log/debug-log.js';
 import { redact } from '../log/redact.js';
 
@@ -23,6 +23,7 @@ export async function guarded(failureStatus: number, body: () => Promise<number 
     return (await body()) ?? 0;
   } catch (error) {
     reportError(error);
-    return failureStatus;
+    // Ctrl-C at a prompt ends the command as an interrupt does (128 + SIGINT).
+    return error instanceof CancelledError ? 130 : failureStatus;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { openSync, closeSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
-import { RolecallError } from '../errors.js';
+import { CancelledError } from '../errors.js';
 
 export async function promptLine(question: string, options: { echo: boolean }): Promise<string | undefined> {
   let fd: number;
@@ -32,7 +32,7 @@ export async function promptLine(question: string, options: { echo: boolean }): 
           }
           if (char === '\u0003' || char === '\u0004') {
             output.write('\n');
-            reject(new RolecallError('cancelled'));
+            reject(new CancelledError('cancelled'));
             return;
           }
           if (char === '\u007f' || char === '\b') {

@@ -19,7 +19,7 @@ import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
 import { displayPath } from '../config/config-paths.js';
-import { RolecallError } from '../errors.js';
+import { RolecallError, VaultAccessError } from '../errors.js';
 import { registerSecret } from '../log/redact.js';
 import { createPrivateFileOnce, ensurePrivateDir, writePrivateFile } from './private-files.js';
 import { deriveKey, newScryptParams, sameBytes, seal, unseal, type ScryptParams, type Sealed } from './vault-crypto.js';
@@ -143,7 +143,7 @@ export class FileVault implements Vault {
     const check = unseal(key, header.check, 'check');
     if (check === undefined || !sameBytes(check, CHECK_TEXT)) {
       const which = passphrase.from === 'environment' ? `${PASSPHRASE_VARIABLE} is not the passphrase` : 'wrong passphrase';
-      throw new RolecallError(`${which} of the file vault ${this.show(this.dir)}; nothing was changed`);
+      throw new VaultAccessError(`${which} of the file vault ${this.show(this.dir)}; nothing was changed`);
     }
     return key;
   }

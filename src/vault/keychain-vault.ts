@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
-import { RolecallError } from '../errors.js';
+import { RolecallError, VaultAccessError } from '../errors.js';
 import { registerSecret } from '../log/redact.js';
 import type { Vault } from './vault.js';
 
@@ -43,9 +43,28 @@ export class KeychainVault implements Vault {
   }
 
   async list(service: string): Promise<string[]> {
+    // libsecret's search crashes the process on a locked collection (seen with
+    // gnome-keyring): make sure it is unlocked first.
+    await this.assertUnlocked();
     const found = await this.call(() => this.keytar.findCredentials(service));
     for (const item of found) registerSecret(item.password);
     return [...new Set(found.map((item) => item.account))].sort();
+  }
+
+  /**
+   * A locked keyring answers reads with "nothing here" instead of an error,
+   * so only a write tells locked from empty. Used where that difference
+   * matters (before a search, and before saying a profile has no keys).
+   */
+  async assertUnlocked(): Promise<void> {
+    try {
+      await this.keytar.setPassword('rolecall-probe', 'unlocked', 'yes');
+      await this.keytar.deletePassword('rolecall-probe', 'unlocked');
+    } catch (error) {
+      throw new VaultAccessError(
+        `the keychain is locked (${firstLine(error)}); unlock the login keyring (a desktop session does; see the README for a headless one), or use --backend file`,
+      );
+    }
   }
 
   /** keytar's errors come from libsecret or the OS; they carry no secret, but keep them to one line. */

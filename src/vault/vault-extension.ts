@@ -39,8 +39,9 @@ export async function vaultExtension(env: Env, options: VaultExtensionOptions = 
       if (file) {
         noticePlaintextKeys(env, profile, file);
       } else {
-        // About to fail for want of keys: if they may be in a keychain that
-        // did not answer, that is the line the user needs.
+        // About to fail for want of keys: a locked keyring reads as empty, and
+        // a keychain that did not answer may hold them; say which.
+        await (opened as { assertUnlocked?: () => Promise<void> }).assertUnlocked?.();
         const fallback = (opened as { fallbackReason?: string }).fallbackReason;
         if (fallback) note(`not using the keychain: ${fallback}; profile "${profile}" has no keys in the file vault either`);
       }
