@@ -14,12 +14,13 @@ export interface ExecArguments {
   region?: string;
   noSession: boolean;
   mfaToken?: string;
+  backend?: string;
   debug: boolean;
   force: boolean;
   help: boolean;
 }
 
-const TAKES_VALUE = new Set(['--duration', '-d', '--region', '--mfa-token', '-t']);
+const TAKES_VALUE = new Set(['--duration', '-d', '--region', '--mfa-token', '-t', '--backend']);
 
 export function parseExecArguments(args: readonly string[]): ExecArguments {
   const parsed: ExecArguments = { command: [], noSession: false, debug: false, force: false, help: false };
@@ -69,6 +70,10 @@ function applyOption(parsed: ExecArguments, name: string, value: string | undefi
     case '-t':
       if (!/^\d{6}$/.test(value as string)) throw new ArgumentError('--mfa-token takes the six digits your MFA device shows');
       parsed.mfaToken = value;
+      return;
+    case '--backend':
+      if (value !== 'keychain' && value !== 'file') throw new ArgumentError(`--backend "${value}" is not a backend; use keychain or file`);
+      parsed.backend = value;
       return;
     case '--no-session':
       parsed.noSession = true;

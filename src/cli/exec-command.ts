@@ -13,7 +13,9 @@ export class ExecCommand extends Command {
 
       When the chain has an \`mfa_serial\`, rolecall asks for one code and calls GetSessionToken with it, then assumes every role with that session: one code serves every role over the same keys. The code comes from \`--mfa-token\`, else the profile's \`mfa_process\`, else a prompt on the terminal.
 
-      Options: \`--duration D\` (900s, 15m, 1h, 12h; the last session's lifetime), \`--region R\`, \`--no-session\` (no GetSessionToken: keys as they are, or MFA on the role call), \`--mfa-token CODE\`, \`--force\` (allow exec inside exec), \`--debug\` (each step on stderr, never a secret).
+      Options: \`--duration D\` (900s, 15m, 1h, 12h; the last session's lifetime), \`--region R\`, \`--backend keychain|file\` (where keys and cached sessions live; default \`ROLECALL_BACKEND\`, else the keychain when it answers), \`--no-session\` (no GetSessionToken: keys as they are, or MFA on the role call), \`--mfa-token CODE\`, \`--force\` (allow exec inside exec), \`--debug\` (each step on stderr, never a secret).
+
+      Environment: \`ROLECALL_BACKEND\`, \`ROLECALL_FILE_PASSPHRASE\` (the file vault's passphrase; never passed on), \`ROLECALL_MIN_TTL\` (seconds a cached session must have left, default 300), \`ROLECALL_LOCK_TIMEOUT\` (seconds to wait for another rolecall fetching the same session, default 120).
 
       Exit status: the command's own; 128+N when it died of signal N; 125 when rolecall failed; 126 when the command cannot be run; 127 when it is not found.
     `,

@@ -8,6 +8,7 @@ import type { SessionRequest } from '../credentials/profile-session.js';
 import { vaultExtension } from '../vault/vault-extension.js';
 import { cacheExtension } from '../cache/cache-extension.js';
 
-export async function sessionExtensions(env: Env): Promise<NonNullable<SessionRequest['extend']>> {
-  return { ...(await vaultExtension(env)), ...(await cacheExtension(env)) };
+export async function sessionExtensions(env: Env, backend?: string): Promise<NonNullable<SessionRequest['extend']>> {
+  const options = backend ? { backend } : {};
+  return { ...(await vaultExtension(env, options)), ...(await cacheExtension(env, options)) };
 }

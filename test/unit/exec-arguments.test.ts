@@ -16,7 +16,9 @@ test('options, then the profile, then the command; -- is optional after the prof
 });
 
 test('every option, in both spellings', () => {
-  const parsed = parseExecArguments(['--duration=2h', '--region', 'eu-west-1', '--no-session', '--mfa-token', '123456', '--force', 'p']);
+  const parsed = parseExecArguments(['--duration=2h', '--region', 'eu-west-1', '--no-session', '--mfa-token', '123456', '--force', '--backend', 'file', 'p']);
+  assert.equal(parsed.backend, 'file');
+  assert.throws(() => parseExecArguments(['--backend', 'plaintext', 'p']), /use keychain or file/);
   assert.equal(parsed.durationSeconds, 7200);
   assert.equal(parsed.region, 'eu-west-1');
   assert.equal(parsed.noSession, true);
