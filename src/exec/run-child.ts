@@ -8,10 +8,33 @@
  * execa 5, not 9: on the cached path its load is most of rolecall's own
  * start-up cost, and 5 loads in a third of the time (bench/exec-startup).
  */
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import execa from 'execa';
 
 export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+
+/**
+ * Signals a terminal sends to its whole foreground process group (Ctrl-C,
+ * Ctrl-\\, hangup). The child shares our group, so when we are in the
+ * terminal's foreground it has already got the signal: passing it on would
+ * make one Ctrl-C two (terraform, for one, stops hard on the second).
+ */
+const TERMINAL_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGQUIT', 'SIGHUP']);
+
+/** True when our process group is the foreground group of our terminal (Linux /proc). */
+function inTerminalForeground(): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pgrp = Number(fields[2]);
+    const tpgid = Number(fields[5]);
+    return tpgid > 0 && tpgid === pgrp;
+  } catch {
+    return false;
+  }
+}
 
 export const EXIT_NOT_EXECUTABLE = 126;
 export const EXIT_NOT_FOUND = 127;
@@ -29,6 +52,7 @@ export async function runChild(command: string, args: readonly string[], env: Re
   const pending: NodeJS.Signals[] = [];
   const handlers = FORWARDED_SIGNALS.map((signal) => {
     const handler = () => {
+      if (TERMINAL_SIGNALS.has(signal) && inTerminalForeground()) return;
       if (child) child.kill(signal, { forceKillAfterTimeout: false });
       else pending.push(signal);
     };

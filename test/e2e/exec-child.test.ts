@@ -4,11 +4,12 @@
  * every step without a secret.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
-import { rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { makeSandbox, rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 
 const CONFIG = `
@@ -144,3 +145,45 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
     for (const secret of [base.secretAccessKey, sessionSecret, sessionToken]) assert.ok(!warm.stderr.includes(secret));
   });
 });
+
+describe('rolecall exec on a terminal', () => {
+  test('one Ctrl-C reaches the child once', async (t) => {
+    if (!requireCommands(t, 'script')) return;
+    const sandbox = makeSandbox();
+    try {
+      sandbox.write('.aws/credentials', credentialsFile({ keys: randomKeys() }));
+      const ready = join(sandbox.home, 'ready');
+      const done = join(sandbox.home, 'done');
+      // A node child counts each delivery (a shell would merge two that arrive during one sleep).
+      const child = sandbox.write(
+        'count-interrupts.cjs',
+        `const fs = require('fs'); let n = 0; process.on('SIGINT', () => n++); fs.writeFileSync(${JSON.stringify(ready)}, '');` +
+          `const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(done)})) { clearInterval(t); console.log('interrupts: ' + n); } }, 20);\n`,
+      );
+      const command = `${process.execPath} ${rolecallBin} exec --no-session keys -- ${process.execPath} ${child}`;
+      // script(1) gives rolecall a terminal; \x03 typed into it is Ctrl-C,
+      // which the terminal sends to the whole foreground process group.
+      const run = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: sandbox.env, cwd: sandbox.home, stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      run.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      const finished = new Promise<number | null>((resolve) => run.on('close', resolve));
+      await waitFor(() => existsSync(ready));
+      run.stdin.write('\x03');
+      await new Promise((r) => setTimeout(r, 700));
+      writeFileSync(done, '');
+      const status = await finished;
+      assert.match(output, /interrupts: 1\b/, output);
+      assert.equal(status, 0, output);
+    } finally {
+      sandbox.cleanup();
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
