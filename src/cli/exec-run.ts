@@ -2,7 +2,7 @@
  * The body of `rolecall exec`, free of clipanion: the entry point calls it
  * directly for the common case, so a cached exec loads only what it uses.
  */
-import { RolecallError } from '../errors.js';
+import { ConfigError, RolecallError } from '../errors.js';
 import { sessionFor } from '../credentials/profile-session.js';
 import { childEnv } from '../exec/child-env.js';
 import { debug, enableDebug } from '../log/debug-log.js';
@@ -37,15 +37,16 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
         `already inside \`rolecall exec\` for profile "${env.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`,
       );
     }
-    const { plan, credentials } = await sessionFor({
+    const extend = await sessionExtensions(env, parsed.backend);
+    const { plan, credentials } = await implicitProfileHint(parsed.profile === undefined && !env.AWS_PROFILE, () => sessionFor({
       profile,
       env,
       ...(parsed.region ? { region: parsed.region } : {}),
       ...(parsed.durationSeconds !== undefined ? { durationSeconds: parsed.durationSeconds } : {}),
       noSession: parsed.noSession,
       ...(parsed.mfaToken ? { mfaToken: parsed.mfaToken } : {}),
-      extend: await sessionExtensions(env),
-    });
+      extend,
+    }));
     const [command, ...args] = parsed.command.length > 0 ? parsed.command : [env.SHELL || '/bin/sh'];
     child = { command: command as string, args, env: childEnv(env, plan.profile, credentials, plan.region) };
   });
@@ -56,4 +57,16 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
   const outcome = await runChild(child.command, child.args, child.env);
   if (outcome.startError) process.stderr.write(`rolecall: ${outcome.startError}\n`);
   return outcome.status;
+}
+
+/** With no profile named anywhere, "default is missing" should say how to name one. */
+async function implicitProfileHint<T>(implicit: boolean, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (implicit && error instanceof ConfigError && error.message.startsWith('profile "default" is not in')) {
+      throw new ConfigError(`no profile given and no [default] profile: name one, as in \`rolecall exec PROFILE -- CMD\`, or set AWS_PROFILE (\`rolecall list\` shows them)`);
+    }
+    throw error;
+  }
 }

@@ -1,17 +1,25 @@
 /**
- * The entry point, bundled into dist/rolecall.mjs. It stays small on
- * purpose: the STS client and keytar are loaded only by the code that calls
- * them, so a cached `rolecall exec` starts about as fast as node itself.
+ * Every command but the exec fast path (see entry.ts) runs through clipanion
+ * here. The STS client and keytar are loaded only by the code that calls them.
  */
 import { Builtins, Cli } from 'clipanion';
 import { ExecCommand } from './exec-command.js';
+import { reportError } from './report-error.js';
 import { HookCommand } from './hook-command.js';
 import { HookEnvCommand } from './hook-env-command.js';
 import { AllowCommand } from './allow-command.js';
 import { DenyCommand } from './deny-command.js';
 import { StatusCommand } from './status-command.js';
 
-const cli = new Cli({
+/** A command's own error (a UsageError from execute) as one line on stderr, like every other. */
+class RolecallCli extends Cli {
+  override error(error: Error): string {
+    reportError(error);
+    return '';
+  }
+}
+
+const cli = new RolecallCli({
   binaryLabel: 'rolecall',
   binaryName: 'rolecall',
   binaryVersion: '0.1.0',
@@ -31,5 +39,24 @@ cli.register(AllowCommand);
 cli.register(DenyCommand);
 cli.register(StatusCommand);
 
-const status = await cli.run(process.argv.slice(2), Cli.defaultContext);
-process.exitCode = status;
+// `rolecall help` as people type it, besides clipanion's -h / --help.
+const args = process.argv[2] === 'help' ? ['--help', ...process.argv.slice(3)] : process.argv.slice(2);
+let command;
+try {
+  command = cli.process(args, Cli.defaultContext);
+} catch (error) {
+  // clipanion's own report is several lines of usage on stdout; ours is one
+  // line on stderr that says where to look.
+  process.stderr.write(`rolecall: ${syntaxError(error, args)}\n`);
+  process.exitCode = 2;
+}
+if (command) process.exitCode = await cli.run(command, Cli.defaultContext);
+
+function syntaxError(error: unknown, args: readonly string[]): string {
+  const first = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').replace(/[;:]\s*did you mean.*$/i, '').replace(/[.:]\s*$/, '');
+  const name = args[0];
+  const known = name !== undefined && cli.definitions().some((d) => d.path === `rolecall ${name}` || d.path.startsWith(`rolecall ${name} `));
+  const help = known ? `rolecall ${name} --help` : 'rolecall --help';
+  if (!known && name !== undefined && !name.startsWith('-')) return `unknown command "${name}"; see ${help}`;
+  return `${first || 'cannot parse the command line'}; see ${help}`;
+}

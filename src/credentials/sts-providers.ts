@@ -3,6 +3,7 @@
  * with, and loads the STS client only when it actually runs.
  */
 import type { AssumeRoleStep, SessionTokenStep } from '../config/plan.js';
+import { CredentialError } from '../errors.js';
 import { debug } from '../log/debug-log.js';
 import type { StsTarget } from '../sts/sts-client.js';
 import { maskKeyId, type CredentialProvider, type Credentials } from './credentials.js';
@@ -25,10 +26,10 @@ export class SessionTokenProvider implements CredentialProvider {
     const code = this.step.mfa ? await mfaCode(this.step.mfa, this.mfa) : undefined;
     debug(`${this.description} with key ${maskKeyId(caller.accessKeyId)}, ${this.step.durationSeconds}s, in ${this.target.region}${this.target.endpoint ? ` at ${this.target.endpoint}` : ''}`);
     const { getSessionToken } = await import('../sts/sts-client.js');
-    const session = await getSessionToken(this.target, caller, {
+    const session = await withProfile(this.step.profile, () => getSessionToken(this.target, caller, {
       durationSeconds: this.step.durationSeconds,
       ...(this.step.mfa ? { mfaSerial: this.step.mfa.serial, mfaCode: code } : {}),
-    });
+    }));
     debug(`GetSessionToken gave key ${maskKeyId(session.accessKeyId)}, expires ${session.expiration?.toISOString() ?? 'never'}`);
     return session;
   }
@@ -55,14 +56,24 @@ export class AssumeRoleProvider implements CredentialProvider {
         `${this.target.endpoint ? ` at ${this.target.endpoint}` : ''}`,
     );
     const { assumeRole } = await import('../sts/sts-client.js');
-    const session = await assumeRole(this.target, caller, {
+    const session = await withProfile(this.step.profile, () => assumeRole(this.target, caller, {
       roleArn: this.step.roleArn,
       sessionName: this.step.sessionName,
       durationSeconds: this.step.durationSeconds,
       ...(this.step.externalId ? { externalId: this.step.externalId } : {}),
       ...(this.step.mfa ? { mfaSerial: this.step.mfa.serial, mfaCode: code } : {}),
-    });
+    }));
     debug(`AssumeRole gave key ${maskKeyId(session.accessKeyId)}, expires ${session.expiration?.toISOString() ?? 'never'}`);
     return session;
+  }
+}
+
+/** An STS failure names the profile it was for: "profile "x": AssumeRole … failed: …". */
+async function withProfile<T>(profile: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof CredentialError) throw new CredentialError(`profile "${profile}": ${error.message}`);
+    throw error;
   }
 }

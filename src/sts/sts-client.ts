@@ -66,7 +66,7 @@ export async function assumeRole(target: StsTarget, caller: Credentials, input: 
     );
     return sessionFrom(out.Credentials, `AssumeRole ${input.roleArn}`);
   } catch (error) {
-    throw stsError(`AssumeRole ${input.roleArn}`, error);
+    throw stsError(`AssumeRole ${input.roleArn}`, error, target);
   } finally {
     sts.destroy();
   }
@@ -84,7 +84,7 @@ export async function getSessionToken(target: StsTarget, caller: Credentials, in
     );
     return sessionFrom(out.Credentials, 'GetSessionToken');
   } catch (error) {
-    throw stsError('GetSessionToken', error);
+    throw stsError(`GetSessionToken${input.mfaSerial ? ` with MFA ${input.mfaSerial}` : ''}`, error, target);
   } finally {
     sts.destroy();
   }
@@ -97,7 +97,7 @@ export async function getCallerIdentity(target: StsTarget, caller: Credentials):
     const out = await sts.send(new GetCallerIdentityCommand({}));
     return out.Arn ?? '';
   } catch (error) {
-    throw stsError('GetCallerIdentity', error);
+    throw stsError('GetCallerIdentity', error, target);
   } finally {
     sts.destroy();
   }
@@ -120,9 +120,22 @@ function sessionFrom(
   };
 }
 
-function stsError(call: string, error: unknown): CredentialError {
+function stsError(call: string, error: unknown, target: StsTarget): CredentialError {
   const e = error as { name?: string; message?: string; code?: string };
   const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
-  const firstLine = (e.message ?? String(error)).split('\n')[0];
-  return new CredentialError(redact(`${call} failed: ${name}${firstLine}`));
+  const firstLine = (e.message ?? String(error)).split('\n')[0] ?? '';
+  return new CredentialError(redact(`${call} failed: ${name}${firstLine}${hintFor(`${name}${firstLine}`, target)}`));
+}
+
+/** What to do about the failures people actually meet. */
+function hintFor(text: string, target: StsTarget): string {
+  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up/i.test(text)) {
+    return target.endpoint
+      ? `; STS is at ${target.endpoint} (AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL): is it up?`
+      : `; check the network (STS in ${target.region})`;
+  }
+  if (/InvalidClientTokenId|SignatureDoesNotMatch/.test(text)) return '; the access keys are wrong or deactivated: check them with `rolecall list`, or store new ones with `rolecall add`';
+  if (/Region not accepted|Invalid region/i.test(text)) return `; "${target.region}" is not a region name: check --region, AWS_REGION or the profile's region`;
+  if (/MultiFactorAuthentication|MFA/i.test(text) && /AccessDenied/.test(text)) return '; the MFA code may be wrong or already used: wait for the next one';
+  return '';
 }
