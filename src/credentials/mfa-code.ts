@@ -25,6 +25,7 @@ export interface MfaCodeSource {
 
 export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise<string> {
   if (source.given) {
+    registerSecret(source.given);
     debug(`MFA code for ${device.serial} from --mfa-token`);
     return source.given;
   }
@@ -42,5 +43,6 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
   if (answer === undefined) {
     throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process`);
   }
+  registerSecret(answer.trim());
   return checkMfaCode(answer.trim(), 'the terminal');
 }

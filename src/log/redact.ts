@@ -6,6 +6,9 @@
  */
 const secrets = new Set<string>();
 
+/** Below this length a secret (an MFA code, a short passphrase) is only scrubbed as a whole word. */
+const SHORT = 16;
+
 export function registerSecret(value: string | undefined): void {
   // Very short values would blank out ordinary words; real secrets are long.
   if (value && value.length >= 6) secrets.add(value);
@@ -14,7 +17,16 @@ export function registerSecret(value: string | undefined): void {
 export function redact(text: string): string {
   let out = text;
   for (const secret of secrets) {
-    if (out.includes(secret)) out = out.split(secret).join('****');
+    if (!out.includes(secret)) continue;
+    if (secret.length >= SHORT) {
+      out = out.split(secret).join('****');
+    } else {
+      // "123456" as a code, but not inside the account id 123456789012:
+      // scrubbing inside other words would garble the line and, by where the
+      // stars fall, give the code away.
+      const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), '****');
+    }
   }
   return out;
 }
