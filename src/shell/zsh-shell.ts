@@ -18,7 +18,7 @@ _rolecall_hook() {
   _rolecall_status=$? _rolecall_read=
   [[ $PWD == "\${_rolecall_dir-}" ]] || _rolecall_moved zsh || return $_rolecall_status
   [[ -n \${_rolecall_file-} ]] || return $_rolecall_status
-  [[ -r $_rolecall_file ]] && _rolecall_read=$(<"$_rolecall_file")
+  [[ -f $_rolecall_file && -r $_rolecall_file ]] && _rolecall_read=$(<"$_rolecall_file")
   if [[ $_rolecall_read != "\${_rolecall_text-}" || ! -e \${_rolecall_gen-} ]] ||
     ((\${_rolecall_refresh_at:-0} && EPOCHSECONDS >= _rolecall_refresh_at)); then
     _rolecall_update zsh
