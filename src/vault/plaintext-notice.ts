@@ -31,7 +31,7 @@ export function noticePlaintextKeys(env: Env, profile: string, file: string): vo
   const shown = displayPath(file, env);
   debug(`keys of profile "${profile}" from ${shown}, in plain text`);
   if (!firstTime(env, profile)) return;
-  note(`profile "${profile}" takes its keys from ${shown} in plain text; \`rolecall import ${profile} --remove-plaintext\` moves them into the keychain (said once)`);
+  note(`profile "${profile}" takes its keys from ${shown} in plain text; \`rolecall import ${profile} --remove-plaintext\` moves them into the vault (said once)`);
 }
 
 function firstTime(env: Env, profile: string): boolean {

@@ -133,7 +133,7 @@ describe('add, exec, list, remove', { concurrency: false }, () => {
     const keys = randomKeys();
     box.write('.aws/config', '[profile plain]\nregion = eu-west-1\n[profile other]\nregion = eu-west-1\n');
     box.write('.aws/credentials', `[plain]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n[other]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`);
-    const notice = /^rolecall: profile "plain" takes its keys from ~\/\.aws\/credentials in plain text; `rolecall import plain --remove-plaintext` moves them into the keychain \(said once\)$/m;
+    const notice = /^rolecall: profile "plain" takes its keys from ~\/\.aws\/credentials in plain text; `rolecall import plain --remove-plaintext` moves them into the vault \(said once\)$/m;
     const first = await runRolecall(box, ['exec', 'plain', '--', 'true']);
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stderr, notice);
