@@ -12,6 +12,7 @@ import { promptLine } from './terminal-prompt.js';
 import { helperEnv } from '../exec/child-env.js';
 
 const MFA_CODE = /^\d{6}$/;
+const MFA_PROMPT_ATTEMPTS = 3;
 
 export function checkMfaCode(code: string, from: string): string {
   if (!MFA_CODE.test(code)) throw new RolecallError(`the MFA code from ${from} is not six digits`);
@@ -39,10 +40,14 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
     registerSecret(code);
     return checkMfaCode(code, `mfa_process of profile "${device.profile}"`);
   }
-  const answer = await promptLine(`MFA code for ${device.serial}: `, { echo: true });
-  if (answer === undefined) {
-    throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process`);
+  // A person mistypes: ask again, up to three times, before giving up.
+  for (let attempt = 1; ; attempt++) {
+    const answer = await promptLine(`MFA code for ${device.serial}: `, { echo: true });
+    if (answer === undefined) {
+      throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process`);
+    }
+    registerSecret(answer.trim());
+    if (MFA_CODE.test(answer.trim()) || attempt === MFA_PROMPT_ATTEMPTS) return checkMfaCode(answer.trim(), 'the terminal');
+    process.stderr.write('rolecall: an MFA code is six digits; try again\n');
   }
-  registerSecret(answer.trim());
-  return checkMfaCode(answer.trim(), 'the terminal');
 }

@@ -46,6 +46,8 @@ export interface ChildOutcome {
 }
 
 export async function runChild(command: string, args: readonly string[], env: Record<string, string>): Promise<ChildOutcome> {
+  // GNU env: an empty command name is a command that is not found.
+  if (command === '') return { status: EXIT_NOT_FOUND, startError: "'': command not found" };
   // Handlers go in before the spawn, so no signal falls between the two; one
   // that arrives before the child exists is delivered as soon as it does.
   let child: execa.ExecaChildProcess | undefined;

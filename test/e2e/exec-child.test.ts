@@ -76,6 +76,8 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
     const notExecutable = await exec(['admin', '--', join(sandbox.home, 'not-executable.sh')]);
     assert.equal(notExecutable.status, 126);
     assert.match(notExecutable.stderr, /cannot run it/);
+    const empty = await exec(['admin', '--', '']);
+    assert.equal(empty.status, 127, 'an empty command name is not found, as for GNU env');
     const notFound = await exec(['admin', '--', 'no-such-command-rolecall']);
     assert.equal(notFound.status, 127);
     assert.match(notFound.stderr, /command not found/);

@@ -4,11 +4,12 @@
  * what was asked of STS.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
-import { rolecallBin, runProcess, runRolecall } from '../helpers/sandbox.js';
+import { rolecallBin, runRolecall } from '../helpers/sandbox.js';
 import { CALLER_ARN, credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 
 const MFA = 'arn:aws:iam::123456789012:mfa/alice';
@@ -166,8 +167,10 @@ describe('rolecall exec against moto', { concurrency: false }, () => {
     const sandbox = box();
     // script(1) gives rolecall a real pseudo-terminal; the code is typed into it.
     const command = `${process.execPath} ${rolecallBin} exec mfa-admin -- ${CALLER_ARN.join(' ')}`;
-    const result = await runProcess('script', ['-q', '-e', '-c', command, '/dev/null'], { env: sandbox.env, cwd: sandbox.home }, { input: '864213\n' });
-    assert.equal(result.status, 0, result.stdout + result.stderr);
+    // The first answer is a typo (five digits): rolecall asks again.
+    const result = await typeAtPrompts(command, sandbox.env, sandbox.home, ['86421\n', '864213\n']);
+    assert.match(result.stdout, /an MFA code is six digits; try again/);
+    assert.equal(result.status, 0, result.stdout);
     assert.match(result.stdout, /MFA code for arn:aws:iam::123456789012:mfa\/alice: /);
     assert.match(result.stdout, /assumed-role\/MfaAdmin\//);
     assert.equal(world.proxy.calls.find((c) => c.action === 'GetSessionToken')?.params.TokenCode, '864213');
@@ -267,3 +270,21 @@ async function runRolecallDetached(sandbox: ReturnType<StsWorld['sandbox']>, arg
   return runProcess('setsid', ['-w', process.execPath, rolecallBin, ...args], { env: sandbox.env, cwd: sandbox.home });
 }
 
+
+/** Runs a command on a pseudo-terminal and types each answer once a prompt ("MFA code") shows. */
+function typeAtPrompts(command: string, env: Record<string, string>, cwd: string, answers: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const run = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let typed = 0;
+    run.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const prompts = stdout.split('MFA code for').length - 1;
+      while (typed < prompts && typed < answers.length) run.stdin.write(answers[typed++] as string);
+    });
+    run.on('close', (status) => {
+      run.stdin.end();
+      resolve({ status, stdout });
+    });
+  });
+}
