@@ -14,7 +14,7 @@ import type { Credentials } from '../credentials/credentials.js';
 import { sessionVariables } from '../exec/child-env.js';
 import { minTtlSeconds } from '../cache/cache-settings.js';
 import { redact } from '../log/redact.js';
-import { findAwsprofile, printable, profileRequest, readAwsprofile, type ProfileRequest } from '../trust/awsprofile-file.js';
+import { findAwsprofile, MAX_AWSPROFILE_BYTES, printable, profileRequest, readAwsprofile, type ProfileRequest } from '../trust/awsprofile-file.js';
 import { TrustStore, type TrustVerdict } from '../trust/trust-store.js';
 import { logicalCwd } from './logical-cwd.js';
 import { enterLines, restoreLines } from './managed-variables.js';
@@ -67,7 +67,8 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
 
   const lines: string[] = [];
   const messages: string[] = [];
-  const want: Want = file ? wanted(displayPath(file.path, userEnv), profileRequest(file.bytes), store.verdict(file.path, file.bytes)) : { kind: 'none' };
+  const request: ProfileRequest = file?.tooLarge ? { kind: 'invalid', reason: `is larger than ${MAX_AWSPROFILE_BYTES} bytes, so it is not a profile name` } : profileRequest(file?.bytes);
+  const want: Want = file ? wanted(displayPath(file.path, userEnv), request, store.verdict(file.path, file.bytes)) : { kind: 'none' };
   let retry = false;
 
   if (want.kind === 'none') {
@@ -92,8 +93,9 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   }
 
   lines.push(
-    shell.assign('_rolecall_file', file?.path ?? ''),
-    shell.assign('_rolecall_text', shell.textView(file?.bytes ?? Buffer.alloc(0))),
+    // An oversized file is not followed at steady prompts (the hook would read it whole each time).
+    shell.assign('_rolecall_file', file && !file.tooLarge ? file.path : ''),
+    shell.assign('_rolecall_text', shell.textView(file && !file.tooLarge ? (file.bytes ?? Buffer.alloc(0)) : Buffer.alloc(0))),
     shell.assign('_rolecall_gen', generation),
     shell.assign('_rolecall_retry', retry ? '1' : ''),
     shell.assign('_rolecall_noticed', want.kind === 'none' && want.notice ? noticeKey : ''),

@@ -5,7 +5,7 @@
  * Its content is data, never code: the profile name is checked here against
  * a strict pattern before any shell sees it.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
 export const AWSPROFILE = '.awsprofile';
 
@@ -16,11 +16,20 @@ export function isValidProfileName(name: string): boolean {
   return PROFILE_NAME.test(name);
 }
 
+/**
+ * A .awsprofile names one profile; anything larger is not one. Any cloned
+ * repository can ship the file, so its size is capped: neither the program
+ * nor the hook reads or carries more than this.
+ */
+export const MAX_AWSPROFILE_BYTES = 4096;
+
 export interface AwsprofileFile {
   /** As the shell sees it: under $PWD, symlinks not resolved. */
   readonly path: string;
-  /** The bytes, or undefined when the file cannot be read. */
+  /** The bytes (at most MAX_AWSPROFILE_BYTES), or undefined when the file cannot be read. */
   readonly bytes: Buffer | undefined;
+  /** True when the file is larger than MAX_AWSPROFILE_BYTES: invalid, and not followed by the hook. */
+  readonly tooLarge?: boolean;
 }
 
 export type ProfileRequest =
@@ -41,10 +50,21 @@ export function findAwsprofile(dir: string): string | undefined {
 }
 
 export function readAwsprofile(path: string): AwsprofileFile {
+  let fd: number | undefined;
   try {
-    return { path, bytes: readFileSync(path) };
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(MAX_AWSPROFILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0 || (length += n) === buffer.length) break;
+    }
+    if (length > MAX_AWSPROFILE_BYTES) return { path, bytes: buffer.subarray(0, MAX_AWSPROFILE_BYTES), tooLarge: true };
+    return { path, bytes: buffer.subarray(0, length) };
   } catch {
     return { path, bytes: undefined };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

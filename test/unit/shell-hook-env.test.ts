@@ -128,3 +128,13 @@ test('refresh times: the min TTL before expiry, never in the past, none for long
   assert.equal(nextRefresh(new Date((NOW + 3600) * 1000), NOW, 300), String(NOW + 3300));
   assert.equal(nextRefresh(new Date((NOW + 100) * 1000), NOW, 300), String(NOW + 60));
 });
+
+test('an oversized .awsprofile is invalid, said once, and not followed at steady prompts', async () => {
+  writeFileSync(join(project, '.awsprofile'), `dev\n${'#'.repeat(100_000)}\n`);
+  const first = await run();
+  assert.equal(first.messages.length, 1);
+  assert.match(first.messages[0] ?? '', /~\/project\/\.awsprofile: is larger than 4096 bytes, so it is not a profile name; ignored/);
+  assert.deepEqual(sessions, []);
+  assert.match(first.code, /_rolecall_file=''/, 'the hook keeps no file to re-read at each prompt');
+  assert.ok(first.code.length < 2_000, 'the file is not carried into the shell');
+});
