@@ -31,6 +31,12 @@ export class VaultAccessError extends RolecallError {
   override readonly name = 'VaultAccessError';
 }
 
+/** The first line of an error's message: what a one-line report shows of it. */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? '';
+}
+
 /** Errors that must stop a command even where a failure is otherwise only a warning. */
 export function mustStop(error: unknown): boolean {
   return error instanceof CancelledError || error instanceof VaultAccessError;

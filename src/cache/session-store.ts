@@ -9,7 +9,7 @@ import type { Credentials } from '../credentials/credentials.js';
 import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
 import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
-import { mustStop } from '../errors.js';
+import { errorLine, mustStop } from '../errors.js';
 import { credentialsOf, decodeSession, encodeSession, type SessionOrigin } from './stored-session.js';
 
 export type VaultOpener = () => Promise<Vault>;
@@ -38,7 +38,7 @@ export class SessionStore {
     } catch (error) {
       // A wrong passphrase or a Ctrl-C is not damage: stop, and keep the entry.
       if (mustStop(error)) throw error;
-      return this.discard(vault, account, `cannot be read (${firstLine(error)})`);
+      return this.discard(vault, account, `cannot be read (${errorLine(error)})`);
     }
     if (text === undefined) return undefined;
     const stored = decodeSession(text);
@@ -89,7 +89,7 @@ export class SessionStore {
 
   private vault(): Promise<Vault | Error> {
     this.opened ??= this.openVault().catch((error: unknown) => {
-      debug(`the session cache cannot open the vault (${firstLine(error)}): every session is a miss`);
+      debug(`the session cache cannot open the vault (${errorLine(error)}): every session is a miss`);
       return error instanceof Error ? error : new Error(String(error));
     });
     return this.opened;
@@ -98,11 +98,6 @@ export class SessionStore {
   private warn(origin: SessionOrigin, error: unknown): void {
     if (this.warned) return;
     this.warned = true;
-    note(`warning: the session of profile "${origin.profile}" was not cached: ${firstLine(error)}`);
+    note(`warning: the session of profile "${origin.profile}" was not cached: ${errorLine(error)}`);
   }
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? '';
 }

@@ -3,7 +3,7 @@
  * for it and then read what it cached. Waiting is bounded: a holder that
  * hangs (or a person who never types the MFA code) ends in a clear error.
  */
-import { RolecallError } from '../errors.js';
+import { RolecallError, errorLine } from '../errors.js';
 import { debug } from '../log/debug-log.js';
 import { lockState, tryLock } from './lock-file.js';
 
@@ -27,7 +27,7 @@ export async function singleFlight<T>(flight: SingleFlight<T>): Promise<T> {
       lock = tryLock(flight.lockPath);
     } catch (error) {
       // No lock directory (read-only, full disk): work alone rather than fail.
-      debug(`cannot lock ${flight.lockPath} (${(error as Error).message.split('\n')[0]}): going on without the lock`);
+      debug(`cannot lock ${flight.lockPath} (${errorLine(error)}): going on without the lock`);
       return flight.produce();
     }
     if (lock) {

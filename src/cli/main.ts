@@ -2,6 +2,7 @@
  * Every command but the exec fast path (see entry.ts) runs through clipanion
  * here. The STS client and keytar are loaded only by the code that calls them.
  */
+import { errorLine } from '../errors.js';
 import { Builtins, Cli } from 'clipanion';
 import { ExecCommand } from './exec-command.js';
 import { reportError } from './report-error.js';
@@ -53,7 +54,7 @@ try {
 if (command) process.exitCode = await cli.run(command, Cli.defaultContext);
 
 function syntaxError(error: unknown, args: readonly string[]): string {
-  const first = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').replace(/[;:]\s*did you mean.*$/i, '').replace(/[.:]\s*$/, '');
+  const first = errorLine(error).replace(/[;:]\s*did you mean.*$/i, '').replace(/[.:]\s*$/, '');
   const name = args[0];
   const known = name !== undefined && cli.definitions().some((d) => d.path === `rolecall ${name}` || d.path.startsWith(`rolecall ${name} `));
   const help = known ? `rolecall ${name} --help` : 'rolecall --help';

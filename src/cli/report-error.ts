@@ -3,7 +3,7 @@
  * for the user's mistakes (or --debug for our own), never a secret. Kept free
  * of clipanion so the exec fast path does not load it.
  */
-import { CancelledError, RolecallError } from '../errors.js';
+import { CancelledError, errorLine, RolecallError } from '../errors.js';
 import { isDebug } from '../log/debug-log.js';
 import { redact } from '../log/redact.js';
 
@@ -12,8 +12,7 @@ export function reportError(error: unknown): void {
     process.stderr.write(`rolecall: ${redact(error.message)}\n`);
     return;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`rolecall: unexpected error: ${redact(message.split('\n')[0] ?? '')}\n`);
+  process.stderr.write(`rolecall: unexpected error: ${redact(errorLine(error))}\n`);
   if (isDebug() && error instanceof Error && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
 }
 

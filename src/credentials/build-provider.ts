@@ -47,7 +47,7 @@ function sourceProvider(plan: Plan, context: ProviderContext): CredentialProvide
     case 'profileKeys':
       registerSecret(source.fileKeys?.secretAccessKey);
       registerSecret(source.fileKeys?.sessionToken);
-      return new ProfileKeysProvider(source.profile, source.fileKeys, source.file, context.lookupVault);
+      return new ProfileKeysProvider(source.profile, source.fileKeys, context.lookupVault);
     case 'environment':
       return new EnvironmentKeysProvider(context.env, source.profile);
     case 'instanceMetadata':

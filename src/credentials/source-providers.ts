@@ -5,7 +5,7 @@
  */
 import type { Env } from '../config/config-paths.js';
 import type { StaticKeys } from '../config/plan.js';
-import { CredentialError, RolecallError } from '../errors.js';
+import { CredentialError, RolecallError, errorLine } from '../errors.js';
 import { registerSecret } from '../log/redact.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 
@@ -14,28 +14,29 @@ export type VaultKeyLookup = (profile: string) => Promise<StaticKeys | undefined
 
 export class ProfileKeysProvider implements CredentialProvider {
   readonly description: string;
-  /** Where the keys came from, once retrieved: "vault (keychain)" or a file. */
-  origin = '';
+  private keys: Promise<Credentials> | undefined;
 
   constructor(
     private readonly profile: string,
     private readonly fileKeys: StaticKeys | undefined,
-    private readonly file: string | undefined,
     private readonly lookupVault: VaultKeyLookup | undefined,
   ) {
     this.description = `keys of profile "${profile}"`;
   }
 
-  async retrieve(): Promise<Credentials> {
+  /**
+   * Read once per process: the session cache reads the key id to name a
+   * session, and the STS step below it then needs the same keys again.
+   */
+  retrieve(): Promise<Credentials> {
+    this.keys ??= this.lookUp();
+    return this.keys;
+  }
+
+  private async lookUp(): Promise<Credentials> {
     const stored = this.lookupVault ? await this.lookupVault(this.profile) : undefined;
-    if (stored) {
-      this.origin = 'vault';
-      return stored;
-    }
-    if (this.fileKeys) {
-      this.origin = this.file ?? 'credentials file';
-      return this.fileKeys;
-    }
+    if (stored) return stored;
+    if (this.fileKeys) return this.fileKeys;
     throw new RolecallError(
       `profile "${this.profile}" has no keys: run \`rolecall add ${this.profile}\` to store them in the keychain, or set aws_access_key_id and aws_secret_access_key in the credentials file`,
     );
@@ -91,7 +92,7 @@ export class SdkSourceProvider implements CredentialProvider {
         ...(c.expiration ? { expiration: c.expiration } : {}),
       };
     } catch (error) {
-      throw new CredentialError(`profile "${this.profile}": ${this.description} gave no credentials: ${(error as Error).message.split('\n')[0]}`);
+      throw new CredentialError(`profile "${this.profile}": ${this.description} gave no credentials: ${errorLine(error)}`);
     }
   }
 }

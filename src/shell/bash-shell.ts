@@ -3,6 +3,7 @@
  * text is what differs; it lives here and nowhere else. shell/rolecall.bash is this
  * text, checked by test/unit/shell-hook-files.test.ts.
  */
+import { WALK_UP_FUNCTION } from './hook-walk.js';
 import { assignLine, exportLine, unsetLine } from './ansi-c-quote.js';
 import type { Shell } from './shell.js';
 
@@ -25,22 +26,7 @@ _rolecall_hook() {
   fi
   return $_rolecall_status
 }
-# After a cd: walks up to the nearest .awsprofile. The same file as before
-# (returns 0) is checked like a steady prompt; another one runs hook-env.
-_rolecall_moved() {
-  local _rc_dir=\${PWD%/} _rc_file=
-  while :; do
-    if [[ -f $_rc_dir/.awsprofile ]]; then _rc_file=$_rc_dir/.awsprofile; break; fi
-    [[ -n $_rc_dir ]] || break
-    _rc_dir=\${_rc_dir%/*}
-  done
-  if [[ $_rc_file != "\${_rolecall_file-}" || -n \${_rolecall_retry-} ]]; then
-    _rolecall_update $1
-    return 1
-  fi
-  _rolecall_dir=$PWD
-}
-# Runs hook-env in the environment the user had before any profile. Until it
+${WALK_UP_FUNCTION}# Runs hook-env in the environment the user had before any profile. Until it
 # answers, the state says "no file here, retry after a cd", so a failure or a
 # Ctrl-C is not retried at every prompt.
 _rolecall_update() {

@@ -7,6 +7,7 @@
  * prompt: the file, its content and the trust generation read *before* the
  * decision, so a change that races with it is seen at the next prompt.
  */
+import { errorLine } from '../errors.js';
 import { createHash } from 'node:crypto';
 import type { Env } from '../config/config-paths.js';
 import { displayPath } from '../config/config-paths.js';
@@ -86,7 +87,7 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
       if (active !== want.name) messages.push(`rolecall: profile ${want.name} from ${terminalSafe(displayPath(file?.path ?? '', userEnv))}`);
     } catch (error) {
       retry = true;
-      const reason = redact(error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error));
+      const reason = redact(errorLine(error));
       messages.push(`rolecall: no session for profile ${want.name}: ${reason} (change directory to try again)`);
       if (active) lines.push(...leaveLines(shell, userEnv));
     }

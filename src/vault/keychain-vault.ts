@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
-import { RolecallError, VaultAccessError } from '../errors.js';
+import { RolecallError, VaultAccessError, errorLine } from '../errors.js';
 import { registerSecret } from '../log/redact.js';
 import type { Vault } from './vault.js';
 
@@ -134,6 +134,5 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? '').trim() || 'unknown error';
+  return errorLine(error).trim() || 'unknown error';
 }

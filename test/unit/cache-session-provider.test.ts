@@ -69,7 +69,7 @@ function settingsFor(vault: Vault | (() => Promise<Vault>), clock: Clock, minTtl
 
 /** base keys -> MFA session -> role, as one process builds it. */
 function chain(settings: CacheSettings, clock: Clock, role = READER, baseKeyId = 'AKIABASE') {
-  const source = new CountingKeys('base', { accessKeyId: baseKeyId, secretAccessKey: 'base-secret-value' }, undefined, undefined);
+  const source = new CountingKeys('base', { accessKeyId: baseKeyId, secretAccessKey: 'base-secret-value' }, undefined);
   const mfaInner = new FakeStsStep('GST', source, clock);
   const mfa = cachedStep(MFA_SESSION, mfaInner, source, TARGET, settings);
   const roleInner = new FakeStsStep('AR', mfa, clock);
@@ -202,7 +202,7 @@ test('a cache that cannot be written or opened costs one warning line, not the c
 test('a session without an expiry is not cached', async () => {
   const vault = new MemoryVault();
   const clock = { now: Date.now() };
-  const source = new ProfileKeysProvider('base', { accessKeyId: 'AKIA1', secretAccessKey: 'x-secret' }, undefined, undefined);
+  const source = new ProfileKeysProvider('base', { accessKeyId: 'AKIA1', secretAccessKey: 'x-secret' }, undefined);
   const forever: CredentialProvider = { description: 'odd', retrieve: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) };
   await cachedStep(READER, forever, source, TARGET, settingsFor(vault, clock)).retrieve();
   assert.deepEqual(await vault.list(SESSIONS_SERVICE), []);
@@ -266,6 +266,6 @@ test('wrapSource: a credential_process whose output expires runs once; one witho
     assert.equal(readFileSync(join(dir, `runs-${expiring}`), 'utf8'), expiring ? 'run\n' : 'run\nrun\n');
   }
   const { wrapSource } = await cacheExtension(env, { open: async () => vault });
-  const keys = new ProfileKeysProvider('base', undefined, undefined, undefined);
+  const keys = new ProfileKeysProvider('base', undefined, undefined);
   assert.equal(wrapSource({ kind: 'profileKeys', profile: 'base' }, keys), keys, 'other sources are not wrapped');
 });
