@@ -4,7 +4,7 @@
  * every step without a secret.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -162,10 +162,10 @@ describe('rolecall exec on a terminal', () => {
         `const fs = require('fs'); let n = 0; process.on('SIGINT', () => n++); fs.writeFileSync(${JSON.stringify(ready)}, '');` +
           `const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(done)})) { clearInterval(t); console.log('interrupts: ' + n); } }, 20);\n`,
       );
-      const command = `${process.execPath} ${rolecallBin} exec --no-session keys -- ${process.execPath} ${child}`;
+      const command = [process.execPath, rolecallBin, 'exec', '--no-session', 'keys', '--', process.execPath, child];
       // script(1) gives rolecall a terminal; \x03 typed into it is Ctrl-C,
       // which the terminal sends to the whole foreground process group.
-      const run = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: sandbox.env, cwd: sandbox.home, stdio: ['pipe', 'pipe', 'pipe'] });
+      const run = spawnOnTerminal(command, { env: sandbox.env, cwd: sandbox.home });
       let output = '';
       run.stdout.on('data', (c: Buffer) => (output += c.toString()));
       const finished = new Promise<number | null>((resolve) => run.on('close', resolve));

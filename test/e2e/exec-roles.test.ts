@@ -4,7 +4,7 @@
  * what was asked of STS.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -166,7 +166,7 @@ describe('rolecall exec against moto', { concurrency: false }, () => {
     if (!requireCommands(t, 'moto_server', 'aws', 'script')) return;
     const sandbox = box();
     // script(1) gives rolecall a real pseudo-terminal; the code is typed into it.
-    const command = `${process.execPath} ${rolecallBin} exec mfa-admin -- ${CALLER_ARN.join(' ')}`;
+    const command = [process.execPath, rolecallBin, 'exec', 'mfa-admin', '--', ...CALLER_ARN];
     // The first answer is a typo (five digits): rolecall asks again.
     const result = await typeAtPrompts(command, sandbox.env, sandbox.home, ['86421\n', '864213\n']);
     assert.match(result.stdout, /an MFA code is six digits; try again/);
@@ -272,9 +272,9 @@ async function runRolecallDetached(sandbox: ReturnType<StsWorld['sandbox']>, arg
 
 
 /** Runs a command on a pseudo-terminal and types each answer once a prompt ("MFA code") shows. */
-function typeAtPrompts(command: string, env: Record<string, string>, cwd: string, answers: string[]): Promise<{ status: number | null; stdout: string }> {
+function typeAtPrompts(command: string[], env: Record<string, string>, cwd: string, answers: string[]): Promise<{ status: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const run = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const run = spawnOnTerminal(command, { env, cwd });
     let stdout = '';
     let typed = 0;
     run.stdout.on('data', (chunk: Buffer) => {

@@ -5,7 +5,7 @@
  * replacing or deleting keys.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
@@ -20,8 +20,7 @@ interface Exchange {
 
 /** Runs rolecall on a pseudo-terminal and answers its prompts in order; returns all the terminal showed. */
 function onTerminal(sandbox: Sandbox, args: string[], exchanges: Exchange[], env: Record<string, string> = {}): Promise<{ screen: string; status: number | null }> {
-  const command = [process.execPath, rolecallBin, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...sandbox.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawnOnTerminal([process.execPath, rolecallBin, ...args], { env: { ...sandbox.env, ...env } });
   const pending = [...exchanges];
   let screen = '';
   let answered = 0;
