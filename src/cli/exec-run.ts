@@ -37,6 +37,11 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
         `already inside \`rolecall exec\` for profile "${env.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`,
       );
     }
+    // The vault (keytar and its first D-Bus round trip) and the child runner
+    // (execa) are needed by nearly every exec and cost the most of its own
+    // time: start both now, so their loading overlaps the keychain's answers
+    // instead of following them.
+    warmUp(env, parsed.backend);
     const extend = await sessionExtensions(env, parsed.backend);
     const { plan, credentials } = await implicitProfileHint(parsed.profile === undefined && !env.AWS_PROFILE, () => sessionFor({
       profile,
@@ -51,12 +56,19 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
     child = { command: command as string, args, env: childEnv(env, plan.profile, credentials, plan.region) };
   });
   if (!child) return status;
-  debug(`running ${child.command}`);
   // execa is loaded only now, after the credentials are in hand.
   const { runChild } = await import('../exec/run-child.js');
+  debug(`starting ${child.command}`);
   const outcome = await runChild(child.command, child.args, child.env);
+  debug(`${child.command} ended: status ${outcome.status}`);
   if (outcome.startError) process.stderr.write(`rolecall: ${outcome.startError}\n`);
   return outcome.status;
+}
+
+function warmUp(env: NodeJS.ProcessEnv, backend: string | undefined): void {
+  // Errors surface where the pipeline awaits the same memoized promises.
+  void import('../vault/open-vault.js').then(({ openVault }) => openVault(env, { quietFallback: true, ...(backend ? { backend } : {}) })).catch(() => undefined);
+  void import('../exec/run-child.js').catch(() => undefined);
 }
 
 /** With no profile named anywhere, "default is missing" should say how to name one. */

@@ -3,7 +3,7 @@
  * stdout), else a prompt on the terminal. A code is six digits; anything else
  * is refused before it reaches STS.
  */
-import execa from 'execa';
+// execa is loaded only when a helper process actually runs: the cached path never needs it here.
 import { CredentialError, RolecallError } from '../errors.js';
 import type { MfaDevice } from '../config/plan.js';
 import { debug } from '../log/debug-log.js';
@@ -32,6 +32,7 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
   }
   if (device.process) {
     debug(`MFA code for ${device.serial} from mfa_process of profile "${device.profile}"`);
+    const { default: execa } = await import('execa');
     const result = await execa('/bin/sh', ['-c', device.process], { reject: false, stdin: 'inherit', stderr: 'inherit', stripFinalNewline: true, env: helperEnv(process.env), extendEnv: false });
     if (result.exitCode !== 0) {
       throw new CredentialError(`mfa_process of profile "${device.profile}" exited with status ${result.exitCode ?? result.signal}`);

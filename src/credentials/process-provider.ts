@@ -2,7 +2,7 @@
  * credential_process: a command whose stdout is JSON with Version 1 and the
  * keys. Split like a shell word list and run without a shell, as botocore does.
  */
-import execa from 'execa';
+// execa is loaded only when a helper process actually runs: the cached path never needs it here.
 import { shlexSplit } from '../config/python-strings.js';
 import { CredentialError } from '../errors.js';
 import { registerSecret } from '../log/redact.js';
@@ -23,6 +23,7 @@ export class ProcessProvider implements CredentialProvider {
     const argv = shlexSplit(this.command);
     if (!argv || argv.length === 0) throw new CredentialError(`${this.description} cannot be split into a command; check its quotes`);
     const [file, ...args] = argv as [string, ...string[]];
+    const { default: execa } = await import('execa');
     const result = await execa(file, args, { reject: false, stdin: 'inherit', stderr: 'inherit', env: helperEnv(process.env), extendEnv: false });
     if (result.failed) {
       const why = result.exitCode !== undefined ? `exited with status ${result.exitCode}` : `could not run (${(result as { code?: string }).code ?? result.signal ?? 'error'})`;
