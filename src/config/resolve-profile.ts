@@ -23,6 +23,7 @@ import {
 } from './plan.js';
 import { suggestNames } from './suggest-names.js';
 import { defaultSessionName, isValidSessionName } from './session-name.js';
+import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, TRAILING_COMMENT_HINT } from './sts-values.js';
 
 export const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const;
 
@@ -103,7 +104,7 @@ export function resolveProfile(profiles: Profiles, options: ResolveOptions): Pla
 
   roles.reverse(); // base first: the order the calls are made in
   const notes: string[] = [];
-  const region = options.region || options.env.AWS_REGION || options.env.AWS_DEFAULT_REGION || nonEmpty(top.values.region);
+  const region = options.region || options.env.AWS_REGION || options.env.AWS_DEFAULT_REGION || regionOf(top, where);
   const steps = sessionSteps(roles, source, sourceProfile, options, where, notes);
   return { profile: top.name, ...(region ? { region } : {}), stsRegion: region ?? 'us-east-1', source, steps, notes };
 }
@@ -117,11 +118,11 @@ function sessionSteps(
   notes: string[],
 ): SessionStep[] {
   const steps: SessionStep[] = [];
-  const sourceMfa = mfaOf(sourceProfile);
+  const sourceMfa = mfaOf(sourceProfile, where);
   // GetSessionToken needs long-term user keys: only a profile's own keys can
   // be those (environment, instance and process credentials may be temporary).
   const canGetSessionToken = source.kind === 'profileKeys' && !source.fileKeys?.sessionToken;
-  const sessionMfa = canGetSessionToken && !options.noSession ? [sourceMfa, ...roles.map((r) => mfaOf(r.profile))].find(Boolean) : undefined;
+  const sessionMfa = canGetSessionToken && !options.noSession ? [sourceMfa, ...roles.map((r) => mfaOf(r.profile, where))].find(Boolean) : undefined;
 
   if (roles.length === 0) {
     // A keys profile given to exec: by default a GetSessionToken session, so
@@ -154,14 +155,14 @@ function sessionSteps(
     if (!isValidSessionName(sessionName)) {
       throw where.error(profile, 'role_session_name', `has role_session_name ${quote(sessionName, 70)}, which STS refuses; use 2 to 64 of letters, digits and + = , . @ _ -`);
     }
-    const ownMfa = mfaOf(profile) ?? (index === 0 ? sourceMfa : undefined);
+    const ownMfa = mfaOf(profile, where) ?? (index === 0 ? sourceMfa : undefined);
     const step: AssumeRoleStep = {
       kind: 'assumeRole',
       profile: profile.name,
       roleArn,
       sessionName,
       durationSeconds: duration,
-      ...(nonEmpty(profile.values.external_id) ? { externalId: profile.values.external_id as string } : {}),
+      ...externalIdOf(profile, where),
       ...(!sessionMfa && ownMfa ? { mfa: ownMfa } : {}),
     };
     steps.push(step);
@@ -256,11 +257,32 @@ function checkRoleArn(value: string, profile: Profile, where: Locator): string {
   return value;
 }
 
-function mfaOf(profile: Profile): MfaDevice | undefined {
+function mfaOf(profile: Profile, where: Locator): MfaDevice | undefined {
   const serial = nonEmpty(profile.values.mfa_serial);
   if (!serial) return undefined;
+  if (!isValidMfaSerial(serial)) {
+    throw where.error(profile, 'mfa_serial', `has mfa_serial ${quote(serial, 70)}, which is not an MFA device (arn:aws:iam::123456789012:mfa/NAME, or a hardware serial)`);
+  }
   const process = nonEmpty(profile.values.mfa_process);
   return { serial, profile: profile.name, ...(process ? { process } : {}) };
+}
+
+function externalIdOf(profile: Profile, where: Locator): { externalId?: string } {
+  const value = nonEmpty(profile.values.external_id);
+  if (value === undefined) return {};
+  if (!isValidExternalId(value)) {
+    throw where.error(profile, 'external_id', `has external_id ${quote(value, 70)}, which STS refuses; use 2 to 1224 of letters, digits and + = , . @ : / _ -`);
+  }
+  return { externalId: value };
+}
+
+/** The profile's own region (not its source's), when nothing overrides it. */
+function regionOf(profile: Profile, where: Locator): string | undefined {
+  const value = nonEmpty(profile.values.region);
+  if (value !== undefined && !isValidRegion(value)) {
+    throw where.error(profile, 'region', `has region ${quote(value, 70)}, which is not a region name (e.g. eu-west-1)`);
+  }
+  return value;
 }
 
 function durationOf(profile: Profile, where: Locator): number | undefined {
@@ -301,7 +323,9 @@ class Locator {
   }
 
   error(profile: Profile, key: string, message: string): ConfigError {
-    return new ConfigError(`${this.fileOf(profile, key)}: profile ${quote(profile.name, 64)} ${message}`);
+    const value = profile.values[key];
+    const hint = value !== undefined && hasTrailingComment(value) ? `; ${TRAILING_COMMENT_HINT}` : '';
+    return new ConfigError(`${this.fileOf(profile, key)}: profile ${quote(profile.name, 64)} ${message}${hint}`);
   }
 
   errorIn(file: FileKind, profile: Profile, message: string): ConfigError {

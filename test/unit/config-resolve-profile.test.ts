@@ -400,3 +400,72 @@ test('an error names the file the offending key came from', () => {
   configError('[profile a]\nregion = x\n', `[a]\nrole_arn = ${ARN}/a\n`, { profile: 'a' }, 'credentials', 'a', /has role_arn but neither/);
   configError(`[profile a]\nrole_arn = ${ARN}/a\n`, '[a]\ncredential_source = Environment\nsource_profile = a\n', { profile: 'a' }, 'credentials', 'a', /has both/);
 });
+
+// ------------------------------------------- values STS refuses, and comments
+
+// The seed's config, as its readers paste it. botocore 1.43 keeps the text
+// after # in the value (`aws configure get external_id` prints it), so the
+// AWS CLI sends it to STS and gets a ValidationError; rolecall says why first.
+const SEED_CONFIG = `[profile base-profile]
+region = us-east-1
+output = json
+
+[profile assumed-role-profile]
+role_arn = arn:aws:iam::123456789012:role/YourTargetRole
+source_profile = base-profile
+region = us-east-1
+role_session_name = MySessionName
+duration_seconds = 3600
+external_id = SomeExternalId  # If required by the role
+mfa_serial = arn:aws:iam::123456789012:mfa/username  # If MFA is required
+
+[profile cross-account-role]
+role_arn = arn:aws:iam::999999999999:role/CrossAccountRole
+source_profile = base-profile
+external_id = UniqueExternalId  # Often required for cross-account access
+`;
+const SEED_CREDENTIALS = '[base-profile]\naws_access_key_id = AKIDBASE\naws_secret_access_key = SECRETBASE\n';
+
+test("the seed's comments after a value are part of it, as for the AWS CLI, and the error says to move them", () => {
+  const comment = /put the comment on a line of its own$/;
+  const cross = configError(SEED_CONFIG, SEED_CREDENTIALS, { profile: 'cross-account-role' }, 'config', 'cross-account-role', /has external_id "UniqueExternalId {2}# Often required for cross-account access", which STS refuses/);
+  assert.match(cross, comment);
+  const mfa = configError(SEED_CONFIG, SEED_CREDENTIALS, { profile: 'assumed-role-profile' }, 'config', 'assumed-role-profile', /has (mfa_serial|external_id) "/);
+  assert.match(mfa, comment);
+  // With the comments on lines of their own, the same profiles resolve.
+  const fixed = SEED_CONFIG.replace(/ {2}# (.*)\n/g, '\n# $1\n');
+  const plan = resolve(fixed, SEED_CREDENTIALS, { profile: 'assumed-role-profile' });
+  assert.deepEqual(
+    plan.steps.map((s) => [s.kind, s.mfa?.serial, (s as { externalId?: string }).externalId]),
+    [
+      ['sessionToken', 'arn:aws:iam::123456789012:mfa/username', undefined],
+      ['assumeRole', undefined, 'SomeExternalId'],
+    ],
+  );
+  assert.equal((resolve(fixed, SEED_CREDENTIALS, { profile: 'cross-account-role' }).steps[0] as { externalId?: string }).externalId, 'UniqueExternalId');
+});
+
+test('external_id and mfa_serial must be what STS accepts', () => {
+  assert.equal((resolve(`${ONE_ROLE}external_id = a:b/c=d,e.f@g+h_i-j\n`, '', { profile: 'a' }).steps[0] as { externalId?: string }).externalId, 'a:b/c=d,e.f@g+h_i-j');
+  configError(`${ONE_ROLE}external_id = x\n`, '', { profile: 'a' }, 'config', 'a', /has external_id "x", which STS refuses; use 2 to 1224 of/);
+  configError(`${ONE_ROLE}external_id = two words\n`, '', { profile: 'a' }, 'config', 'a', /which STS refuses/);
+  configError(`${ONE_ROLE}mfa_serial = alice\n`, '', { profile: 'a' }, 'config', 'a', /has mfa_serial "alice", which is not an MFA device/);
+  // On the source profile too, and a hardware token's serial is fine.
+  configError(`${BASE}mfa_serial = arn:aws:iam::1:mfa/a b\n[profile a]\nrole_arn = ${ARN}/a\nsource_profile = base\n`, '', { profile: 'a' }, 'config', 'base', /has mfa_serial/);
+  assert.equal(resolve(`${ONE_ROLE}mfa_serial = GAHT12345678\n`, '', { profile: 'a' }).steps[0]?.mfa?.serial, 'GAHT12345678');
+});
+
+test("a profile's region must be a region name, unless something overrides it", () => {
+  configError(`${ONE_ROLE}region = eu-west-1  ; Ireland\n`, '', { profile: 'a' }, 'config', 'a', /has region "eu-west-1 {2}; Ireland", which is not a region name.*on a line of its own$/);
+  configError(`${ONE_ROLE}region = eu west\n`, '', { profile: 'a' }, 'config', 'a', /not a region name/);
+  assert.equal(resolve(`${ONE_ROLE}region = eu west\n`, '', { profile: 'a', region: 'us-west-2' }).region, 'us-west-2');
+  assert.equal(resolve(`${ONE_ROLE}region = eu-west-1\n`, '', { profile: 'a' }).region, 'eu-west-1');
+});
+
+test('any error about a value with a trailing comment says how to write the comment', () => {
+  configError(`${ONE_ROLE}duration_seconds = 3600  # one hour\n`, '', { profile: 'a' }, 'config', 'a', /whole number of seconds.*put the comment on a line of its own$/);
+  configError(`${BASE}[profile a]\nrole_arn = ${ARN}/a\nsource_profile = base # keys\n`, '', { profile: 'a' }, 'config', 'a', /names source_profile "base # keys", which does not exist.*on a line of its own$/);
+  // A # inside a value with no space before it is no comment: no hint.
+  const message = configError(`${ONE_ROLE}role_session_name = a#b\n`, '', { profile: 'a' }, 'config', 'a', /which STS refuses/);
+  assert.doesNotMatch(message, /comment/);
+});

@@ -1,0 +1,32 @@
+/**
+ * The shapes STS accepts for values read from the config files (and botocore,
+ * for a region), checked before any call: a typo becomes one line naming the
+ * file, profile and key, not a ValidationError from AWS after an MFA prompt.
+ */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
+const REGION = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+
+export function isValidExternalId(value: string): boolean {
+  return EXTERNAL_ID.test(value);
+}
+
+export function isValidMfaSerial(value: string): boolean {
+  return MFA_SERIAL.test(value);
+}
+
+export function isValidRegion(value: string): boolean {
+  return REGION.test(value);
+}
+
+/**
+ * AWS config files have comments only at the start of a line: botocore reads
+ * `external_id = abc  # required` as the value "abc  # required". Configs
+ * copied from blog posts (the seed's among them) have exactly such lines, so
+ * an error about a value says so when the value carries one.
+ */
+export function hasTrailingComment(value: string): boolean {
+  return /\s[#;]/.test(value);
+}
+
+export const TRAILING_COMMENT_HINT = 'the AWS CLI reads a # or ; after a value as part of the value, so put the comment on a line of its own';
