@@ -2,8 +2,8 @@
  * --debug: one line per step on stderr, scrubbed of every registered secret,
  * each ending in the time since the process started (as the `debug` package
  * does), so a slow step (the keychain, STS, a prompt) shows where it is.
+ * process.uptime, not perf_hooks: that module costs every exec its load.
  */
-import { performance } from 'node:perf_hooks';
 import { redact } from './redact.js';
 
 let enabled = false;
@@ -17,7 +17,7 @@ export function isDebug(): boolean {
 }
 
 export function debug(message: string): void {
-  if (enabled) process.stderr.write(`rolecall: debug: ${redact(message)} +${Math.round(performance.now())}ms\n`);
+  if (enabled) process.stderr.write(`rolecall: debug: ${redact(message)} +${Math.round(process.uptime() * 1000)}ms\n`);
 }
 
 /** A one-line note for the user (not debug): capped durations, fallbacks. */

@@ -6,6 +6,7 @@
  * back to the file vault, not a crash.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
 import { RolecallError, VaultAccessError, errorLine } from '../errors.js';
@@ -111,8 +112,10 @@ export async function openKeychain(env: Env): Promise<KeychainOpening> {
 async function loadKeytar(): Promise<Keytar> {
   // A variable specifier keeps TypeScript from needing keytar's types and
   // esbuild from bundling it; it resolves from node_modules beside dist/.
+  // require, not import(): keytar is CommonJS, and importing it would load
+  // the ES module translator and lexer into every exec just to wrap it.
   const name = 'keytar';
-  const loaded = (await import(name)) as { default?: Keytar } & Partial<Keytar>;
+  const loaded = createRequire(import.meta.url)(name) as { default?: Keytar } & Partial<Keytar>;
   const keytar = (loaded.default ?? loaded) as Keytar;
   if (typeof keytar.getPassword !== 'function') throw new Error('not the keytar module');
   return keytar;
