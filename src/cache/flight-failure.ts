@@ -24,8 +24,6 @@ const GENERIC_REASON = 'an unexpected error';
 
 interface FailureRecord {
   readonly pid: number;
-  /** `the session of profile "x"`: what the failed holder was getting. */
-  readonly what: string;
   readonly reason: string;
   readonly at: number;
 }
@@ -34,7 +32,8 @@ interface FailureRecord {
 export class HolderFailedError extends RolecallError {
   override readonly name = 'HolderFailedError';
   constructor(readonly record: FailureRecord) {
-    super(`another rolecall (pid ${record.pid}) failed to get ${record.what}: ${record.reason}`);
+    // The reason names the profile and the step (the holder's own error line), so this line need not.
+    super(`another rolecall (pid ${record.pid}) was getting the same session and failed: ${record.reason}`);
   }
 }
 
@@ -43,10 +42,10 @@ export function failureRecordPath(lockPath: string, token: string): string {
 }
 
 /** Best effort: without a record the waiters only fall back to trying themselves. */
-export function recordFailure(lockPath: string, token: string, what: string, error: unknown): void {
+export function recordFailure(lockPath: string, token: string, error: unknown): void {
   // A holder that itself failed on a lower link's holder passes that one on: the first cause, its pid.
   const record: FailureRecord =
-    error instanceof HolderFailedError ? { ...error.record, at: Date.now() } : { pid: process.pid, what, reason: reasonOf(error), at: Date.now() };
+    error instanceof HolderFailedError ? { ...error.record, at: Date.now() } : { pid: process.pid, reason: reasonOf(error), at: Date.now() };
   try {
     writePrivateFile(failureRecordPath(lockPath, token), JSON.stringify(record));
   } catch (failure) {
@@ -71,8 +70,8 @@ function reasonOf(error: unknown): string {
 function readRecord(path: string): FailureRecord | undefined {
   try {
     const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<FailureRecord>;
-    if (typeof value.pid !== 'number' || typeof value.what !== 'string' || typeof value.reason !== 'string' || typeof value.at !== 'number') return undefined;
-    return { pid: value.pid, what: oneLine(value.what), reason: oneLine(value.reason) || GENERIC_REASON, at: value.at };
+    if (typeof value.pid !== 'number' || typeof value.reason !== 'string' || typeof value.at !== 'number') return undefined;
+    return { pid: value.pid, reason: oneLine(value.reason) || GENERIC_REASON, at: value.at };
   } catch {
     return undefined; // none (the usual case), or not one of ours
   }

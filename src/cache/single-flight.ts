@@ -47,7 +47,7 @@ export async function singleFlight<T>(flight: SingleFlight<T>): Promise<T> {
         if (cached !== undefined) return cached;
         return await flight.produce();
       } catch (error) {
-        recordFailure(flight.lockPath, lock.token, flight.what, error);
+        recordFailure(flight.lockPath, lock.token, error);
         throw error;
       } finally {
         lock.release();

@@ -122,7 +122,7 @@ test('a holder that fails takes its waiters down with one line naming it and why
     assert.equal(waiter.status, 'rejected');
     const error = (waiter as PromiseRejectedResult).reason as Error;
     assert.ok(error instanceof RolecallError && !(error instanceof CancelledError));
-    assert.equal(error.message, `another rolecall (pid ${process.pid}) failed to get the session of profile "p": mfa_process of profile "base" exited with status 1`);
+    assert.equal(error.message, `another rolecall (pid ${process.pid}) was getting the same session and failed: mfa_process of profile "base" exited with status 1`);
   }
   assert.equal(produced, 1, 'no waiter tried again');
   assert.equal(await flightOf(path, async () => `made ${++produced}`), 'made 2', 'a flight started after the failure is not blocked by it');
@@ -138,7 +138,7 @@ test('the record of a failure holds no secret and is 0600; an error that is not 
   const waiter = flightOf(path, async () => 'never');
   await Promise.allSettled([holder, waiter]);
   await assert.rejects(holder);
-  await assert.rejects(waiter, /failed to get the session of profile "p": GetSessionToken failed with code \*\*\*\*$/);
+  await assert.rejects(waiter, /was getting the same session and failed: GetSessionToken failed with code \*\*\*\*$/);
   const records = readdirSync(join(path, '..')).filter((name) => name.endsWith('.failed'));
   assert.equal(records.length, 1);
   const record = join(path, '..', records[0] as string);
@@ -152,7 +152,7 @@ test('the record of a failure holds no secret and is 0600; an error that is not 
   const second = flightOf(path, async () => 'never');
   await Promise.allSettled([bug, second]);
   await assert.rejects(bug, TypeError);
-  await assert.rejects(second, /failed to get the session of profile "p": an unexpected error$/);
+  await assert.rejects(second, /was getting the same session and failed: an unexpected error$/);
 });
 
 test('a holder failing on a lower holder passes on the first cause, not a chain of them', async () => {
@@ -170,7 +170,7 @@ test('a holder failing on a lower holder passes on the first cause, not a chain 
   const third = flightOf(path, async () => 'never');
   await Promise.allSettled([below, holder, third]);
   await assert.rejects(below, CancelledError);
-  const cause = `another rolecall (pid ${process.pid}) failed to get the session of profile "base": cancelled`;
+  const cause = `another rolecall (pid ${process.pid}) was getting the same session and failed: cancelled`;
   await assert.rejects(holder, { name: 'HolderFailedError', message: cause });
   await assert.rejects(third, { name: 'HolderFailedError', message: cause });
 });
@@ -178,8 +178,8 @@ test('a holder failing on a lower holder passes on the first cause, not a chain 
 test('an old failure record is not honoured', () => {
   const path = lockPath();
   tryLock(path).acquired?.release();
-  recordFailure(path, 'abc123', 'x', new CredentialError('no'));
-  assert.match(failureOf(path, ['abc123'])?.message ?? '', /failed to get x: no$/);
+  recordFailure(path, 'abc123', new CredentialError('no'));
+  assert.match(failureOf(path, ['abc123'])?.message ?? '', /and failed: no$/);
   assert.equal(failureOf(path, ['def456']), undefined, 'only the holdings waited on');
   assert.equal(failureOf(path, ['abc123'], Date.now() + FAILURE_HONOURED_MS + 1), undefined);
 });
