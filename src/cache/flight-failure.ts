@@ -12,7 +12,7 @@
  * scrubbed once more), else a generic line.
  */
 import { readFileSync } from 'node:fs';
-import { errorLine, RolecallError } from '../errors.js';
+import { CancelledError, errorLine, RolecallError } from '../errors.js';
 import { debug } from '../log/debug-log.js';
 import { redact } from '../log/redact.js';
 import { writePrivateFile } from '../vault/private-files.js';
@@ -63,6 +63,8 @@ export function failureOf(lockPath: string, tokens: Iterable<string>, now = Date
 }
 
 function reasonOf(error: unknown): string {
+  // Its own line is a bare "cancelled": right for the person who pressed Ctrl-C, not for the others.
+  if (error instanceof CancelledError) return 'its prompt was cancelled';
   if (!(error instanceof RolecallError)) return GENERIC_REASON;
   return oneLine(redact(errorLine(error))) || GENERIC_REASON;
 }

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startCountingWorld, type CountingWorld } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
-import { runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
+import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
+import { rolecallBin, runProcess, runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
 
 const CONFIG = `
@@ -23,6 +24,15 @@ mfa_process = sh "$HOME/mfa.sh"
 [profile app]
 role_arn = arn:aws:iam::123456789012:role/App
 source_profile = base
+region = us-east-1
+
+[profile prompted-base]
+region = us-east-1
+mfa_serial = arn:aws:iam::123456789012:mfa/bob
+
+[profile prompted]
+role_arn = arn:aws:iam::123456789012:role/Prompted
+source_profile = prompted-base
 region = us-east-1
 
 [profile plain]
@@ -58,7 +68,7 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
     world?.proxy.reset();
     box = world.sandbox({ ROLECALL_LOCK_TIMEOUT: '60' });
     box.write('.aws/config', CONFIG);
-    box.write('.aws/credentials', credentialsFile({ base: randomKeys(), plain: randomKeys() }));
+    box.write('.aws/credentials', credentialsFile({ base: randomKeys(), plain: randomKeys(), 'prompted-base': randomKeys() }));
     box.write('mfa.sh', MFA_SCRIPT);
   });
 
@@ -144,5 +154,39 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
     const again = await runRolecall(box, ['exec', 'refused', '--', 'true']);
     assert.equal(again.status, 0, again.stderr);
     assert.equal(world.proxy.count('AssumeRole'), 1, 'a new run tried again (and STS now said yes)');
+  });
+
+  test('Ctrl-C at the holder\'s MFA prompt: it exits 130, the waiters 125 saying so, and none of them asks', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'script', 'setsid')) return;
+    const holder = spawnOnTerminal([process.execPath, rolecallBin, 'exec', 'prompted', '--', 'true'], { env: box.env, cwd: box.home });
+    const holderEnded = new Promise<number | null>((resolve) => holder.on('close', resolve));
+    let screen = '';
+    await new Promise<void>((resolve) =>
+      holder.stdout.on('data', (chunk: Buffer) => {
+        screen += chunk.toString();
+        if (screen.includes('MFA code for')) resolve();
+      }),
+    );
+    // The waiters have no terminal (setsid): had one of them taken over, it would fail asking for a code, not as below.
+    let waiting = 0;
+    const waiters = Array.from({ length: CONCURRENT - 1 }, () => {
+      let said = '';
+      return runProcess('setsid', ['-w', process.execPath, rolecallBin, 'exec', 'prompted', '--debug', '--', 'true'], { env: box.env, cwd: box.home }, {
+        onStderr: (chunk) => {
+          if (said.includes('waiting for rolecall pid')) return;
+          said += chunk;
+          if (said.includes('waiting for rolecall pid') && ++waiting === CONCURRENT - 1) holder.stdin.write('\x03');
+        },
+      });
+    });
+    const runs = await Promise.all(waiters);
+    assert.equal(await holderEnded, 130, screen);
+    holder.stdin.end();
+    const holderPid = /waiting for rolecall pid (\d+)/.exec(runs[0]?.stderr ?? '')?.[1];
+    for (const run of runs) {
+      assert.equal(run.status, 125, run.stderr);
+      assert.deepEqual(reportLines(run), [`rolecall: another rolecall (pid ${holderPid}) was getting the same session and failed: its prompt was cancelled`]);
+    }
+    assert.deepEqual(world.proxy.counts(), {});
   });
 });

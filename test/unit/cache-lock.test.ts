@@ -170,7 +170,7 @@ test('a holder failing on a lower holder passes on the first cause, not a chain 
   const third = flightOf(path, async () => 'never');
   await Promise.allSettled([below, holder, third]);
   await assert.rejects(below, CancelledError);
-  const cause = `another rolecall (pid ${process.pid}) was getting the same session and failed: cancelled`;
+  const cause = `another rolecall (pid ${process.pid}) was getting the same session and failed: its prompt was cancelled`;
   await assert.rejects(holder, { name: 'HolderFailedError', message: cause });
   await assert.rejects(third, { name: 'HolderFailedError', message: cause });
 });
