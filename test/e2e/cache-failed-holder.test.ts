@@ -56,6 +56,20 @@ echo 654321
 `;
 
 const CONCURRENT = 5;
+const WAITING = 'waiting for rolecall pid';
+
+/** Gives each run its stderr listener; `then` is called once `count` runs have said (--debug) that they wait for another. */
+function watchForWaiting(count: number, then: () => void): () => (chunk: string) => void {
+  let waiting = 0;
+  return () => {
+    let said = '';
+    return (chunk) => {
+      if (said.includes(WAITING)) return;
+      said += chunk;
+      if (said.includes(WAITING) && ++waiting === count) then();
+    };
+  };
+}
 
 describe('session cache: a failing holder takes its waiters with it', { concurrency: false }, () => {
   let world: CountingWorld;
@@ -74,18 +88,8 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
 
   /** Runs CONCURRENT execs at once; `whenAllWait` is called once all but one say they wait for another. */
   async function concurrently(profile: string, whenAllWait: () => void): Promise<RunResult[]> {
-    let waiting = 0;
-    const runs = Array.from({ length: CONCURRENT }, () => {
-      let said = '';
-      return runRolecall(box, ['exec', profile, '--debug', '--', 'true'], {
-        onStderr: (chunk) => {
-          if (said.includes('waiting for rolecall pid')) return;
-          said += chunk;
-          if (said.includes('waiting for rolecall pid') && ++waiting === CONCURRENT - 1) whenAllWait();
-        },
-      });
-    });
-    return Promise.all(runs);
+    const watcher = watchForWaiting(CONCURRENT - 1, whenAllWait);
+    return Promise.all(Array.from({ length: CONCURRENT }, () => runRolecall(box, ['exec', profile, '--debug', '--', 'true'], { onStderr: watcher() })));
   }
 
   /** What a run reported, but for --debug lines and the once-only advice about plain-text keys. */
@@ -105,7 +109,7 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
     assert.equal(readFileSync(join(box.home, 'mfa-runs'), 'utf8'), 'run\n', 'the mfa_process ran once');
     assert.deepEqual(world.proxy.counts(), {}, 'no STS call was made');
     assert.deepEqual(runs.map((run) => run.status), Array(CONCURRENT).fill(125));
-    const holder = runs.filter((run) => !/waiting for rolecall pid/.test(run.stderr));
+    const holder = runs.filter((run) => !run.stderr.includes(WAITING));
     assert.equal(holder.length, 1);
     assert.deepEqual(reportLines(holder[0] as RunResult), ['rolecall: mfa_process of profile "base" exited with status 1']);
     for (const waiter of runs.filter((run) => run !== holder[0])) {
@@ -143,7 +147,7 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
     assert.equal(world.proxy.count('AssumeRole'), 1);
     assert.deepEqual(runs.map((run) => run.status), Array(CONCURRENT).fill(125));
     const refusal = 'AssumeRole arn:aws:iam::123456789012:role/Refused failed: AccessDenied: User is not authorized to perform: sts:AssumeRole';
-    const holder = runs.filter((run) => !/waiting for rolecall pid/.test(run.stderr));
+    const holder = runs.filter((run) => !run.stderr.includes(WAITING));
     assert.equal(holder.length, 1);
     assert.deepEqual(reportLines(holder[0] as RunResult), [`rolecall: profile "refused": ${refusal}`]);
     for (const waiter of runs.filter((run) => run !== holder[0])) {
@@ -168,17 +172,10 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
       }),
     );
     // The waiters have no terminal (setsid): had one of them taken over, it would fail asking for a code, not as below.
-    let waiting = 0;
-    const waiters = Array.from({ length: CONCURRENT - 1 }, () => {
-      let said = '';
-      return runProcess('setsid', ['-w', process.execPath, rolecallBin, 'exec', 'prompted', '--debug', '--', 'true'], { env: box.env, cwd: box.home }, {
-        onStderr: (chunk) => {
-          if (said.includes('waiting for rolecall pid')) return;
-          said += chunk;
-          if (said.includes('waiting for rolecall pid') && ++waiting === CONCURRENT - 1) holder.stdin.write('\x03');
-        },
-      });
-    });
+    const watcher = watchForWaiting(CONCURRENT - 1, () => holder.stdin.write('\x03'));
+    const waiters = Array.from({ length: CONCURRENT - 1 }, () =>
+      runProcess('setsid', ['-w', process.execPath, rolecallBin, 'exec', 'prompted', '--debug', '--', 'true'], { env: box.env, cwd: box.home }, { onStderr: watcher() }),
+    );
     const runs = await Promise.all(waiters);
     assert.equal(await holderEnded, 130, screen);
     holder.stdin.end();
