@@ -22,8 +22,9 @@ export function lockTimeoutSeconds(env: Env): number {
 }
 
 /**
- * Lock files hold a pid and a start time, never a secret; they live in the
- * user's cache directory so that every rolecall of the user sees them.
+ * Lock files hold a pid and a start time, and failure records a one-line
+ * reason, never a secret; they live in the user's cache directory so that
+ * every rolecall of the user sees them.
  */
 export function locksDirectory(env: Env): string {
   const cache = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');

@@ -8,6 +8,11 @@
  * (even by SIGKILL, which runs no cleanup) is stale and is broken by renaming
  * it aside first, so that two processes breaking it at once cannot remove a
  * fresh lock taken in between.
+ *
+ * Next to a lock live its leftovers: the temporary file of a process killed
+ * between writing and linking it, a stale lock renamed aside by one killed
+ * while breaking it, and the failure records of single-flight.ts. They all
+ * start with the lock's name, so lock-leftovers.ts can tell what it sweeps.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -25,26 +30,41 @@ export interface LockOwner {
 export type LockState = { readonly held: false } | { readonly held: true; readonly owner?: LockOwner; readonly stale: boolean; readonly ino: number };
 
 export interface HeldLock {
+  /** Names this holding (a new one for each lock taken), e.g. for a record of how it ended. */
+  readonly token: string;
   release(): void;
 }
+
+/** The lock, or who holds it (when the lock could be read) so a waiter knows which attempt it waits on. */
+export type LockAttempt = { readonly acquired: HeldLock } | { readonly acquired?: undefined; readonly holder: LockOwner | undefined };
 
 /** A lock file nobody can read an owner from (a crash of the non-link fallback) is stale after this. */
 const UNREADABLE_LOCK_STALE_MS = 5_000;
 /** An owner on another host (a shared HOME) cannot be checked; its lock is stale after this. */
 const FOREIGN_LOCK_STALE_MS = 10 * 60_000;
 
-export function tryLock(path: string): HeldLock | undefined {
+export function tryLock(path: string): LockAttempt {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const owner: LockOwner = { pid: process.pid, ...optionalStart(), host: hostname(), token: randomBytes(8).toString('hex') };
   // A few rounds: each lost round is a stale lock broken or a lock released just now.
+  let holder: LockOwner | undefined;
   for (let round = 0; round < 3; round++) {
-    if (createWhole(path, JSON.stringify(owner), owner.token)) return holding(path, owner.token);
+    if (createWhole(path, JSON.stringify(owner), owner.token)) return { acquired: holding(path, owner.token) };
     const state = lockState(path);
     if (!state.held) continue;
-    if (!state.stale) return undefined;
+    holder = state.owner;
+    if (!state.stale) return { holder };
     breakStale(path, state.ino, state.owner?.token);
   }
-  return undefined;
+  return { holder };
+}
+
+/** Breaks the lock at `path` if its owner is gone; true if it was stale. */
+export function breakIfStale(path: string): boolean {
+  const state = lockState(path);
+  if (!state.held || !state.stale) return false;
+  breakStale(path, state.ino, state.owner?.token);
+  return true;
 }
 
 export function lockState(path: string): LockState {
@@ -70,7 +90,20 @@ export function lockState(path: string): LockState {
 
 function createWhole(path: string, content: string, token: string): boolean {
   const temporary = `${path}.${token}.tmp`;
-  writeFileSync(temporary, content, { mode: 0o600, flag: 'wx' });
+  try {
+    // Inside the try: a write that fails half way (a full disk) must not leave the file behind.
+    writeFileSync(temporary, content, { mode: 0o600, flag: 'wx' });
+    return linkAsLock(temporary, path, content);
+  } finally {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function linkAsLock(temporary: string, path: string, content: string): boolean {
   try {
     linkSync(temporary, path);
     return true;
@@ -79,12 +112,6 @@ function createWhole(path: string, content: string, token: string): boolean {
     if (code === 'EEXIST') return false;
     if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') return createExclusive(path, content);
     throw error;
-  } finally {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // already gone
-    }
   }
 }
 
@@ -139,7 +166,7 @@ function holding(path: string, token: string): HeldLock {
   };
   // An ordinary exit (an error, Ctrl-C handled by node) does not leave the lock behind.
   process.on('exit', release);
-  return { release };
+  return { token, release };
 }
 
 function tokenIn(path: string): string | undefined {

@@ -2,10 +2,16 @@
  * One process produces a session while the others with the same need wait
  * for it and then read what it cached. Waiting is bounded: a holder that
  * hangs (or a person who never types the MFA code) ends in a clear error.
+ * A holder that fails takes its waiters down with it (flight-failure.ts):
+ * one failed MFA code is one failure, not one per waiting process. A holder
+ * killed outright leaves no record, and the next waiter takes over.
  */
+import { dirname } from 'node:path';
 import { RolecallError, errorLine } from '../errors.js';
 import { debug } from '../log/debug-log.js';
-import { lockState, tryLock } from './lock-file.js';
+import { failureOf, recordFailure } from './flight-failure.js';
+import { lockState, tryLock, type LockAttempt } from './lock-file.js';
+import { sweepLeftoversOnce } from './lock-leftovers.js';
 
 export interface SingleFlight<T> {
   readonly lockPath: string;
@@ -21,33 +27,44 @@ export interface SingleFlight<T> {
 
 export async function singleFlight<T>(flight: SingleFlight<T>): Promise<T> {
   const deadline = Date.now() + flight.timeoutMs;
+  // The holdings waited on: only their failures are this process's to share.
+  const waitedOn = new Set<string>();
+  sweepLeftoversOnce(dirname(flight.lockPath));
   for (;;) {
-    let lock;
+    let attempt: LockAttempt;
     try {
-      lock = tryLock(flight.lockPath);
+      attempt = tryLock(flight.lockPath);
     } catch (error) {
       // No lock directory (read-only, full disk): work alone rather than fail.
       debug(`cannot lock ${flight.lockPath} (${errorLine(error)}): going on without the lock`);
       return flight.produce();
     }
+    const lock = attempt.acquired;
     if (lock) {
       try {
         // Another process may have cached it between our first look and now.
         const cached = await flight.check();
         if (cached !== undefined) return cached;
         return await flight.produce();
+      } catch (error) {
+        recordFailure(flight.lockPath, lock.token, error);
+        throw error;
       } finally {
         lock.release();
       }
     }
-    await waitWhileHeld(flight, deadline);
+    if (attempt.holder) waitedOn.add(attempt.holder.token);
+    await waitForHolding(flight, deadline, waitedOn, attempt.holder?.token);
     const cached = await flight.check();
     if (cached !== undefined) return cached;
-    // The holder ended without caching (it failed, or was killed): our turn.
+    const failed = failureOf(flight.lockPath, waitedOn);
+    if (failed) throw failed;
+    // The holder ended without caching or saying why (killed, or the cache could not be written): our turn.
   }
 }
 
-async function waitWhileHeld<T>(flight: SingleFlight<T>, deadline: number): Promise<void> {
+/** Waits until the holding seen last ends: the lock released, its owner dead, or another holding in its place. */
+async function waitForHolding<T>(flight: SingleFlight<T>, deadline: number, waitedOn: Set<string>, seen: string | undefined): Promise<void> {
   let said = false;
   for (;;) {
     const state = lockState(flight.lockPath);
@@ -57,6 +74,13 @@ async function waitWhileHeld<T>(flight: SingleFlight<T>, deadline: number): Prom
       // lock that cannot be broken is not retried in a busy loop).
       await pause(flight.pollMs);
       return;
+    }
+    const token = state.owner?.token;
+    if (token !== undefined) {
+      // A holding that replaced the one we waited on: first see whether that one failed.
+      if (seen !== undefined && token !== seen) return;
+      seen = token;
+      waitedOn.add(token);
     }
     if (!said) {
       debug(`waiting for rolecall pid ${state.owner?.pid ?? '?'}, which is getting ${flight.what}`);

@@ -3,7 +3,8 @@
  * request to moto unchanged and counts each STS Action from the form body.
  * What moto cannot do is here too: hold an answer back so that concurrent
  * commands really overlap, and say when an answer went out so that a test can
- * kill rolecall while it is writing what it got.
+ * kill rolecall while it is writing what it got, hold answers until a test
+ * lets them go, and refuse a call as STS would (AccessDenied).
  */
 import { createServer, request, type Server } from 'node:http';
 import { startWorldWith, type World } from './sts-world.js';
@@ -17,6 +18,10 @@ export interface CountingProxy {
   delay(action: string, ms: number): void;
   /** Called each time an answer to `action` has been sent. */
   onAnswered(action: string, listener: () => void): void;
+  /** Holds every answer to `action` until the returned function is called. */
+  hold(action: string): () => void;
+  /** Answers `action` with STS's AccessDenied error instead of asking moto. */
+  refuse(action: string): void;
   stop(): Promise<void>;
 }
 
@@ -25,6 +30,8 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
   const counts = new Map<string, number>();
   const delays = new Map<string, number>();
   const listeners = new Map<string, (() => void)[]>();
+  const gates = new Map<string, Promise<void>>();
+  const refused = new Set<string>();
   const server: Server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -32,19 +39,23 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
       const body = Buffer.concat(chunks);
       const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? new URL(incoming.url ?? '/', 'http://x').searchParams.get('Action') ?? '';
       if (action) counts.set(action, (counts.get(action) ?? 0) + 1);
+      const answer = (status: number, headers: Record<string, string | string[] | undefined>, payload: Buffer) => {
+        const send = () =>
+          outgoing.writeHead(status, headers).end(payload, () => {
+            for (const listener of listeners.get(action) ?? []) listener();
+          });
+        setTimeout(() => void (gates.get(action) ?? Promise.resolve()).then(send), delays.get(action) ?? 0);
+      };
+      if (refused.has(action)) {
+        answer(403, { 'content-type': 'text/xml' }, Buffer.from(accessDenied(action)));
+        return;
+      }
       const forward = request(
         { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: target.host } },
         (response) => {
           const parts: Buffer[] = [];
           response.on('data', (chunk: Buffer) => parts.push(chunk));
-          response.on('end', () => {
-            setTimeout(() => {
-              outgoing.writeHead(response.statusCode ?? 502, response.headers);
-              outgoing.end(Buffer.concat(parts), () => {
-                for (const listener of listeners.get(action) ?? []) listener();
-              });
-            }, delays.get(action) ?? 0);
-          });
+          response.on('end', () => answer(response.statusCode ?? 502, response.headers, Buffer.concat(parts)));
         },
       );
       forward.on('error', () => {
@@ -65,15 +76,31 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
       counts.clear();
       delays.clear();
       listeners.clear();
+      gates.clear();
+      refused.clear();
     },
     delay: (action, ms) => void delays.set(action, ms),
     onAnswered: (action, listener) => void listeners.set(action, [...(listeners.get(action) ?? []), listener]),
+    hold: (action) => {
+      let release = () => {};
+      gates.set(action, new Promise<void>((resolve) => (release = resolve)));
+      return () => release();
+    },
+    refuse: (action) => void refused.add(action),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** What STS answers a caller that may not make the call (an awsQuery error document). */
+function accessDenied(action: string): string {
+  return (
+    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code>' +
+    `<Message>User is not authorized to perform: sts:${action}</Message></Error><RequestId>c0ffee00-0000-4000-8000-000000000000</RequestId></ErrorResponse>`
+  );
 }
 
 /** moto with a counting proxy in front, and sandboxes whose STS is the proxy. */

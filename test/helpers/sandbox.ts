@@ -77,6 +77,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Called once the process has started, e.g. to send it a signal. */
   readonly onSpawn?: (pid: number) => void;
+  /** Called with each piece of stderr as it comes, e.g. to act once a process says it waits. */
+  readonly onStderr?: (chunk: string) => void;
 }
 
 export function runRolecall(sandbox: Sandbox, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -89,7 +91,10 @@ export function runProcess(file: string, args: readonly string[], spawnOptions: 
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      options.onStderr?.(c.toString());
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     let settled = false;

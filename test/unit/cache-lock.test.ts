@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { failureOf, FAILURE_HONOURED_MS, recordFailure } from '../../src/cache/flight-failure.js';
 import { lockState, tryLock } from '../../src/cache/lock-file.js';
+import { LEFTOVER_AGE_MS, sweepLeftovers } from '../../src/cache/lock-leftovers.js';
 import { isProcessAlive, processStartTime } from '../../src/cache/process-liveness.js';
 import { singleFlight } from '../../src/cache/single-flight.js';
+import { CancelledError, CredentialError, RolecallError } from '../../src/errors.js';
+import { registerSecret } from '../../src/log/redact.js';
 
 function lockPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'rolecall-lock-')), 'locks', 'session.lock');
@@ -18,24 +22,26 @@ function deadPid(): number {
 }
 
 function writeOwner(path: string, owner: object): void {
-  tryLock(path)?.release(); // creates the directory
+  tryLock(path).acquired?.release(); // creates the directory
   writeFileSync(path, JSON.stringify({ host: hostname(), token: 'theirs', ...owner }), { mode: 0o600 });
 }
 
 test('a lock is a 0600 file in a 0700 directory naming this process, and only its owner removes it', () => {
   const path = lockPath();
-  const lock = tryLock(path);
+  const lock = tryLock(path).acquired;
   assert.ok(lock);
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.equal(statSync(join(path, '..')).mode & 0o777, 0o700);
   const owner = JSON.parse(readFileSync(path, 'utf8'));
   assert.equal(owner.pid, process.pid);
   assert.equal(owner.start, processStartTime(process.pid));
-  assert.equal(tryLock(path), undefined, 'held by a live process');
+  const busy = tryLock(path);
+  assert.equal(busy.acquired, undefined, 'held by a live process');
+  assert.equal(busy.holder?.token, lock.token, 'and says which holding it met');
   lock.release();
   assert.equal(existsSync(path), false);
 
-  const again = tryLock(path);
+  const again = tryLock(path).acquired;
   assert.ok(again);
   writeOwner(path, { pid: process.pid, start: processStartTime(process.pid) });
   again.release();
@@ -47,7 +53,7 @@ test('the lock of a dead process is stale and taken over at once', () => {
   writeOwner(path, { pid: deadPid() });
   const state = lockState(path);
   assert.ok(state.held && state.stale);
-  const lock = tryLock(path);
+  const lock = tryLock(path).acquired;
   assert.ok(lock);
   assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
   lock.release();
@@ -97,22 +103,111 @@ test('single flight in one process: ten callers, one producer, the others read i
   assert.equal(existsSync(path), false);
 });
 
-test('a holder that ends without a result hands over to a waiter', async () => {
+function flightOf(path: string, produce: () => Promise<string>, cached: () => string | undefined = () => undefined) {
+  return singleFlight({ lockPath: path, timeoutMs: 5_000, what: 'the session of profile "p"', pollMs: 10, check: async () => cached(), produce });
+}
+
+test('a holder that fails takes its waiters down with one line naming it and why; a later flight tries afresh', async () => {
   const path = lockPath();
   let produced = 0;
-  const failing = singleFlight({
-    lockPath: path,
-    timeoutMs: 5_000,
-    what: 'x',
-    check: async () => undefined,
-    produce: async () => {
-      await new Promise((r) => setTimeout(r, 100));
-      throw new Error('STS said no');
-    },
+  const failing = flightOf(path, async () => {
+    produced++;
+    await new Promise((r) => setTimeout(r, 150));
+    throw new CredentialError('mfa_process of profile "base" exited with status 1');
   });
-  const waiting = singleFlight({ lockPath: path, timeoutMs: 5_000, what: 'x', pollMs: 10, check: async () => undefined, produce: async () => `made ${++produced}` });
-  await assert.rejects(failing, /STS said no/);
-  assert.equal(await waiting, 'made 1');
+  const waiters = Array.from({ length: 4 }, () => flightOf(path, async () => `made ${++produced}`));
+  const [holder, ...waited] = await Promise.allSettled([failing, ...waiters]);
+  assert.match(String((holder as PromiseRejectedResult).reason), /exited with status 1/);
+  for (const waiter of waited) {
+    assert.equal(waiter.status, 'rejected');
+    const error = (waiter as PromiseRejectedResult).reason as Error;
+    assert.ok(error instanceof RolecallError && !(error instanceof CancelledError));
+    assert.equal(error.message, `another rolecall (pid ${process.pid}) was getting the same session and failed: mfa_process of profile "base" exited with status 1`);
+  }
+  assert.equal(produced, 1, 'no waiter tried again');
+  assert.equal(await flightOf(path, async () => `made ${++produced}`), 'made 2', 'a flight started after the failure is not blocked by it');
+});
+
+test('the record of a failure holds no secret and is 0600; an error that is not ours is given as a generic reason', async () => {
+  const path = lockPath();
+  registerSecret('987654');
+  const holder = flightOf(path, async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    throw new CredentialError('GetSessionToken failed with code 987654');
+  });
+  const waiter = flightOf(path, async () => 'never');
+  await Promise.allSettled([holder, waiter]);
+  await assert.rejects(holder);
+  await assert.rejects(waiter, /was getting the same session and failed: GetSessionToken failed with code \*\*\*\*$/);
+  const records = readdirSync(join(path, '..')).filter((name) => name.endsWith('.failed'));
+  assert.equal(records.length, 1);
+  const record = join(path, '..', records[0] as string);
+  assert.equal(statSync(record).mode & 0o777, 0o600);
+  assert.doesNotMatch(readFileSync(record, 'utf8'), /987654/);
+
+  const bug = flightOf(path, async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    throw new TypeError('secret-looking internals at line 3');
+  });
+  const second = flightOf(path, async () => 'never');
+  await Promise.allSettled([bug, second]);
+  await assert.rejects(bug, TypeError);
+  await assert.rejects(second, /was getting the same session and failed: an unexpected error$/);
+});
+
+test('a holder failing on a lower holder passes on the first cause, not a chain of them', async () => {
+  const path = lockPath();
+  const mfa = join(path, '..', 'mfa.lock');
+  const mfaFlight = (produce: () => Promise<string>) =>
+    singleFlight({ lockPath: mfa, timeoutMs: 5_000, what: 'the session of profile "base"', pollMs: 10, check: async () => undefined, produce });
+  const below = mfaFlight(async () => {
+    await new Promise((r) => setTimeout(r, 150));
+    throw new CancelledError('cancelled');
+  });
+  // This one holds the role's lock while it waits on the MFA session; the third waits on it.
+  const holder = flightOf(path, () => mfaFlight(async () => 'never'));
+  await new Promise((r) => setTimeout(r, 30));
+  const third = flightOf(path, async () => 'never');
+  await Promise.allSettled([below, holder, third]);
+  await assert.rejects(below, CancelledError);
+  const cause = `another rolecall (pid ${process.pid}) was getting the same session and failed: its prompt was cancelled`;
+  await assert.rejects(holder, { name: 'HolderFailedError', message: cause });
+  await assert.rejects(third, { name: 'HolderFailedError', message: cause });
+});
+
+test('an old failure record is not honoured', () => {
+  const path = lockPath();
+  tryLock(path).acquired?.release();
+  recordFailure(path, 'abc123', new CredentialError('no'));
+  assert.match(failureOf(path, ['abc123'])?.message ?? '', /and failed: no$/);
+  assert.equal(failureOf(path, ['def456']), undefined, 'only the holdings waited on');
+  assert.equal(failureOf(path, ['abc123'], Date.now() + FAILURE_HONOURED_MS + 1), undefined);
+});
+
+test('a holder killed outright (no record) hands over to a waiter', async () => {
+  const path = lockPath();
+  const holder = spawn('sleep', ['30']);
+  await new Promise((r) => setTimeout(r, 50));
+  writeOwner(path, { pid: holder.pid, start: processStartTime(holder.pid as number) });
+  const waiting = flightOf(path, async () => 'made by the waiter');
+  await new Promise((r) => setTimeout(r, 100));
+  holder.kill('SIGKILL');
+  assert.equal(await waiting, 'made by the waiter');
+});
+
+test('leftovers of killed processes are swept when old; fresh ones, live locks and other files stay', () => {
+  const path = lockPath();
+  const directory = join(path, '..');
+  const held = tryLock(path).acquired;
+  assert.ok(held);
+  const names = ['a1.lock.0123abcd.tmp', '.a1.lock.0123abcd.failed.77.beef.tmp', 'a1.lock.stale.0123abcd', 'a1.lock.0123abcd.failed', 'notes.txt'];
+  for (const name of names) writeFileSync(join(directory, name), '{}', { mode: 0o600 });
+  writeFileSync(join(directory, 'b2.lock'), JSON.stringify({ pid: deadPid(), host: hostname(), token: 'dead' }), { mode: 0o600 });
+  sweepLeftovers(directory);
+  assert.deepEqual(readdirSync(directory).sort(), [...names, 'b2.lock', 'session.lock'].sort(), 'nothing is old yet');
+  sweepLeftovers(directory, Date.now() + LEFTOVER_AGE_MS + 1_000);
+  assert.deepEqual(readdirSync(directory).sort(), ['notes.txt', 'session.lock'], 'the live lock stays');
+  held.release();
 });
 
 test('waiting for a live holder is bounded, with an error that says what to do', async () => {
