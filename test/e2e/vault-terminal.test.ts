@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
-import { makeSandbox, rolecallBin, type Sandbox } from '../helpers/sandbox.js';
-import { filesHolding } from './vault-harness.js';
+import { makeSandbox, rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { filesHolding, snapshotFiles } from './vault-harness.js';
 
 interface Exchange {
   /** Waits for this on the terminal, then types `type` (Enter is added). */
@@ -77,9 +78,22 @@ describe('questions on the terminal', { concurrency: false }, () => {
     assert.equal(keep.status, 1);
     assert.match(keep.screen, /kept the keys already stored for profile "typed"/);
 
-    const wrong = await onTerminal(box, ['exec', '--no-session', 'typed', '--', 'true'], [{ expect: /passphrase for the file vault ~\/\.local\/share\/rolecall\/vault: $/, type: 'not-it' }]);
-    assert.equal(wrong.status, 125, wrong.screen);
-    assert.match(wrong.screen, /wrong passphrase of the file vault ~\/\.local\/share\/rolecall\/vault; nothing was changed/);
+    // Three wrong tries: asked three times, each wrong answer said in one
+    // line and never shown, then one clear error; not a byte of the vault changes.
+    const vaultDir = join(box.home, '.local', 'share', 'rolecall', 'vault');
+    const before = snapshotFiles(vaultDir);
+    const wrongAnswers = ['not-it-1-xyzzy', 'not-it-2-plugh', 'not-it-3-frotz'];
+    const wrong = await onTerminal(
+      box,
+      ['add', 'other', '--env'],
+      wrongAnswers.map((type) => ({ expect: /passphrase for the file vault ~\/\.local\/share\/rolecall\/vault: $/, type })),
+      { AWS_ACCESS_KEY_ID: 'AKIAQQQQQQQQQQQQQQQQ', AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64') },
+    );
+    assert.equal(wrong.status, 1, wrong.screen);
+    assert.equal(wrong.screen.match(/that passphrase does not open the file vault ~\/\.local\/share\/rolecall\/vault; try again/g)?.length, 2, wrong.screen);
+    assert.match(wrong.screen, /wrong passphrase of the file vault ~\/\.local\/share\/rolecall\/vault \(3 tries\); nothing was changed/);
+    for (const answer of wrongAnswers) assert.ok(!wrong.screen.includes(answer), `${answer} is not echoed`);
+    assert.deepEqual(snapshotFiles(vaultDir), before, 'three wrong tries change no byte of the vault');
 
     const noRemove = await onTerminal(box, ['remove', 'typed'], [{ expect: /delete the keys of profile "typed" from the file vault\? \[y\/N\] $/, type: '' }]);
     assert.equal(noRemove.status, 1);
@@ -106,5 +120,58 @@ describe('questions on the terminal', { concurrency: false }, () => {
     assert.match(run.screen, /the two passphrases differ; nothing was changed/);
     const list = await onTerminal(box, ['list', '--json'], []);
     assert.doesNotMatch(list.screen, /"x"/);
+  });
+
+  test('a mistyped passphrase is asked again: the right one on the second try works, and the wrong one is not echoed', async (t) => {
+    if (!requireCommands(t, 'script')) return;
+    const passphrase = `pass-${randomBytes(8).toString('hex')}`;
+    const box = makeSandbox({ ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: passphrase });
+    t.after(() => box.cleanup());
+    const keys = { AWS_ACCESS_KEY_ID: 'AKIAABCDEFGHIJKLMNOP', AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64') };
+    assert.equal((await runRolecall(box, ['add', 'first', '--env'], { env: keys })).status, 0);
+
+    const mistyped = `mistyped-${randomBytes(8).toString('hex')}`;
+    const prompt = /passphrase for the file vault ~\/\.local\/share\/rolecall\/vault: $/;
+    const run = await onTerminal(
+      box,
+      ['add', 'second', '--env'],
+      [
+        { expect: prompt, type: mistyped },
+        { expect: prompt, type: passphrase },
+      ],
+      { ...keys, ROLECALL_FILE_PASSPHRASE: '' },
+    );
+    assert.equal(run.status, 0, run.screen);
+    assert.match(run.screen, /^rolecall: that passphrase does not open the file vault ~\/\.local\/share\/rolecall\/vault; try again\r?$/m);
+    assert.match(run.screen, /stored the keys of profile "second" \(AKIA…MNOP\) in the file vault/);
+    assert.ok(!run.screen.includes(mistyped), 'the wrong passphrase is not echoed');
+    assert.ok(!run.screen.includes(passphrase), 'the right passphrase is not echoed');
+    // Written with the right key: both items open with the passphrase, and the wrong one left no trace.
+    const exec = await runRolecall(box, ['exec', '--no-session', 'second', '--', 'true']);
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.deepEqual(filesHolding(box, [mistyped, passphrase]), []);
+  });
+
+  test('Ctrl-C at the second passphrase prompt exits 130 and changes nothing', async (t) => {
+    if (!requireCommands(t, 'script')) return;
+    const passphrase = `pass-${randomBytes(8).toString('hex')}`;
+    const box = makeSandbox({ ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: passphrase });
+    t.after(() => box.cleanup());
+    const keys = { AWS_ACCESS_KEY_ID: 'AKIAABCDEFGHIJKLMNOP', AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64') };
+    assert.equal((await runRolecall(box, ['add', 'first', '--env'], { env: keys })).status, 0);
+    const vaultDir = join(box.home, '.local', 'share', 'rolecall', 'vault');
+    const before = snapshotFiles(vaultDir);
+    const prompt = /passphrase for the file vault .*: $/;
+    const run = await onTerminal(
+      box,
+      ['exec', '--no-session', 'first', '--', 'true'],
+      [
+        { expect: prompt, type: 'not-the-passphrase' },
+        { expect: prompt, type: '\x03' },
+      ],
+      { ROLECALL_FILE_PASSPHRASE: '' },
+    );
+    assert.equal(run.status, 130, run.screen);
+    assert.deepEqual(snapshotFiles(vaultDir), before);
   });
 });
