@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { makeSandbox, rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { filesHolding, snapshotFiles } from './vault-harness.js';
@@ -48,6 +48,21 @@ function onTerminal(sandbox: Sandbox, args: string[], exchanges: Exchange[], env
   );
 }
 
+function vaultDirOf(sandbox: Sandbox): string {
+  return join(sandbox.home, '.local', 'share', 'rolecall', 'vault');
+}
+
+/** A file vault (its passphrase in the environment) that holds keys for profile "first". */
+async function vaultHoldingFirst(t: TestContext): Promise<{ box: Sandbox; passphrase: string; keys: Record<string, string> }> {
+  const passphrase = `pass-${randomBytes(8).toString('hex')}`;
+  const box = makeSandbox({ ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: passphrase });
+  t.after(() => box.cleanup());
+  const keys = { AWS_ACCESS_KEY_ID: 'AKIAABCDEFGHIJKLMNOP', AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64') };
+  const add = await runRolecall(box, ['add', 'first', '--env'], { env: keys });
+  assert.equal(add.status, 0, add.stderr);
+  return { box, passphrase, keys };
+}
+
 describe('questions on the terminal', { concurrency: false }, () => {
   test('add asks for the keys and the new vault passphrase without echoing secrets; replace and remove ask y/N', async (t) => {
     if (!requireCommands(t, 'script')) return;
@@ -80,8 +95,7 @@ describe('questions on the terminal', { concurrency: false }, () => {
 
     // Three wrong tries: asked three times, each wrong answer said in one
     // line and never shown, then one clear error; not a byte of the vault changes.
-    const vaultDir = join(box.home, '.local', 'share', 'rolecall', 'vault');
-    const before = snapshotFiles(vaultDir);
+    const before = snapshotFiles(vaultDirOf(box));
     const wrongAnswers = ['not-it-1-xyzzy', 'not-it-2-plugh', 'not-it-3-frotz'];
     const wrong = await onTerminal(
       box,
@@ -93,7 +107,7 @@ describe('questions on the terminal', { concurrency: false }, () => {
     assert.equal(wrong.screen.match(/that passphrase does not open the file vault ~\/\.local\/share\/rolecall\/vault; try again/g)?.length, 2, wrong.screen);
     assert.match(wrong.screen, /wrong passphrase of the file vault ~\/\.local\/share\/rolecall\/vault \(3 tries\); nothing was changed/);
     for (const answer of wrongAnswers) assert.ok(!wrong.screen.includes(answer), `${answer} is not echoed`);
-    assert.deepEqual(snapshotFiles(vaultDir), before, 'three wrong tries change no byte of the vault');
+    assert.deepEqual(snapshotFiles(vaultDirOf(box)), before, 'three wrong tries change no byte of the vault');
 
     const noRemove = await onTerminal(box, ['remove', 'typed'], [{ expect: /delete the keys of profile "typed" from the file vault\? \[y\/N\] $/, type: '' }]);
     assert.equal(noRemove.status, 1);
@@ -124,11 +138,7 @@ describe('questions on the terminal', { concurrency: false }, () => {
 
   test('a mistyped passphrase is asked again: the right one on the second try works, and the wrong one is not echoed', async (t) => {
     if (!requireCommands(t, 'script')) return;
-    const passphrase = `pass-${randomBytes(8).toString('hex')}`;
-    const box = makeSandbox({ ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: passphrase });
-    t.after(() => box.cleanup());
-    const keys = { AWS_ACCESS_KEY_ID: 'AKIAABCDEFGHIJKLMNOP', AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64') };
-    assert.equal((await runRolecall(box, ['add', 'first', '--env'], { env: keys })).status, 0);
+    const { box, passphrase, keys } = await vaultHoldingFirst(t);
 
     const mistyped = `mistyped-${randomBytes(8).toString('hex')}`;
     const prompt = /passphrase for the file vault ~\/\.local\/share\/rolecall\/vault: $/;
@@ -154,13 +164,8 @@ describe('questions on the terminal', { concurrency: false }, () => {
 
   test('Ctrl-C at the second passphrase prompt exits 130 and changes nothing', async (t) => {
     if (!requireCommands(t, 'script')) return;
-    const passphrase = `pass-${randomBytes(8).toString('hex')}`;
-    const box = makeSandbox({ ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: passphrase });
-    t.after(() => box.cleanup());
-    const keys = { AWS_ACCESS_KEY_ID: 'AKIAABCDEFGHIJKLMNOP', AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64') };
-    assert.equal((await runRolecall(box, ['add', 'first', '--env'], { env: keys })).status, 0);
-    const vaultDir = join(box.home, '.local', 'share', 'rolecall', 'vault');
-    const before = snapshotFiles(vaultDir);
+    const { box } = await vaultHoldingFirst(t);
+    const before = snapshotFiles(vaultDirOf(box));
     const prompt = /passphrase for the file vault .*: $/;
     const run = await onTerminal(
       box,
@@ -172,6 +177,6 @@ describe('questions on the terminal', { concurrency: false }, () => {
       { ROLECALL_FILE_PASSPHRASE: '' },
     );
     assert.equal(run.status, 130, run.screen);
-    assert.deepEqual(snapshotFiles(vaultDir), before);
+    assert.deepEqual(snapshotFiles(vaultDirOf(box)), before);
   });
 });
