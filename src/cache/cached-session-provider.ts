@@ -82,7 +82,7 @@ export class CachedSessionProvider implements CredentialProvider {
 
 /** An STS step; `caller` is the provider of the credentials it calls STS with. */
 export function cachedStep(step: SessionStep, inner: CredentialProvider, caller: CredentialProvider, target: StsTarget, settings: CacheSettings): CachedSessionProvider {
-  return new CachedSessionProvider(originOfStep(step), inner, async () => sessionAccount(await callerIdentity(caller), step, target), settings);
+  return new CachedSessionProvider(originOfStep(step, target), inner, async () => sessionAccount(await callerIdentity(caller), step, target), settings);
 }
 
 /** A credential_process source: cached when what it prints has an Expiration. */

@@ -48,6 +48,9 @@ export interface SessionSummary {
   readonly profile: string;
   /** "AssumeRole arn:…", "GetSessionToken (MFA arn:…)"; empty when unreadable. */
   readonly label: string;
+  /** The STS region and the duration asked for, when the entry says. */
+  readonly region?: string;
+  readonly durationSeconds?: number;
   readonly expiration?: Date;
   /** The entry exists but cannot be decrypted or parsed: the next use replaces it. */
   readonly unreadable?: true;
@@ -79,9 +82,22 @@ export async function listSessions(vault: Vault, now = Date.now()): Promise<Sess
       await vault.remove(SESSIONS_SERVICE, account).catch(() => false);
       continue;
     }
-    found.push({ profile, label: stored.label, expiration });
+    found.push({
+      profile,
+      label: stored.label,
+      ...(stored.region ? { region: stored.region } : {}),
+      ...(stored.durationSeconds ? { durationSeconds: stored.durationSeconds } : {}),
+      expiration,
+    });
   }
-  return found.sort((a, b) => a.profile.localeCompare(b.profile) || a.label.localeCompare(b.label));
+  return found.sort(
+    (a, b) =>
+      a.profile.localeCompare(b.profile) ||
+      a.label.localeCompare(b.label) ||
+      (a.region ?? '').localeCompare(b.region ?? '') ||
+      (a.durationSeconds ?? 0) - (b.durationSeconds ?? 0) ||
+      (a.expiration?.getTime() ?? 0) - (b.expiration?.getTime() ?? 0),
+  );
 }
 
 function quietPlan(env: Env, profile: string, config: ReturnType<typeof loadConfig>): Plan | undefined {

@@ -5,6 +5,7 @@
  */
 import type { SessionStep, SourceStep } from '../config/plan.js';
 import type { Credentials } from '../credentials/credentials.js';
+import type { StsTarget } from '../sts/sts-client.js';
 
 /** Which link of which profile a session is: secret-free, for `list` and messages. */
 export interface SessionOrigin {
@@ -12,6 +13,13 @@ export interface SessionOrigin {
   readonly kind: SessionStep['kind'] | 'process';
   /** "AssumeRole arn:…", "GetSessionToken (MFA arn:…)", "credential_process". */
   readonly label: string;
+  /**
+   * The STS region and the duration asked for: two sessions of one profile
+   * (`exec --region`, `--duration`) differ by these, so `list` shows them.
+   * Absent for a credential_process, and in entries written before they were kept.
+   */
+  readonly region?: string;
+  readonly durationSeconds?: number;
 }
 
 export interface StoredSession extends SessionOrigin {
@@ -23,9 +31,15 @@ export interface StoredSession extends SessionOrigin {
   readonly expiration: string;
 }
 
-export function originOfStep(step: SessionStep): SessionOrigin {
+export function originOfStep(step: SessionStep, target: StsTarget): SessionOrigin {
   const mfa = step.mfa ? ` (MFA ${step.mfa.serial})` : '';
-  return { profile: step.profile, kind: step.kind, label: step.kind === 'assumeRole' ? `AssumeRole ${step.roleArn}${mfa}` : `GetSessionToken${mfa}` };
+  return {
+    profile: step.profile,
+    kind: step.kind,
+    label: step.kind === 'assumeRole' ? `AssumeRole ${step.roleArn}${mfa}` : `GetSessionToken${mfa}`,
+    region: target.region,
+    durationSeconds: step.durationSeconds,
+  };
 }
 
 export function originOfProcess(source: Extract<SourceStep, { kind: 'process' }>): SessionOrigin {
@@ -38,6 +52,8 @@ export function encodeSession(origin: SessionOrigin, credentials: Credentials & 
     profile: origin.profile,
     kind: origin.kind,
     label: origin.label,
+    ...(origin.region ? { region: origin.region } : {}),
+    ...(origin.durationSeconds ? { durationSeconds: origin.durationSeconds } : {}),
     accessKeyId: credentials.accessKeyId,
     secretAccessKey: credentials.secretAccessKey,
     ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
@@ -60,6 +76,8 @@ export function decodeSession(text: string): StoredSession | undefined {
   if (v.version !== 1 || (v.kind !== 'assumeRole' && v.kind !== 'sessionToken' && v.kind !== 'process')) return undefined;
   if (strings.some((name) => typeof v[name] !== 'string' || v[name] === '')) return undefined;
   if (v.sessionToken !== undefined && typeof v.sessionToken !== 'string') return undefined;
+  if (v.region !== undefined && typeof v.region !== 'string') return undefined;
+  if (v.durationSeconds !== undefined && !(Number.isInteger(v.durationSeconds) && (v.durationSeconds as number) > 0)) return undefined;
   if (Number.isNaN(Date.parse(v.expiration as string))) return undefined;
   return value as StoredSession;
 }

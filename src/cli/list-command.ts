@@ -14,9 +14,9 @@ export class ListCommand extends Command {
   static override usage = Command.Usage({
     description: 'list the profiles, where their keys live, and their cached sessions',
     details: `
-      One line per profile of \`~/.aws/config\` and \`~/.aws/credentials\`: what it is (keys, a role over another profile, a role via credential_source, a credential process), where the keys at the bottom of its chain live (keychain, file vault, credentials file, config file, none) and which of its sessions are cached, with how long each has left. Secrets are never shown.
+      One line per profile of \`~/.aws/config\` and \`~/.aws/credentials\`: what it is (keys, a role over another profile, a role via credential_source, a credential process, or settings only: no credentials anywhere, e.g. a \`[default]\` with only \`region\`), where the keys at the bottom of its chain live (keychain, file vault, credentials file, config file, none) and which of its sessions are cached: the STS region and the duration each was asked with (so \`exec --region\` and \`--duration\` variants tell apart), and how long each has left. Secrets are never shown.
 
-      \`--json\` prints the same as a JSON array, with expiry times in ISO 8601.
+      \`--json\` prints the same as a JSON array, with \`region\`, \`durationSeconds\` and the expiry time in ISO 8601.
     `,
     examples: [
       ['List the profiles', 'rolecall list'],
@@ -34,9 +34,8 @@ export class ListCommand extends Command {
       const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
       const accounts = new Set(await vault.list(KEYS_SERVICE));
       const sessions = new Map<string, SessionLine[]>();
-      for (const session of await listSessions(vault)) {
-        const line: SessionLine = { label: session.label, ...(session.expiration ? { expiration: session.expiration } : {}), ...(session.unreadable ? { unreadable: true as const } : {}) };
-        sessions.set(session.profile, [...(sessions.get(session.profile) ?? []), line]);
+      for (const { profile, ...line } of await listSessions(vault)) {
+        sessions.set(profile, [...(sessions.get(profile) ?? []), line]);
       }
       const lines = inventory(env, config, { backend: vault.backend, accounts }, sessions);
       this.context.stdout.write(this.json ? `${JSON.stringify(lines.map(asJson), null, 2)}\n` : table(lines));
@@ -48,8 +47,21 @@ function asJson(line: ProfileLine): object {
   return {
     ...line,
     keys: line.keys ?? null,
-    sessions: line.sessions.map((s) => ({ label: s.label, expiration: s.expiration?.toISOString() ?? null, ...(s.unreadable ? { unreadable: true } : {}) })),
+    sessions: line.sessions.map((s) => ({
+      label: s.label,
+      region: s.region ?? null,
+      durationSeconds: s.durationSeconds ?? null,
+      expiration: s.expiration?.toISOString() ?? null,
+      ...(s.unreadable ? { unreadable: true } : {}),
+    })),
   };
+}
+
+/** "AssumeRole arn:… in eu-west-1 for 12h, 11h 58m left": what tells two sessions of one profile apart. */
+function sessionCell(session: SessionLine, now: number): string {
+  const region = session.region ? ` in ${session.region}` : '';
+  const duration = session.durationSeconds ? ` for ${expiresIn(session.durationSeconds * 1000)}` : '';
+  return `${session.label}${region}${duration}, ${expiresIn((session.expiration?.getTime() ?? now) - now)} left`;
 }
 
 function table(lines: readonly ProfileLine[]): string {
@@ -61,7 +73,7 @@ function table(lines: readonly ProfileLine[]): string {
     line.keys === undefined ? '-' : line.keysOf ? `${line.keys} (of ${line.keysOf})` : line.keys,
     line.sessions.length === 0
       ? '-'
-      : line.sessions.map((s) => (s.unreadable ? 'unreadable (replaced on next use)' : `${s.label}, ${expiresIn((s.expiration?.getTime() ?? now) - now)} left`)).join('; '),
+      : line.sessions.map((s) => (s.unreadable ? 'unreadable (replaced on next use)' : sessionCell(s, now))).join('; '),
   ]);
   const all = [['PROFILE', 'KIND', 'KEYS', 'CACHED SESSIONS'], ...rows];
   const widths = [0, 1, 2].map((i) => Math.max(...all.map((row) => (row[i] as string).length)));

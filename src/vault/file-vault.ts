@@ -15,7 +15,7 @@
  * secrets), so `get` of a missing item, `list` and `remove` need no
  * passphrase: an exec whose keys are elsewhere never asks for one.
  */
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
 import { displayPath } from '../config/config-paths.js';
@@ -31,6 +31,8 @@ const HEADER = 'vault.json';
 const FORMAT = 'rolecall-file-vault';
 const CHECK_TEXT = 'rolecall file vault key check';
 const ITEM_SUFFIX = '.item';
+/** Tries at the terminal prompt, as for a mistyped MFA code. */
+const PASSPHRASE_ATTEMPTS = 3;
 
 interface Header {
   readonly format: typeof FORMAT;
@@ -89,15 +91,9 @@ export class FileVault implements Vault {
   }
 
   async list(service: string): Promise<string[]> {
-    let names: string[];
-    try {
-      names = readdirSync(join(this.dir, encodeName(service)));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    return names
-      .filter((name) => name.endsWith(ITEM_SUFFIX) && !name.startsWith('.'))
+    return directoryEntries(join(this.dir, encodeName(service)))
+      .map((entry) => entry.name)
+      .filter(isItemFile)
       .map((name) => decodeName(name.slice(0, -ITEM_SUFFIX.length)))
       .filter((name): name is string => name !== undefined)
       .sort();
@@ -125,7 +121,10 @@ export class FileVault implements Vault {
     const headerPath = join(this.dir, HEADER);
     let header = this.readHeader(headerPath);
     if (!header) {
-      if (!creating) {
+      // Items without their header are not a new vault: a new header (a new
+      // salt, maybe a new passphrase) would write items beside them that
+      // the old key cannot open, and the other way round.
+      if (!creating || this.holdsItems()) {
         throw new RolecallError(`${this.show(headerPath)} is missing, so the items beside it cannot be decrypted; nothing was changed`);
       }
       ensurePrivateDir(this.dir);
@@ -138,14 +137,36 @@ export class FileVault implements Vault {
       header = this.readHeader(headerPath);
       if (!header) throw new RolecallError(`${this.show(headerPath)} vanished while it was being created; try again`);
     }
-    const passphrase = await this.passphrase({ creating: false, where: this.show(this.dir) });
-    const key = await deriveKey(passphrase.value, header.kdf);
-    const check = unseal(key, header.check, 'check');
-    if (check === undefined || !sameBytes(check, CHECK_TEXT)) {
-      const which = passphrase.from === 'environment' ? `${PASSPHRASE_VARIABLE} is not the passphrase` : 'wrong passphrase';
-      throw new VaultAccessError(`${which} of the file vault ${this.show(this.dir)}; nothing was changed`);
+    return this.openWithPassphrase(header);
+  }
+
+  /**
+   * The key is used only once it has opened the header's sealed check value
+   * (GCM authenticates it: a wrong key cannot pass), so a wrong passphrase
+   * never encrypts or overwrites anything. A person at the terminal may
+   * mistype and is asked again, up to three tries; ROLECALL_FILE_PASSPHRASE
+   * is tried once (nobody is there to ask).
+   */
+  private async openWithPassphrase(header: Header): Promise<Buffer> {
+    const where = this.show(this.dir);
+    for (let attempt = 1; ; attempt++) {
+      const passphrase = await this.passphrase({ creating: false, where, again: attempt > 1 });
+      const key = await deriveKey(passphrase.value, header.kdf);
+      const check = unseal(key, header.check, 'check');
+      if (check !== undefined && sameBytes(check, CHECK_TEXT)) return key;
+      if (passphrase.from === 'environment') {
+        throw new VaultAccessError(`${PASSPHRASE_VARIABLE} is not the passphrase of the file vault ${where}; nothing was changed`);
+      }
+      if (attempt === PASSPHRASE_ATTEMPTS) {
+        throw new VaultAccessError(`wrong passphrase of the file vault ${where} (${PASSPHRASE_ATTEMPTS} tries); nothing was changed`);
+      }
+      process.stderr.write(`rolecall: that passphrase does not open the file vault ${where}; try again\n`);
     }
-    return key;
+  }
+
+  /** Whether any item file exists, under any service. */
+  private holdsItems(): boolean {
+    return directoryEntries(this.dir).some((entry) => entry.isDirectory() && directoryEntries(join(this.dir, entry.name)).some((item) => isItemFile(item.name)));
   }
 
   private readHeader(path: string): Header | undefined {
@@ -201,6 +222,20 @@ function readIfExists(path: string): string | undefined {
     return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** An item's file, not a temp file on its way to becoming one. */
+function isItemFile(name: string): boolean {
+  return name.endsWith(ITEM_SUFFIX) && !name.startsWith('.');
+}
+
+function directoryEntries(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
 }

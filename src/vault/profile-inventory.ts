@@ -3,21 +3,19 @@
  * at the bottom of its chain live, and its cached sessions. Built from
  * names only (profiles, vault accounts, session summaries): never a secret.
  */
+import type { SessionSummary } from '../cache/session-admin.js';
 import type { Env } from '../config/config-paths.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 
 export type KeysPlace = 'keychain' | 'file vault' | 'memory vault' | 'credentials file' | 'config file' | 'none';
 
-export interface SessionLine {
-  readonly label: string;
-  readonly expiration?: Date;
-  readonly unreadable?: true;
-}
+/** A cached session as `list` shows it: the summary without the profile it is listed under. */
+export type SessionLine = Omit<SessionSummary, 'profile'>;
 
 export interface ProfileLine {
   readonly profile: string;
-  /** "keys", "role over base", "role via Environment", "process", "sso (not supported)", "web identity (not supported)" */
+  /** "keys", "settings only", "role over base", "role via Environment", "process", "sso (not supported)", "web identity (not supported)" */
   readonly kind: string;
   /** Where the base keys of the chain live; absent when the chain does not start from a profile's keys. */
   readonly keys?: KeysPlace;
@@ -36,16 +34,18 @@ export function inventory(
   return names.map((name) => {
     const values = config.profiles.get(name)?.values ?? {};
     const base = baseKeysProfile(env, config, name);
+    const keys = base ? keysPlace(config, vault, base) : undefined;
     return {
       profile: name,
-      kind: kindOf(values),
-      ...(base ? { keys: keysPlace(config, vault, base), ...(base !== name ? { keysOf: base } : {}) } : {}),
+      kind: kindOf(values, keys !== undefined && keys !== 'none'),
+      ...(base && keys ? { keys, ...(base !== name ? { keysOf: base } : {}) } : {}),
       sessions: sessions.get(name) ?? [],
     };
   });
 }
 
-function kindOf(values: Readonly<Record<string, string>>): string {
+/** `hasKeys`: keys for the chain were found (in the vault or a file). */
+function kindOf(values: Readonly<Record<string, string>>, hasKeys: boolean): string {
   if (values.role_arn) {
     if (values.source_profile) return `role over ${values.source_profile}`;
     if (values.credential_source) return `role via ${values.credential_source}`;
@@ -55,7 +55,10 @@ function kindOf(values: Readonly<Record<string, string>>): string {
   if (values.credential_process) return 'process';
   if (values.sso_session || values.sso_start_url) return 'sso (not supported)';
   if (values.web_identity_token_file) return 'web identity (not supported)';
-  return 'keys';
+  // Nothing in the files says where credentials come from: exec looks for
+  // the profile's keys in the vault, and without them it has none (a
+  // [default] with only region, say).
+  return hasKeys ? 'keys' : 'settings only';
 }
 
 /** The profile whose keys the chain starts from, as exec would resolve it; undefined for other sources. */

@@ -1,7 +1,8 @@
 /**
- * The file vault's passphrase: ROLECALL_FILE_PASSPHRASE, else asked once per
- * process on the terminal without echo. It is registered as a secret at
- * once, so no message can carry it.
+ * The file vault's passphrase: ROLECALL_FILE_PASSPHRASE, else asked on the
+ * terminal without echo (once per process, unless the vault found the answer
+ * wrong and asks again). It is registered as a secret at once, so no message
+ * can carry it.
  */
 import type { Env } from '../config/config-paths.js';
 import { promptLine } from '../credentials/terminal-prompt.js';
@@ -12,31 +13,41 @@ export const PASSPHRASE_VARIABLE = 'ROLECALL_FILE_PASSPHRASE';
 
 export interface Passphrase {
   readonly value: string;
-  /** Where it came from, for "wrong passphrase" messages. */
+  /** Where it came from: only a person at the terminal is asked again after a wrong one. */
   readonly from: 'environment' | 'terminal';
 }
 
-export type PassphraseSource = (purpose: { creating: boolean; where: string }) => Promise<Passphrase>;
+export interface PassphrasePurpose {
+  readonly creating: boolean;
+  readonly where: string;
+  /** The last answer did not open the vault: ask anew instead of returning it. */
+  readonly again?: boolean;
+}
+
+export type PassphraseSource = (purpose: PassphrasePurpose) => Promise<Passphrase>;
 
 export function passphraseFrom(env: Env): PassphraseSource {
   let asked: Passphrase | undefined;
-  return async ({ creating, where }) => {
+  return async ({ creating, where, again }) => {
     const fromEnv = env[PASSPHRASE_VARIABLE];
     if (fromEnv) {
       registerSecret(fromEnv);
       return { value: fromEnv, from: 'environment' };
     }
-    if (asked) return asked;
+    if (asked && !again) return asked;
+    asked = undefined;
     const question = creating ? `rolecall: new passphrase for the file vault ${where}: ` : `rolecall: passphrase for the file vault ${where}: `;
     const first = await promptLine(question, { echo: false });
     if (first === undefined) {
       throw new RolecallError(`the file vault ${where} needs a passphrase: set ${PASSPHRASE_VARIABLE}, or run rolecall from a terminal`);
     }
-    if (first === '') throw new RolecallError('the passphrase is empty; nothing was changed');
+    // An empty answer cannot open an existing vault (none is made with one):
+    // the vault counts it as a wrong try, as it would any other.
+    if (first === '' && creating) throw new RolecallError('the passphrase is empty; nothing was changed');
     registerSecret(first);
     if (creating) {
-      const again = await promptLine('rolecall: the same passphrase again: ', { echo: false });
-      if (again !== first) throw new RolecallError('the two passphrases differ; nothing was changed');
+      const repeated = await promptLine('rolecall: the same passphrase again: ', { echo: false });
+      if (repeated !== first) throw new RolecallError('the two passphrases differ; nothing was changed');
     }
     asked = { value: first, from: 'terminal' };
     return asked;

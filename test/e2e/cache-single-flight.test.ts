@@ -79,12 +79,41 @@ describe('session cache: single flight across processes', { concurrency: false }
     const listed = await runRolecall(box, ['list']);
     assert.equal(listed.status, 0, listed.stderr);
     const app = listed.stdout.split('\n').find((line) => line.startsWith('app '));
-    assert.match(app ?? '', /AssumeRole arn:aws:iam::123456789012:role\/App, (59|60)m left$/);
+    assert.match(app ?? '', /AssumeRole arn:aws:iam::123456789012:role\/App in eu-west-1 for 1h, (59|60)m left$/);
     assert.match(listed.stdout.split('\n').find((line) => line.startsWith('other ')) ?? '', / -$/);
-    const json = JSON.parse((await runRolecall(box, ['list', '--json'])).stdout) as { profile: string; sessions: { label: string; expiration: string }[] }[];
+    const json = JSON.parse((await runRolecall(box, ['list', '--json'])).stdout) as { profile: string; sessions: { label: string; region: string; durationSeconds: number; expiration: string }[] }[];
     const [session] = json.find((p) => p.profile === 'app')?.sessions ?? [];
     assert.equal(session?.label, 'AssumeRole arn:aws:iam::123456789012:role/App');
+    assert.equal(session?.region, 'eu-west-1');
+    assert.equal(session?.durationSeconds, 3600);
     assert.ok(Date.parse(session?.expiration ?? '') > Date.now() + 55 * 60_000);
+  });
+
+  test('`list` tells apart the sessions of one profile made with --region and --duration, and says "settings only" for a profile without credentials', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const own = world.sandbox();
+    own.write('.aws/config', `[default]\nregion = eu-west-1\noutput = json\n${CONFIG}`);
+    own.write('.aws/credentials', credentialsFile({ base: baseKeys }));
+    for (const extra of [[], ['--region', 'us-west-2'], ['--duration', '2h']]) {
+      const run = await runRolecall(own, ['exec', ...extra, 'app', '--', 'true']);
+      assert.equal(run.status, 0, run.stderr);
+    }
+    const listed = await runRolecall(own, ['list']);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^default\s+settings only\s+none\s+-$/m);
+    assert.match(listed.stdout, /^base\s+keys\s+credentials file\s+-$/m);
+    const app = listed.stdout.split('\n').find((line) => line.startsWith('app ')) ?? '';
+    const role = 'AssumeRole arn:aws:iam::123456789012:role/App';
+    assert.equal(app.split('; ').length, 3, app);
+    assert.ok(app.includes(`${role} in eu-west-1 for 1h, `), app);
+    assert.ok(app.includes(`${role} in us-west-2 for 1h, `), app);
+    assert.match(app, new RegExp(`${role} in eu-west-1 for 2h, (1h 59m|2h) left`));
+    const json = JSON.parse((await runRolecall(own, ['list', '--json'])).stdout) as { profile: string; kind: string; keys: string | null; sessions: { region: string; durationSeconds: number }[] }[];
+    const def = json.find((p) => p.profile === 'default');
+    assert.deepEqual([def?.kind, def?.keys], ['settings only', 'none']);
+    const told = json.find((p) => p.profile === 'app')?.sessions.map((s) => `${s.region}/${s.durationSeconds}`).sort();
+    assert.deepEqual(told, ['eu-west-1/3600', 'eu-west-1/7200', 'us-west-2/3600']);
+    for (const secret of [baseKeys.secretAccessKey]) assert.ok(!listed.stdout.includes(secret) && !JSON.stringify(json).includes(secret));
   });
 
   test('after `clear app` the next exec makes one AssumeRole; `clear` drops everything', async (t) => {

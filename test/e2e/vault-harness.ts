@@ -89,3 +89,15 @@ export function filesHolding(sandbox: Sandbox, secrets: readonly string[]): stri
   walk(sandbox.home);
   return found.sort();
 }
+
+/** Every file under `dir` with its bytes, by path relative to `dir`: to show that nothing changed. */
+export function snapshotFiles(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const path = join(entry.parentPath, entry.name);
+      files[path.slice(dir.length + 1)] = readFileSync(path).toString('base64');
+    }
+  }
+  return files;
+}

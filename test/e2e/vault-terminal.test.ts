@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { randomBytes } from 'node:crypto';
-import { describe, test } from 'node:test';
+import { join } from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
-import { makeSandbox, rolecallBin, type Sandbox } from '../helpers/sandbox.js';
-import { filesHolding } from './vault-harness.js';
+import { makeSandbox, rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { filesHolding, snapshotFiles } from './vault-harness.js';
 
 interface Exchange {
   /** Waits for this on the terminal, then types `type` (Enter is added). */
@@ -47,6 +48,21 @@ function onTerminal(sandbox: Sandbox, args: string[], exchanges: Exchange[], env
   );
 }
 
+function vaultDirOf(sandbox: Sandbox): string {
+  return join(sandbox.home, '.local', 'share', 'rolecall', 'vault');
+}
+
+/** A file vault (its passphrase in the environment) that holds keys for profile "first". */
+async function vaultHoldingFirst(t: TestContext): Promise<{ box: Sandbox; passphrase: string; keys: Record<string, string> }> {
+  const passphrase = `pass-${randomBytes(8).toString('hex')}`;
+  const box = makeSandbox({ ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: passphrase });
+  t.after(() => box.cleanup());
+  const keys = { AWS_ACCESS_KEY_ID: 'AKIAABCDEFGHIJKLMNOP', AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64') };
+  const add = await runRolecall(box, ['add', 'first', '--env'], { env: keys });
+  assert.equal(add.status, 0, add.stderr);
+  return { box, passphrase, keys };
+}
+
 describe('questions on the terminal', { concurrency: false }, () => {
   test('add asks for the keys and the new vault passphrase without echoing secrets; replace and remove ask y/N', async (t) => {
     if (!requireCommands(t, 'script')) return;
@@ -77,9 +93,21 @@ describe('questions on the terminal', { concurrency: false }, () => {
     assert.equal(keep.status, 1);
     assert.match(keep.screen, /kept the keys already stored for profile "typed"/);
 
-    const wrong = await onTerminal(box, ['exec', '--no-session', 'typed', '--', 'true'], [{ expect: /passphrase for the file vault ~\/\.local\/share\/rolecall\/vault: $/, type: 'not-it' }]);
-    assert.equal(wrong.status, 125, wrong.screen);
-    assert.match(wrong.screen, /wrong passphrase of the file vault ~\/\.local\/share\/rolecall\/vault; nothing was changed/);
+    // Three wrong tries: asked three times, each wrong answer said in one
+    // line and never shown, then one clear error; not a byte of the vault changes.
+    const before = snapshotFiles(vaultDirOf(box));
+    const wrongAnswers = ['not-it-1-xyzzy', 'not-it-2-plugh', 'not-it-3-frotz'];
+    const wrong = await onTerminal(
+      box,
+      ['add', 'other', '--env'],
+      wrongAnswers.map((type) => ({ expect: /passphrase for the file vault ~\/\.local\/share\/rolecall\/vault: $/, type })),
+      { AWS_ACCESS_KEY_ID: 'AKIAQQQQQQQQQQQQQQQQ', AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64') },
+    );
+    assert.equal(wrong.status, 1, wrong.screen);
+    assert.equal(wrong.screen.match(/that passphrase does not open the file vault ~\/\.local\/share\/rolecall\/vault; try again/g)?.length, 2, wrong.screen);
+    assert.match(wrong.screen, /wrong passphrase of the file vault ~\/\.local\/share\/rolecall\/vault \(3 tries\); nothing was changed/);
+    for (const answer of wrongAnswers) assert.ok(!wrong.screen.includes(answer), `${answer} is not echoed`);
+    assert.deepEqual(snapshotFiles(vaultDirOf(box)), before, 'three wrong tries change no byte of the vault');
 
     const noRemove = await onTerminal(box, ['remove', 'typed'], [{ expect: /delete the keys of profile "typed" from the file vault\? \[y\/N\] $/, type: '' }]);
     assert.equal(noRemove.status, 1);
@@ -106,5 +134,49 @@ describe('questions on the terminal', { concurrency: false }, () => {
     assert.match(run.screen, /the two passphrases differ; nothing was changed/);
     const list = await onTerminal(box, ['list', '--json'], []);
     assert.doesNotMatch(list.screen, /"x"/);
+  });
+
+  test('a mistyped passphrase is asked again: the right one on the second try works, and the wrong one is not echoed', async (t) => {
+    if (!requireCommands(t, 'script')) return;
+    const { box, passphrase, keys } = await vaultHoldingFirst(t);
+
+    const mistyped = `mistyped-${randomBytes(8).toString('hex')}`;
+    const prompt = /passphrase for the file vault ~\/\.local\/share\/rolecall\/vault: $/;
+    const run = await onTerminal(
+      box,
+      ['add', 'second', '--env'],
+      [
+        { expect: prompt, type: mistyped },
+        { expect: prompt, type: passphrase },
+      ],
+      { ...keys, ROLECALL_FILE_PASSPHRASE: '' },
+    );
+    assert.equal(run.status, 0, run.screen);
+    assert.match(run.screen, /^rolecall: that passphrase does not open the file vault ~\/\.local\/share\/rolecall\/vault; try again\r?$/m);
+    assert.match(run.screen, /stored the keys of profile "second" \(AKIA…MNOP\) in the file vault/);
+    assert.ok(!run.screen.includes(mistyped), 'the wrong passphrase is not echoed');
+    assert.ok(!run.screen.includes(passphrase), 'the right passphrase is not echoed');
+    // Written with the right key: both items open with the passphrase, and the wrong one left no trace.
+    const exec = await runRolecall(box, ['exec', '--no-session', 'second', '--', 'true']);
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.deepEqual(filesHolding(box, [mistyped, passphrase]), []);
+  });
+
+  test('Ctrl-C at the second passphrase prompt exits 130 and changes nothing', async (t) => {
+    if (!requireCommands(t, 'script')) return;
+    const { box } = await vaultHoldingFirst(t);
+    const before = snapshotFiles(vaultDirOf(box));
+    const prompt = /passphrase for the file vault .*: $/;
+    const run = await onTerminal(
+      box,
+      ['exec', '--no-session', 'first', '--', 'true'],
+      [
+        { expect: prompt, type: 'not-the-passphrase' },
+        { expect: prompt, type: '\x03' },
+      ],
+      { ROLECALL_FILE_PASSPHRASE: '' },
+    );
+    assert.equal(run.status, 130, run.screen);
+    assert.deepEqual(snapshotFiles(vaultDirOf(box)), before);
   });
 });

@@ -48,10 +48,17 @@ test('an account names its profile, and only rolecall-made names give one back',
 });
 
 test('a stored session round-trips; anything else is not one', () => {
-  const text = encodeSession(originOfStep(ROLE), { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: new Date('2030-01-01T00:00:00Z') });
+  const text = encodeSession(originOfStep(ROLE, TARGET), { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: new Date('2030-01-01T00:00:00Z') });
   const stored = decodeSession(text);
   assert.equal(stored?.label, 'AssumeRole arn:aws:iam::123456789012:role/App');
   assert.equal(stored?.expiration, '2030-01-01T00:00:00.000Z');
+  // What tells this session from the same role's in another region or of another length, for `list`.
+  assert.equal(stored?.region, 'eu-west-1');
+  assert.equal(stored?.durationSeconds, 3600);
+  const { region: _r, durationSeconds: _d, ...older } = stored as NonNullable<typeof stored>;
+  assert.equal(decodeSession(JSON.stringify(older))?.label, stored?.label, 'an entry written before region and duration were kept still reads');
+  assert.equal(decodeSession(JSON.stringify({ ...stored, region: 5 })), undefined);
+  assert.equal(decodeSession(JSON.stringify({ ...stored, durationSeconds: '1h' })), undefined);
   assert.equal(decodeSession('not json'), undefined);
   assert.equal(decodeSession('null'), undefined);
   assert.equal(decodeSession(JSON.stringify({ ...stored, version: 2 })), undefined);

@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { VaultAccessError } from '../../src/errors.js';
+import { FileVault } from '../../src/vault/file-vault.js';
 import { openFileVault } from '../../src/vault/open-vault.js';
+import type { PassphrasePurpose, PassphraseSource } from '../../src/vault/vault-passphrase.js';
 import { KEYS_SERVICE, SESSIONS_SERVICE } from '../../src/vault/vault.js';
 import { fileVaultDir } from '../../src/vault/vault-paths.js';
 
@@ -81,6 +84,54 @@ test('a wrong passphrase is one clear error and changes nothing', async () => {
   await assert.rejects(openFileVault(wrong).set(KEYS_SERVICE, 'q', 'other'), /is not the passphrase/);
   assert.deepEqual(filesUnder(fileVaultDir(env)).map((f) => readFileSync(f, 'utf8')), before);
   assert.equal(await openFileVault(env).get(KEYS_SERVICE, 'p'), 'value');
+});
+
+/** A fake terminal: answers in order, and records which questions were asked anew. */
+function typedAnswers(answers: string[]): PassphraseSource & { asked: PassphrasePurpose[] } {
+  const asked: PassphrasePurpose[] = [];
+  const source = async (purpose: PassphrasePurpose) => {
+    asked.push(purpose);
+    const value = answers.shift();
+    if (value === undefined) throw new Error('asked more often than the test typed');
+    return { value, from: 'terminal' as const };
+  };
+  return Object.assign(source, { asked });
+}
+
+test('at the terminal a wrong passphrase is asked again: the right one on the second try opens the vault', async () => {
+  const env = sandboxEnv('the-right-passphrase');
+  await openFileVault(env).set(KEYS_SERVICE, 'p', 'value');
+  const { ROLECALL_FILE_PASSPHRASE: _, ...without } = env;
+  const terminal = typedAnswers(['the-wrong-passphrase', 'the-right-passphrase']);
+  const vault = new FileVault(fileVaultDir(env), terminal, without);
+  await vault.set(KEYS_SERVICE, 'q', 'other');
+  assert.deepEqual(terminal.asked.map((p) => p.again ?? false), [false, true]);
+  assert.equal(await openFileVault(env).get(KEYS_SERVICE, 'q'), 'other', 'written with the right key');
+});
+
+test('three wrong passphrases at the terminal: one clear error, nothing written', async () => {
+  const env = sandboxEnv('the-right-passphrase');
+  await openFileVault(env).set(KEYS_SERVICE, 'p', 'value');
+  const before = filesUnder(fileVaultDir(env)).map((f) => readFileSync(f, 'utf8'));
+  const { ROLECALL_FILE_PASSPHRASE: _, ...without } = env;
+  const terminal = typedAnswers(['wrong-1', 'wrong-2', '', 'the-right-passphrase']);
+  await assert.rejects(new FileVault(fileVaultDir(env), terminal, without).set(KEYS_SERVICE, 'q', 'other'), (error: Error) => {
+    assert.ok(error instanceof VaultAccessError);
+    assert.equal(error.message, 'wrong passphrase of the file vault ~/data/rolecall/vault (3 tries); nothing was changed');
+    return true;
+  });
+  assert.equal(terminal.asked.length, 3, 'a fourth try is never asked for');
+  assert.deepEqual(filesUnder(fileVaultDir(env)).map((f) => readFileSync(f, 'utf8')), before);
+});
+
+test('vault.json gone while items remain is not a new vault: nothing is created or written', async () => {
+  const env = sandboxEnv('header-gone-passphrase');
+  await openFileVault(env).set(KEYS_SERVICE, 'p', 'value');
+  const dir = fileVaultDir(env);
+  rmSync(join(dir, 'vault.json'));
+  const before = filesUnder(dir);
+  await assert.rejects(openFileVault({ ...env, ROLECALL_FILE_PASSPHRASE: 'another-passphrase' }).set(KEYS_SERVICE, 'q', 'v'), /vault\.json is missing, so the items beside it cannot be decrypted; nothing was changed/);
+  assert.deepEqual(filesUnder(dir), before);
 });
 
 test('one flipped byte in an item is detected, named by file, and the item is not overwritten', async () => {
