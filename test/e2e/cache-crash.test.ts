@@ -7,46 +7,30 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { startCountingWorld, type CountingWorld } from '../helpers/counting-proxy.js';
+import { describe, test } from 'node:test';
+import { countingWorldPerTest, rolesOverBase } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
-import { runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { runRolecall } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
 
-const CONFIG = `
-[profile base]
-region = eu-west-1
-
-[profile app]
-role_arn = arn:aws:iam::123456789012:role/App
-source_profile = base
-region = eu-west-1
-`;
+const CONFIG = rolesOverBase({ app: 'App' });
 
 describe('session cache: SIGKILL', { concurrency: false }, () => {
-  let world: CountingWorld;
-  let box: Sandbox;
-  before(async () => {
-    world = await startCountingWorld();
-  });
-  after(async () => world?.stop());
-  beforeEach(() => {
-    world?.proxy.reset();
-    box = world.sandbox({ ROLECALL_LOCK_TIMEOUT: '20' });
+  const suite = countingWorldPerTest((box) => {
     box.write('.aws/config', CONFIG);
     box.write('.aws/credentials', credentialsFile({ base: randomKeys() }));
-  });
+  }, { ROLECALL_LOCK_TIMEOUT: '20' });
 
   function lockFiles(): string[] {
-    const dir = join(box.home, '.cache', 'rolecall', 'locks');
+    const dir = join(suite.box.home, '.cache', 'rolecall', 'locks');
     return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.lock')) : [];
   }
 
   test('killed while holding the lock: the next run breaks the stale lock at once', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
-    world.proxy.delay('AssumeRole', 30_000);
+    suite.world.proxy.delay('AssumeRole', 30_000);
     let victim = 0;
-    const killed = runRolecall(box, ['exec', 'app', '--', 'true'], {
+    const killed = runRolecall(suite.box, ['exec', 'app', '--', 'true'], {
       onSpawn: (pid) => {
         victim = pid;
       },
@@ -54,45 +38,45 @@ describe('session cache: SIGKILL', { concurrency: false }, () => {
     // The AssumeRole reaching the proxy means the lock is held.
     let ended = false;
     void killed.then(() => (ended = true));
-    while (world.proxy.count('AssumeRole') === 0 && !ended) await new Promise((r) => setTimeout(r, 20));
+    while (suite.world.proxy.count('AssumeRole') === 0 && !ended) await new Promise((r) => setTimeout(r, 20));
     assert.equal(ended, false, 'rolecall was still running when STS was asked');
     const [lock] = lockFiles();
     assert.ok(lock, 'the lock file exists while STS is being asked');
-    assert.equal(JSON.parse(readFileSync(join(box.home, '.cache', 'rolecall', 'locks', lock), 'utf8')).pid, victim);
+    assert.equal(JSON.parse(readFileSync(join(suite.box.home, '.cache', 'rolecall', 'locks', lock), 'utf8')).pid, victim);
     process.kill(victim, 'SIGKILL');
     assert.equal((await killed).signal, 'SIGKILL');
     assert.deepEqual(lockFiles(), [lock], 'SIGKILL left the lock behind');
 
-    world.proxy.reset();
+    suite.world.proxy.reset();
     const started = Date.now();
-    const next = await runRolecall(box, ['exec', 'app', '--debug', '--', 'true']);
+    const next = await runRolecall(suite.box, ['exec', 'app', '--debug', '--', 'true']);
     assert.equal(next.status, 0, next.stderr);
     assert.ok(Date.now() - started < 10_000, 'it did not wait for the lock timeout');
     assert.doesNotMatch(next.stderr, /waiting for rolecall pid/);
-    assert.equal(world.proxy.count('AssumeRole'), 1);
+    assert.equal(suite.world.proxy.count('AssumeRole'), 1);
     assert.deepEqual(lockFiles(), [], 'the lock was released');
   });
 
   test('killed at several moments after STS answered (parsing, encrypting, writing the entry): the next run works', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
     for (const delayMs of [0, 5, 15, 30, 60, 100, 150]) {
-      assert.equal((await runRolecall(box, ['clear'])).status, 0);
-      world.proxy.reset();
+      assert.equal((await runRolecall(suite.box, ['clear'])).status, 0);
+      suite.world.proxy.reset();
       let victim = 0;
-      world.proxy.onAnswered('AssumeRole', () => setTimeout(() => victim && process.kill(victim, 'SIGKILL'), delayMs));
-      const killed = await runRolecall(box, ['exec', 'app', '--', 'true'], {
+      suite.world.proxy.onAnswered('AssumeRole', () => setTimeout(() => victim && process.kill(victim, 'SIGKILL'), delayMs));
+      const killed = await runRolecall(suite.box, ['exec', 'app', '--', 'true'], {
         onSpawn: (pid) => {
           victim = pid;
         },
       });
-      world.proxy.reset();
-      const next = await runRolecall(box, ['exec', 'app', '--', 'sh', '-c', 'echo "$AWS_ACCESS_KEY_ID"']);
+      suite.world.proxy.reset();
+      const next = await runRolecall(suite.box, ['exec', 'app', '--', 'sh', '-c', 'echo "$AWS_ACCESS_KEY_ID"']);
       assert.equal(next.status, 0, `killed ${delayMs}ms after the answer (${killed.signal ?? killed.status}): ${next.stderr}`);
       assert.match(next.stdout, /^ASIA/);
-      assert.ok(world.proxy.count('AssumeRole') <= 1);
-      const warm = await runRolecall(box, ['exec', 'app', '--', 'true']);
+      assert.ok(suite.world.proxy.count('AssumeRole') <= 1);
+      const warm = await runRolecall(suite.box, ['exec', 'app', '--', 'true']);
       assert.equal(warm.status, 0, warm.stderr);
-      assert.ok(world.proxy.count('AssumeRole') <= 1, 'and the one after it is warm');
+      assert.ok(suite.world.proxy.count('AssumeRole') <= 1, 'and the one after it is warm');
     }
   });
 });

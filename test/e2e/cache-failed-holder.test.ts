@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { startCountingWorld, type CountingWorld } from '../helpers/counting-proxy.js';
+import { describe, test } from 'node:test';
+import { countingWorldPerTest } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
-import { rolecallBin, runProcess, runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
+import { rolecallBin, runProcess, runRolecall, type RunResult } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
 
 const CONFIG = `
@@ -72,24 +72,16 @@ function watchForWaiting(count: number, then: () => void): () => (chunk: string)
 }
 
 describe('session cache: a failing holder takes its waiters with it', { concurrency: false }, () => {
-  let world: CountingWorld;
-  let box: Sandbox;
-  before(async () => {
-    world = await startCountingWorld();
-  });
-  after(async () => world?.stop());
-  beforeEach(() => {
-    world?.proxy.reset();
-    box = world.sandbox({ ROLECALL_LOCK_TIMEOUT: '60' });
+  const suite = countingWorldPerTest((box) => {
     box.write('.aws/config', CONFIG);
     box.write('.aws/credentials', credentialsFile({ base: randomKeys(), plain: randomKeys(), 'prompted-base': randomKeys() }));
     box.write('mfa.sh', MFA_SCRIPT);
-  });
+  }, { ROLECALL_LOCK_TIMEOUT: '60' });
 
   /** Runs CONCURRENT execs at once; `whenAllWait` is called once all but one say they wait for another. */
   async function concurrently(profile: string, whenAllWait: () => void): Promise<RunResult[]> {
     const watcher = watchForWaiting(CONCURRENT - 1, whenAllWait);
-    return Promise.all(Array.from({ length: CONCURRENT }, () => runRolecall(box, ['exec', profile, '--debug', '--', 'true'], { onStderr: watcher() })));
+    return Promise.all(Array.from({ length: CONCURRENT }, () => runRolecall(suite.box, ['exec', profile, '--debug', '--', 'true'], { onStderr: watcher() })));
   }
 
   /** What a run reported, but for --debug lines and the once-only advice about plain-text keys. */
@@ -98,16 +90,16 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
   }
 
   function lockDirectory(): string[] {
-    const dir = join(box.home, '.cache', 'rolecall', 'locks');
+    const dir = join(suite.box.home, '.cache', 'rolecall', 'locks');
     return existsSync(dir) ? readdirSync(dir) : [];
   }
 
   test('mfa_process failing: it runs once, all exit 125, the waiters say whose attempt failed and why; the next run asks again', async (t) => {
     if (!requireCommands(t, 'moto_server', 'sh')) return;
     const started = Date.now();
-    const runs = await concurrently('app', () => box.write('go', ''));
-    assert.equal(readFileSync(join(box.home, 'mfa-runs'), 'utf8'), 'run\n', 'the mfa_process ran once');
-    assert.deepEqual(world.proxy.counts(), {}, 'no STS call was made');
+    const runs = await concurrently('app', () => suite.box.write('go', ''));
+    assert.equal(readFileSync(join(suite.box.home, 'mfa-runs'), 'utf8'), 'run\n', 'the mfa_process ran once');
+    assert.deepEqual(suite.world.proxy.counts(), {}, 'no STS call was made');
     assert.deepEqual(runs.map((run) => run.status), Array(CONCURRENT).fill(125));
     const holder = runs.filter((run) => !run.stderr.includes(WAITING));
     assert.equal(holder.length, 1);
@@ -126,25 +118,25 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
     const records = names.filter((name) => name.endsWith('.failed'));
     assert.equal(records.length, 2, 'one per link that failed (the MFA session and the role)');
     for (const name of records) {
-      const path = join(box.home, '.cache', 'rolecall', 'locks', name);
+      const path = join(suite.box.home, '.cache', 'rolecall', 'locks', name);
       assert.equal(statSync(path).mode & 0o777, 0o600);
       assert.doesNotMatch(readFileSync(path, 'utf8'), /654321/);
     }
 
     // Right after (within the time a record counts), a new run is not turned away by it.
-    box.write('mfa-fixed', '');
-    const again = await runRolecall(box, ['exec', 'app', '--', 'true']);
+    suite.box.write('mfa-fixed', '');
+    const again = await runRolecall(suite.box, ['exec', 'app', '--', 'true']);
     assert.equal(again.status, 0, again.stderr);
-    assert.equal(readFileSync(join(box.home, 'mfa-runs'), 'utf8'), 'run\nrun\n', 'the mfa_process ran a second time');
-    assert.equal(world.proxy.count('GetSessionToken'), 1);
+    assert.equal(readFileSync(join(suite.box.home, 'mfa-runs'), 'utf8'), 'run\nrun\n', 'the mfa_process ran a second time');
+    assert.equal(suite.world.proxy.count('GetSessionToken'), 1);
   });
 
   test('STS refusing: one AssumeRole, all exit 125 with its reason; the next run calls STS again', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
-    world.proxy.refuse('AssumeRole');
-    const release = world.proxy.hold('AssumeRole');
+    suite.world.proxy.refuse('AssumeRole');
+    const release = suite.world.proxy.hold('AssumeRole');
     const runs = await concurrently('refused', release);
-    assert.equal(world.proxy.count('AssumeRole'), 1);
+    assert.equal(suite.world.proxy.count('AssumeRole'), 1);
     assert.deepEqual(runs.map((run) => run.status), Array(CONCURRENT).fill(125));
     const refusal = 'AssumeRole arn:aws:iam::123456789012:role/Refused failed: AccessDenied: User is not authorized to perform: sts:AssumeRole';
     const holder = runs.filter((run) => !run.stderr.includes(WAITING));
@@ -154,15 +146,15 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
       assert.deepEqual(reportLines(waiter), [`rolecall: another rolecall (pid ${(holder[0] as RunResult).pid}) was getting the same session and failed: profile "refused": ${refusal}`]);
     }
 
-    world.proxy.reset();
-    const again = await runRolecall(box, ['exec', 'refused', '--', 'true']);
+    suite.world.proxy.reset();
+    const again = await runRolecall(suite.box, ['exec', 'refused', '--', 'true']);
     assert.equal(again.status, 0, again.stderr);
-    assert.equal(world.proxy.count('AssumeRole'), 1, 'a new run tried again (and STS now said yes)');
+    assert.equal(suite.world.proxy.count('AssumeRole'), 1, 'a new run tried again (and STS now said yes)');
   });
 
   test('Ctrl-C at the holder\'s MFA prompt: it exits 130, the waiters 125 saying so, and none of them asks', async (t) => {
     if (!requireCommands(t, 'moto_server', 'script', 'setsid')) return;
-    const holder = spawnOnTerminal([process.execPath, rolecallBin, 'exec', 'prompted', '--', 'true'], { env: box.env, cwd: box.home });
+    const holder = spawnOnTerminal([process.execPath, rolecallBin, 'exec', 'prompted', '--', 'true'], { env: suite.box.env, cwd: suite.box.home });
     const holderEnded = new Promise<number | null>((resolve) => holder.on('close', resolve));
     let screen = '';
     await new Promise<void>((resolve) =>
@@ -174,7 +166,7 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
     // The waiters have no terminal (setsid): had one of them taken over, it would fail asking for a code, not as below.
     const watcher = watchForWaiting(CONCURRENT - 1, () => holder.stdin.write('\x03'));
     const waiters = Array.from({ length: CONCURRENT - 1 }, () =>
-      runProcess('setsid', ['-w', process.execPath, rolecallBin, 'exec', 'prompted', '--debug', '--', 'true'], { env: box.env, cwd: box.home }, { onStderr: watcher() }),
+      runProcess('setsid', ['-w', process.execPath, rolecallBin, 'exec', 'prompted', '--debug', '--', 'true'], { env: suite.box.env, cwd: suite.box.home }, { onStderr: watcher() }),
     );
     const runs = await Promise.all(waiters);
     assert.equal(await holderEnded, 130, screen);
@@ -184,6 +176,6 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
       assert.equal(run.status, 125, run.stderr);
       assert.deepEqual(reportLines(run), [`rolecall: another rolecall (pid ${holderPid}) was getting the same session and failed: its prompt was cancelled`]);
     }
-    assert.deepEqual(world.proxy.counts(), {});
+    assert.deepEqual(suite.world.proxy.counts(), {});
   });
 });

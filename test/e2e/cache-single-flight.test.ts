@@ -9,25 +9,12 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startCountingWorld, type CountingWorld } from '../helpers/counting-proxy.js';
+import { rolesOverBase, startCountingWorld, type CountingWorld } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
 import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
 
-const CONFIG = `
-[profile base]
-region = eu-west-1
-
-[profile app]
-role_arn = arn:aws:iam::123456789012:role/App
-source_profile = base
-region = eu-west-1
-
-[profile other]
-role_arn = arn:aws:iam::123456789012:role/Other
-source_profile = base
-region = eu-west-1
-`;
+const CONFIG = rolesOverBase({ app: 'App', other: 'Other' });
 
 describe('session cache: single flight across processes', { concurrency: false }, () => {
   let world: CountingWorld;

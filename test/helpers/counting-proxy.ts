@@ -7,6 +7,8 @@
  * lets them go, and refuse a call as STS would (AccessDenied).
  */
 import { createServer, request, type Server } from 'node:http';
+import { after, before, beforeEach } from 'node:test';
+import type { Sandbox } from './sandbox.js';
 import { startWorldWith, type World } from './sts-world.js';
 
 export interface CountingProxy {
@@ -108,4 +110,42 @@ export type CountingWorld = World<CountingProxy>;
 
 export function startCountingWorld(): Promise<CountingWorld> {
   return startWorldWith(startCountingProxy);
+}
+
+/**
+ * For a describe block whose tests each start from an empty HOME: one world
+ * for the block, a fresh sandbox (prepared by `prepare`) and zeroed counts
+ * before each test. Call it in the describe callback; read the getters in tests.
+ */
+export function countingWorldPerTest(prepare: (box: Sandbox) => void, env: Record<string, string> = {}): { readonly world: CountingWorld; readonly box: Sandbox } {
+  let world: CountingWorld | undefined;
+  let box: Sandbox | undefined;
+  before(async () => {
+    world = await startCountingWorld();
+  });
+  after(async () => world?.stop());
+  beforeEach(() => {
+    if (!world) return;
+    world.proxy.reset();
+    box = world.sandbox(env);
+    prepare(box);
+  });
+  return {
+    get world() {
+      if (!world) throw new Error('the counting world has not started');
+      return world;
+    },
+    get box() {
+      if (!box) throw new Error('no sandbox yet: read it inside a test');
+      return box;
+    },
+  };
+}
+
+/** Keys profile "base" and roles over it (name -> role name), all in eu-west-1, with extra lines for every role. */
+export function rolesOverBase(roles: Record<string, string>, roleLines = ''): string {
+  const sections = Object.entries(roles).map(
+    ([profile, role]) => `[profile ${profile}]\nrole_arn = arn:aws:iam::123456789012:role/${role}\nsource_profile = base\nregion = eu-west-1\n${roleLines}`,
+  );
+  return ['[profile base]\nregion = eu-west-1\n', ...sections].join('\n');
 }
