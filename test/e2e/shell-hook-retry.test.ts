@@ -75,13 +75,8 @@ describe('the shell hook after a failure', () => {
   for (const shell of SHELLS_UNDER_TEST) {
     test(`${shell.label}: retried after the backoff, not before; cd . at once`, async (t) => {
       if (!requireCommands(t, shell.command, 'moto_server')) return;
-      const box = world.sandbox({ AWS_ENDPOINT_URL_STS: network.url, ROLECALL_HOOK_RETRY_SECONDS: '3' });
-      const tree = makeTree(box);
-      assert.equal((await runRolecall(box, ['allow'], { cwd: join(tree, 'a') })).status, 0);
+      const { box, callsFile, env } = await shellSandbox(world.sandbox({ AWS_ENDPOINT_URL_STS: network.url, ROLECALL_HOOK_RETRY_SECONDS: '3' }), 'a');
       writeFileSync(down, '');
-      const callsFile = join(box.home, 'calls');
-      const bin = countingWrapper(box.home, callsFile);
-      const env = { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb' };
       const steps = STEPS(down);
       const script = ['set -u', shell.userHooks, dumpFunctions(shell, callsFile), `. '${shell.hookFile}'`, '_dump sourced', ...steps.flatMap((s) => [s.run, `_dump ${s.name}`])].join('\n');
       const run = await runInteractive(shell, env, box.home, script);
@@ -110,12 +105,7 @@ describe('the shell hook after a failure', () => {
     test(`${shell.command} on a terminal: Ctrl-C at the hook's MFA prompt is not asked again until a cd`, async (t) => {
       if (!requireCommands(t, shell.command, 'moto_server', 'script')) return;
       // A first wait of 1 s: if a cancel were retried on the timer, the prompt after `sleep 2` would ask.
-      const box = world.sandbox({ ROLECALL_HOOK_RETRY_SECONDS: '1' });
-      const tree = makeTree(box);
-      assert.equal((await runRolecall(box, ['allow'], { cwd: join(tree, 'm') })).status, 0);
-      const callsFile = join(box.home, 'calls');
-      const bin = countingWrapper(box.home, callsFile);
-      const env = { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb' };
+      const { box, callsFile, env } = await shellSandbox(world.sandbox({ ROLECALL_HOOK_RETRY_SECONDS: '1' }), 'm');
       const hookEnvRuns = () => readFileSync(callsFile, 'utf8').split('\n').filter((l) => l.startsWith('hook-env')).length;
 
       const mfaCalls = () => world.proxy.calls.filter((c) => c.action === 'GetSessionToken' && c.params.SerialNumber?.endsWith('mfa/alice')).length;
@@ -147,15 +137,19 @@ describe('the shell hook after a failure', () => {
   }
 });
 
-function makeTree(box: Sandbox): string {
+/** The config, ~/tree/a naming dev and ~/tree/m naming mfa (`allowed` trusted), and the counting wrapper first on PATH. */
+async function shellSandbox(box: Sandbox, allowed: 'a' | 'm') {
   box.write('.aws/config', CONFIG);
   box.write('.aws/credentials', credentialsFile({ dev: randomKeys() }));
   const tree = join(box.home, 'tree');
-  mkdirSync(join(tree, 'a'), { recursive: true });
-  mkdirSync(join(tree, 'm'), { recursive: true });
-  writeFileSync(join(tree, 'a', '.awsprofile'), 'dev\n');
-  writeFileSync(join(tree, 'm', '.awsprofile'), 'mfa\n');
-  return tree;
+  for (const [dir, profile] of [['a', 'dev'], ['m', 'mfa']] as const) {
+    mkdirSync(join(tree, dir), { recursive: true });
+    writeFileSync(join(tree, dir, '.awsprofile'), `${profile}\n`);
+  }
+  assert.equal((await runRolecall(box, ['allow'], { cwd: join(tree, allowed) })).status, 0);
+  const callsFile = join(box.home, 'calls');
+  const bin = countingWrapper(box.home, callsFile);
+  return { box, callsFile, env: { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb' } };
 }
 
 interface Terminal {
