@@ -110,7 +110,7 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
       const delay = cancelled ? 0 : hookRetryDelay(userEnv, failures);
       failure = { failures, retryAt: delay ? String((options.clock?.() ?? options.now) + delay) : '' };
       const reason = redact(errorLine(error));
-      messages.push(`rolecall: no session for profile ${want.name}: ${reason}; ${retryHint({ cancelled, delay, cdNow: oldPwd === pwd ? "'cd ..; cd -'" : "'cd .'" })}`);
+      messages.push(`rolecall: no session for profile ${want.name}: ${reason} (${retryHint({ cancelled, delay, cdNow: oldPwd === pwd ? "'cd ..; cd -'" : "'cd .'" })})`);
       if (active) lines.push(...leaveLines(shell, userEnv));
     }
   }

@@ -45,13 +45,13 @@ interface Step {
 
 /** With ROLECALL_HOOK_RETRY_SECONDS=3: waits of 3 s, then 6 s. DOWN is the switch's file. */
 const STEPS = (down: string): readonly Step[] => [
-  { name: 'failed', run: 'cd tree/a', calls: 1, notices: [/^rolecall: no session for profile dev: .+; tried again at a prompt after 3s, or now with 'cd \.'$/m] },
+  { name: 'failed', run: 'cd tree/a', calls: 1, notices: [/^rolecall: no session for profile dev: .+ \(tried again at a prompt after 3s, or now with 'cd \.'\)$/m] },
   { name: 'backoff', run: ':\n:\n:', calls: 0 },
   // Trust changes act at the next prompt, in the failed state too: deny settles, allow tries (and fails) again.
   { name: 'denied', run: 'rolecall deny >/dev/null', calls: 2 },
-  { name: 'allowed-still-down', run: 'rolecall allow >/dev/null', calls: 2, notices: [/no session for profile dev: .+; tried again at a prompt after 3s, or now with 'cd \.'$/m] },
+  { name: 'allowed-still-down', run: 'rolecall allow >/dev/null', calls: 2, notices: [/no session for profile dev: .+ \(tried again at a prompt after 3s, or now with 'cd \.'\)$/m] },
   // `cd .` tries at once; it fails again, so the wait doubles, and a second `cd .` would not be seen: the line says so.
-  { name: 'cd-dot', run: 'cd .', calls: 1, notices: [/no session for profile dev: .+; tried again at a prompt after 6s, or now with 'cd \.\.; cd -'$/m] },
+  { name: 'cd-dot', run: 'cd .', calls: 1, notices: [/no session for profile dev: .+ \(tried again at a prompt after 6s, or now with 'cd \.\.; cd -'\)$/m] },
   { name: 'network-back', run: `rm -f '${down}'\n:`, calls: 0 },
   { name: 'after-backoff', run: 'sleep 7', calls: 1, profile: 'dev', notices: [/^rolecall: profile dev from ~\/tree\/a\/\.awsprofile$/m] },
   { name: 'steady', run: ':\n:\n:', calls: 0, profile: 'dev' },
@@ -115,7 +115,7 @@ describe('the shell hook after a failure', () => {
         terminal.type(`PS1='$ '; . '${shell.hookFile}'; cd tree/m\n`);
         await terminal.waitFor(/MFA code for arn:aws:iam::123456789012:mfa\/alice: /g, 1);
         terminal.type('\u0003');
-        await terminal.waitFor(/rolecall: no session for profile mfa: cancelled; 'cd \.' asks again/g, 1);
+        await terminal.waitFor(/rolecall: no session for profile mfa: cancelled \('cd \.' asks again\)/g, 1);
         // If any of these prompts asked for a code, it would swallow the lines typed after it and the marker would never come.
         terminal.type(":\n:\nsleep 2\n:\nprintf '@@%s@@\\n' steady\n");
         await terminal.waitFor(/@@steady@@/g, 1);

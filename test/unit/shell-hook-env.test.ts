@@ -115,7 +115,7 @@ test('a failed session: one line saying when, nothing exported, the failure stat
   new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
   fail = new CredentialError('STS GetSessionToken failed: connect ECONNREFUSED 127.0.0.1:9');
   const result = await run({ _ROLECALL_OLDPWD: project });
-  assert.deepEqual(result.messages, ["rolecall: no session for profile dev: STS GetSessionToken failed: connect ECONNREFUSED 127.0.0.1:9; tried again at a prompt after 30s, or now with 'cd .'"]);
+  assert.deepEqual(result.messages, ["rolecall: no session for profile dev: STS GetSessionToken failed: connect ECONNREFUSED 127.0.0.1:9 (tried again at a prompt after 30s, or now with 'cd .')"]);
   assert.doesNotMatch(result.code, /export /);
   // The hook entered with "failed here"; the code leaves that as it is and adds the count and the time.
   const after = evaluate(result.code, { _rolecall_dir: '', _rolecall_failed_in: 'P|O' });
@@ -152,19 +152,19 @@ test('ROLECALL_HOOK_RETRY_SECONDS sets the first wait; 0 leaves retrying to a cd
   fail = new CredentialError('network down');
   const off = await run({ ROLECALL_HOOK_RETRY_SECONDS: '0' });
   assert.match(off.code, /_rolecall_refresh_at=''/);
-  assert.match(off.messages[0] ?? '', /network down; 'cd \.' tries again$/);
+  assert.match(off.messages[0] ?? '', /network down \('cd \.' tries again\)$/);
 });
 
 test("Ctrl-C at the MFA prompt: no timed retry, a cd asks again; where `cd .` would change nothing, the line says what does", async () => {
   new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
   fail = new CancelledError('cancelled');
   const result = await run();
-  assert.deepEqual(result.messages, ["rolecall: no session for profile dev: cancelled; 'cd .' asks again"]);
+  assert.deepEqual(result.messages, ["rolecall: no session for profile dev: cancelled ('cd .' asks again)"]);
   assert.match(result.code, /_rolecall_refresh_at=''/, 'no prompt asks again by itself');
   assert.match(result.code, /_rolecall_failures='1'/);
   // Right after a `cd .`, $OLDPWD is $PWD and another `cd .` would not change what the hook sees.
   const again = await run({ _ROLECALL_OLDPWD: join(project, 'sub') });
-  assert.match(again.messages[0] ?? '', /cancelled; 'cd \.\.; cd -' asks again$/);
+  assert.match(again.messages[0] ?? '', /cancelled \('cd \.\.; cd -' asks again\)$/);
 });
 
 test('after a failure, a file no longer trusted settles the hook and drops the retry time', async (t) => {
