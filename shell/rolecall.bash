@@ -9,7 +9,12 @@ _rolecall_hook() {
   # No locals here: a local scope costs more than the rest of a steady prompt.
   _rolecall_status=$? _rolecall_read=
   [[ $PWD == "${_rolecall_dir-}" ]] || _rolecall_moved bash || return $_rolecall_status
-  [[ -n ${_rolecall_file-} ]] || return $_rolecall_status
+  [[ -n ${_rolecall_file-} ]] || {
+    [[ -z ${_rolecall_failed_in-} ]] &&
+      [[ -f $PWD/.awsprofile && $PWD/.awsprofile != "${_rolecall_skip-}" || -n ${_rolecall_gen-} && ! -e ${_rolecall_gen-} ]] &&
+      _rolecall_update bash
+    return $_rolecall_status
+  }
   [[ -f $_rolecall_file && -r $_rolecall_file ]] && IFS= read -r -d '' _rolecall_read <"$_rolecall_file"
   if [[ $_rolecall_read != "${_rolecall_text-}" || ! -e ${_rolecall_gen-} ]] ||
     ((${_rolecall_refresh_at:-0} && ${EPOCHSECONDS:-0} >= _rolecall_refresh_at)); then

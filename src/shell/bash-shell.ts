@@ -3,7 +3,7 @@
  * text is what differs; it lives here and nowhere else. shell/rolecall.bash is this
  * text, checked by test/unit/shell-hook-files.test.ts.
  */
-import { updateFunction, WALK_UP_FUNCTION } from './hook-walk.js';
+import { noFileLine, updateFunction, WALK_UP_FUNCTION } from './hook-walk.js';
 import { assignLine, exportLine, unsetLine } from './ansi-c-quote.js';
 import type { Shell } from './shell.js';
 
@@ -18,8 +18,7 @@ _rolecall_hook() {
   # No locals here: a local scope costs more than the rest of a steady prompt.
   _rolecall_status=$? _rolecall_read=
   [[ $PWD == "\${_rolecall_dir-}" ]] || _rolecall_moved bash || return $_rolecall_status
-  [[ -n \${_rolecall_file-} ]] || return $_rolecall_status
-  [[ -f $_rolecall_file && -r $_rolecall_file ]] && IFS= read -r -d '' _rolecall_read <"$_rolecall_file"
+${noFileLine('bash')}  [[ -f $_rolecall_file && -r $_rolecall_file ]] && IFS= read -r -d '' _rolecall_read <"$_rolecall_file"
   if [[ $_rolecall_read != "\${_rolecall_text-}" || ! -e \${_rolecall_gen-} ]] ||
     ((\${_rolecall_refresh_at:-0} && \${EPOCHSECONDS:-0} >= _rolecall_refresh_at)); then
     _rolecall_update bash

@@ -78,8 +78,9 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   const store = new TrustStore(userEnv);
   const cwd = logicalCwd({ ...userEnv, PWD: pwd }, options.cwd);
   const path = findAwsprofile(cwd);
-  // Read before the file, so a change racing with this decision is seen at the next prompt.
-  const generation = path ? store.generation() : '';
+  // Read before the file, so a change racing with this decision is seen at
+  // the next prompt; kept with no file too, so an allow above is seen then.
+  const generation = store.generation();
   const file = path ? readAwsprofile(path) : undefined;
   const noticeKey = file ? createHash('sha256').update(file.path).update('\0').update(file.bytes ?? '').digest('hex').slice(0, 16) : '';
 
@@ -120,6 +121,7 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
     shell.assign('_rolecall_file', file && !file.tooLarge ? file.path : ''),
     shell.assign('_rolecall_text', shell.textView(file && !file.tooLarge ? (file.bytes ?? Buffer.alloc(0)) : Buffer.alloc(0))),
     shell.assign('_rolecall_gen', generation),
+    shell.assign('_rolecall_skip', file?.tooLarge ? file.path : ''),
     shell.assign('_rolecall_noticed', want.kind === 'none' && want.notice ? noticeKey : ''),
     // A failure keeps the state the hook entered with ("failed here": a cd, even `cd .`, tries again) and adds when a prompt does.
     ...(failure ? [shell.assign('_rolecall_failures', String(failure.failures)), shell.assign('_rolecall_refresh_at', failure.retryAt)] : [SETTLED_LINE]),

@@ -26,6 +26,24 @@ _rolecall_moved() {
 `;
 
 /**
+ * A steady prompt where no .awsprofile is followed: a file made here (`echo
+ * dev > .awsprofile`) is seen at the next prompt with one stat, and a trust
+ * change (`rolecall allow` of a file above, from any shell) by its
+ * generation marker, as where a file is followed. An oversized file, which
+ * hook-env refuses to follow, is skipped so it does not run it at every prompt;
+ * so is everything after a hook-env that never answered (a cd retries that).
+ */
+export function noFileLine(shell: string): string {
+  return `  [[ -n \${_rolecall_file-} ]] || {
+    [[ -z \${_rolecall_failed_in-} ]] &&
+      [[ -f $PWD/.awsprofile && $PWD/.awsprofile != "\${_rolecall_skip-}" || -n \${_rolecall_gen-} && ! -e \${_rolecall_gen-} ]] &&
+      _rolecall_update ${shell}
+    return $_rolecall_status
+  }
+`;
+}
+
+/**
  * How the hook runs hook-env, the same in both shells; `firstLine` is what a
  * shell needs before it (zsh: its own options). $PWD and $OLDPWD go along
  * because a program cannot ask its shell for them.

@@ -58,6 +58,19 @@ const STEPS: readonly Step[] = [
   { name: 'status', run: () => 'rolecall status', expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 1 } },
   { name: 'cd-same-file', run: (t) => `cd '${t}/a'\ncd sub\ncd ..`, expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 0 } },
   { name: 'left', run: (t) => `cd '${t}'`, expect: { calls: 1 } },
+  // No file is followed here. One made and allowed above, from another process: the trust change is seen.
+  { name: 'plain', run: (t) => `cd '${t}/plain'`, expect: { calls: 0 } },
+  {
+    name: 'allowed-above',
+    run: (t) => `sh -c 'cd "$1" && printf "dev\\n" > .awsprofile && exec rolecall allow' sh '${t}' >/dev/null`,
+    expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 2, notices: [/rolecall: profile dev from ~\/tree\/\.awsprofile$/m] },
+  },
+  { name: 'removed-above', run: (t) => `rm '${t}/.awsprofile'`, expect: { calls: 1 } },
+  // A file made where you are is seen at the next prompt, without a cd.
+  { name: 'created-here', run: () => `printf 'dev\\n' > .awsprofile`, expect: { calls: 1, notices: [/rolecall: ~\/tree\/plain\/\.awsprofile asks for profile dev; run 'rolecall allow' to trust it$/m] } },
+  { name: 'created-allowed', run: () => 'rolecall allow', expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 2, notices: [/rolecall: profile dev from ~\/tree\/plain\/\.awsprofile$/m] } },
+  { name: 'created-removed', run: () => 'rm .awsprofile\n:\n:', expect: { calls: 1 } },
+  { name: 'back', run: (t) => `cd '${t}'`, expect: { calls: 0 } },
   { name: 'evil-untrusted', run: (t) => `cd '${t}/evil1'`, expect: { calls: 1, notices: [/rolecall: ~\/tree\/evil1\/\.awsprofile: "\$\(touch .*pwned-1\)" is not a valid profile name; ignored$/m] } },
   { name: 'evil-allowed', run: () => 'rolecall allow', expect: { calls: 2, notices: [/rolecall: allowed ~\/tree\/evil1\/\.awsprofile, but .* is not a valid profile name: the hook will ignore it$/m] } },
   { name: 'evil2-allowed', run: (t) => `cd '${t}/evil2'\nrolecall allow`, expect: { calls: 3, notices: [/is not a valid profile name; ignored$/m, /rolecall: allowed ~\/tree\/evil2\/\.awsprofile, but/m] } },
@@ -131,8 +144,9 @@ describe('the shell hook walking a tree', () => {
       assert.equal(run.dumps.find((d) => d.step === 'subdirectory')?.userSeen, '0');
       if (shell.command === 'zsh') assert.ok(Number(run.dumps.at(-1)?.userCds) >= 10, 'chpwd_functions still run');
       assert.match(run.stdout, /file: +~\/tree\/a\/\.awsprofile\nasks for: dev\ntrust: +allowed\nactive: +dev \(session expires \d{4}-\d\d-\d\dT[\d:]+Z, in \d+ (min|h)/, '`rolecall status` in the shell');
-      // The untrusted file was announced once, not at each prompt.
-      assert.equal(run.stderr.match(/asks for profile dev;/g)?.length, 1);
+      // Each untrusted file was announced once, not at each prompt.
+      assert.equal(run.stderr.match(/tree\/a\/\.awsprofile asks for profile dev;/g)?.length, 1);
+      assert.equal(run.stderr.match(/tree\/plain\/\.awsprofile asks for profile dev;/g)?.length, 1);
       for (const n of [1, 2, 3]) assert.ok(!existsSync(join(box.home, `pwned-${n}`)), `nothing in a .awsprofile ran (pwned-${n})`);
       assert.ok(!run.stderr.includes('command not found'), run.stderr);
     });
@@ -146,6 +160,7 @@ function makeTree(box: Sandbox): string {
   const tree = join(box.home, 'tree');
   mkdirSync(join(tree, 'a', 'sub'), { recursive: true });
   mkdirSync(join(tree, 'b'), { recursive: true });
+  mkdirSync(join(tree, 'plain'), { recursive: true });
   mkdirSync(join(tree, 'evil1'), { recursive: true });
   mkdirSync(join(tree, 'evil2'), { recursive: true });
   writeFileSync(join(tree, 'a', '.awsprofile'), '# the billing team\n\ndev\n');
