@@ -215,15 +215,20 @@ describe('rolecall exec against moto', { concurrency: false }, () => {
     assert.equal(world.proxy.calls.find((c) => c.action === 'AssumeRole')?.signedWith, agent.keys.accessKeyId, 'the role is assumed with the container keys');
   });
 
-  test('AWS_ENDPOINT_URL alone (no AWS_ENDPOINT_URL_STS) is where STS is called', async (t) => {
+  test('AWS_ENDPOINT_URL alone (no AWS_ENDPOINT_URL_STS) is where STS is called, and a session of another endpoint is not reused', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const sandbox = box();
     delete sandbox.env.AWS_ENDPOINT_URL_STS;
-    sandbox.env.AWS_ENDPOINT_URL = world.proxy.url;
-    const result = await runRolecall(sandbox, ['exec', 'admin', '--', ...CALLER_ARN]);
+    // First straight to moto, past the recording proxy: a session cached for that endpoint.
+    const direct = await runRolecall(sandbox, ['exec', 'admin', '--', 'true'], { env: { AWS_ENDPOINT_URL: world.moto.url } });
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.equal(world.proxy.calls.length, 0);
+    // (The SDK alone would also read AWS_ENDPOINT_URL; rolecall must know it too, to name it and key its cache by it.)
+    const result = await runRolecall(sandbox, ['exec', '--debug', 'admin', '--', ...CALLER_ARN], { env: { AWS_ENDPOINT_URL: world.proxy.url } });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout.trim(), /^arn:aws:sts::123456789012:assumed-role\/Admin\//);
-    assert.equal(world.proxy.calls.find((c) => c.action === 'AssumeRole')?.signedWith, base.accessKeyId, 'rolecall called STS at AWS_ENDPOINT_URL');
+    assert.ok(result.stderr.includes(`AssumeRole arn:aws:iam::123456789012:role/Admin`) && result.stderr.includes(`at ${world.proxy.url}`), result.stderr);
+    assert.equal(world.proxy.calls.find((c) => c.action === 'AssumeRole')?.signedWith, base.accessKeyId, 'a new session from the new endpoint, not the cached one');
   });
 
   test('a keys profile gets a GetSessionToken session; --no-session passes the keys', async (t) => {
