@@ -31,7 +31,7 @@ export function locksDirectory(env: Env): string {
   return join(cache, 'rolecall', 'locks');
 }
 
-function wholeSeconds(env: Env, name: string, fallback: number): number {
+export function wholeSeconds(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) throw new RolecallError(`${name} is "${raw}"; it must be a whole number of seconds`);

@@ -26,10 +26,28 @@ export function sessionAccount(callerIdentity: string, step: SessionStep, target
     step.kind === 'assumeRole' ? (step.externalId ?? '') : '',
     step.mfa?.serial ?? '',
     String(step.durationSeconds),
-    target.region,
+    step.kind === 'sessionToken' ? partitionOf(target.region) : target.region,
     target.endpoint ?? '',
   ];
   return `${step.profile}@${hashOf(decides)}`;
+}
+
+/**
+ * An MFA session is not tied to the region it was asked in: tokens from a
+ * regional STS endpoint work in every region of the partition. Keying it by
+ * region made roles of one source and serial in two regions ask for two
+ * codes; only the partition (another STS altogether) tells them apart.
+ */
+function partitionOf(region: string): string {
+  const prefixes: ReadonlyArray<readonly [string, string]> = [
+    ['cn-', 'aws-cn'],
+    ['us-gov-', 'aws-us-gov'],
+    ['us-isob-', 'aws-iso-b'],
+    ['us-isof-', 'aws-iso-f'],
+    ['us-iso-', 'aws-iso'],
+    ['eu-isoe-', 'aws-iso-e'],
+  ];
+  return prefixes.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
 }
 
 /**

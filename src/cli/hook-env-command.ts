@@ -23,6 +23,7 @@ export class HookEnvCommand extends Command {
       const result = await hookEnv(shell, {
         env: { ...process.env },
         now: Math.floor(Date.now() / 1000),
+        clock: () => Math.floor(Date.now() / 1000),
         session: async (profile, userEnv) => {
           const { plan, credentials } = await sessionFor({ profile, env: userEnv, extend: await sessionExtensions(userEnv) });
           return { region: plan.region, credentials };

@@ -13,7 +13,9 @@
  * - a key before any section, or a line that is neither, is an error.
  *
  * The ini package on npm accepts all of these files silently with other
- * meanings, so it cannot be used for reading; see ini-writer for writing.
+ * meanings, so it cannot be used for reading. rolecall never rewrites these
+ * files through a parser either: src/vault/profile-section.ts appends a
+ * section byte for byte, and plaintext-removal.ts deletes whole lines.
  */
 import { PY_SPACE_CLASS, pyStrip, pyIsSpace } from './python-strings.js';
 

@@ -15,12 +15,16 @@ import execa from 'execa';
 export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
 /**
- * Signals a terminal sends to its whole foreground process group (Ctrl-C,
- * Ctrl-\\, hangup). The child shares our group, so when we are in the
- * terminal's foreground it has already got the signal: passing it on would
- * make one Ctrl-C two (terraform, for one, stops hard on the second).
+ * Signals typed at a terminal (Ctrl-C, Ctrl-\\), which it sends to its whole
+ * foreground process group. The child shares our group, so when we are in
+ * the terminal's foreground it has already got the signal: passing it on
+ * would make one Ctrl-C two (terraform, for one, stops hard on the second).
+ * Node cannot tell who sent a signal, so an INT or QUIT sent to rolecall
+ * alone with kill is not passed on then (the README says so). A hangup is
+ * passed on always: a `kill -HUP` to rolecall is a request to reach the
+ * command, and a second HUP to a command whose terminal is gone harms nothing.
  */
-const TERMINAL_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGQUIT', 'SIGHUP']);
+const TERMINAL_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGQUIT']);
 
 /** True when our process group is the foreground group of our terminal (Linux /proc). */
 function inTerminalForeground(): boolean {

@@ -3,7 +3,7 @@
  * text is what differs; it lives here and nowhere else. shell/rolecall.bash is this
  * text, checked by test/unit/shell-hook-files.test.ts.
  */
-import { WALK_UP_FUNCTION } from './hook-walk.js';
+import { updateFunction, WALK_UP_FUNCTION } from './hook-walk.js';
 import { assignLine, exportLine, unsetLine } from './ansi-c-quote.js';
 import type { Shell } from './shell.js';
 
@@ -11,9 +11,9 @@ const HOOK = `# rolecall's hook for bash: \`eval "$(rolecall hook bash)"\` in ~/
 # source this file (the same text). At a prompt it uses builtins only: in the
 # same directory it re-reads the .awsprofile it knows and checks that the
 # trust store's generation marker still exists; after a cd it walks up to the
-# nearest .awsprofile. Only a change (or a session near expiry) runs
-# \`rolecall hook-env\`, which decides and prints what to eval. The file's
-# content is compared, never evaluated.
+# nearest .awsprofile. Only a change, a session near expiry or the retry time
+# after a failure runs \`rolecall hook-env\`, which decides and prints what to
+# eval. The file's content is compared, never evaluated.
 _rolecall_hook() {
   # No locals here: a local scope costs more than the rest of a steady prompt.
   _rolecall_status=$? _rolecall_read=
@@ -26,18 +26,7 @@ _rolecall_hook() {
   fi
   return $_rolecall_status
 }
-${WALK_UP_FUNCTION}# Runs hook-env in the environment the user had before any profile. Until it
-# answers, the state says "no file here, retry after a cd", so a failure or a
-# Ctrl-C is not retried at every prompt.
-_rolecall_update() {
-  _rolecall_dir=$PWD _rolecall_file= _rolecall_retry=1
-  eval "$(
-    eval "\${_rolecall_restore-}"
-    _ROLECALL_PWD=$PWD _ROLECALL_ACTIVE=\${_rolecall_profile-} _ROLECALL_REFRESH_AT=\${_rolecall_refresh_at-} _ROLECALL_NOTICED=\${_rolecall_noticed-} \\
-      command rolecall hook-env "$1"
-  )"
-}
-if [[ -n \${PROMPT_COMMAND+set} && \${PROMPT_COMMAND@a} == *a* ]]; then
+${WALK_UP_FUNCTION}${updateFunction('')}if [[ -n \${PROMPT_COMMAND+set} && \${PROMPT_COMMAND@a} == *a* ]]; then
   [[ " \${PROMPT_COMMAND[*]} " == *" _rolecall_hook "* ]] || PROMPT_COMMAND=(_rolecall_hook "\${PROMPT_COMMAND[@]}")
 else
   [[ ";\${PROMPT_COMMAND-};" == *";_rolecall_hook;"* ]] || PROMPT_COMMAND="_rolecall_hook\${PROMPT_COMMAND:+;$PROMPT_COMMAND}"

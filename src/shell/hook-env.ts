@@ -6,8 +6,13 @@
  * the user. The state it hands back is what the hook compares at the next
  * prompt: the file, its content and the trust generation read *before* the
  * decision, so a change that races with it is seen at the next prompt.
+ *
+ * The hook enters this call in the state "it failed here" (see the hook's
+ * _rolecall_update); the code it returns says "settled here" unless getting
+ * the session failed, in which case it says how many failures in a row there
+ * were and when a prompt should try again (see hook-retry.ts).
  */
-import { errorLine } from '../errors.js';
+import { CancelledError, errorLine } from '../errors.js';
 import { createHash } from 'node:crypto';
 import type { Env } from '../config/config-paths.js';
 import { displayPath } from '../config/config-paths.js';
@@ -18,6 +23,7 @@ import { redact } from '../log/redact.js';
 import { findAwsprofile, MAX_AWSPROFILE_BYTES, printable, profileRequest, readAwsprofile, type ProfileRequest } from '../trust/awsprofile-file.js';
 import { TrustStore, type TrustVerdict } from '../trust/trust-store.js';
 import { logicalCwd } from './logical-cwd.js';
+import { hookRetryDelay, shownDelay } from './hook-retry.js';
 import { enterLines, restoreLines } from './managed-variables.js';
 import type { Shell } from './shell.js';
 
@@ -25,7 +31,14 @@ import type { Shell } from './shell.js';
 const RETRY_REFRESH_SECONDS = 60;
 
 /** The hook passes its state in these variables, for this one call only. */
-export const HOOK_STATE_VARIABLES = ['_ROLECALL_PWD', '_ROLECALL_ACTIVE', '_ROLECALL_REFRESH_AT', '_ROLECALL_NOTICED'] as const;
+export const HOOK_STATE_VARIABLES = ['_ROLECALL_PWD', '_ROLECALL_OLDPWD', '_ROLECALL_ACTIVE', '_ROLECALL_REFRESH_AT', '_ROLECALL_NOTICED', '_ROLECALL_FAILURES'] as const;
+
+/**
+ * The hook's "settled here" state, as code both shells read the same way: its
+ * own $PWD (never a round trip through this program, which could not give back
+ * every byte of it) and no failure to retry.
+ */
+const SETTLED_LINE = '_rolecall_dir=$PWD _rolecall_failed_in= _rolecall_failures=';
 
 export interface SessionResult {
   readonly region: string | undefined;
@@ -37,6 +50,8 @@ export interface HookEnvOptions {
   readonly env: Env;
   /** Epoch seconds. */
   readonly now: number;
+  /** Epoch seconds when a failure is known (a retry waits from then, not from the start); defaults to `now`. */
+  readonly clock?: () => number;
   /** The process's directory (tests give their own); the shell's $PWD names it. */
   readonly cwd?: string;
   readonly session: (profile: string, userEnv: Env) => Promise<SessionResult>;
@@ -54,8 +69,10 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   const active = userEnv._ROLECALL_ACTIVE || undefined;
   const refreshAt = Number(userEnv._ROLECALL_REFRESH_AT) || undefined;
   const noticed = userEnv._ROLECALL_NOTICED ?? '';
-  // The shell's $PWD, even where the shell does not export it.
+  const failuresBefore = Number(userEnv._ROLECALL_FAILURES) || 0;
+  // The shell's $PWD and $OLDPWD, even where the shell does not export them.
   const pwd = userEnv._ROLECALL_PWD || userEnv.PWD;
+  const oldPwd = userEnv._ROLECALL_OLDPWD ?? '';
   for (const name of HOOK_STATE_VARIABLES) delete userEnv[name];
 
   const store = new TrustStore(userEnv);
@@ -70,11 +87,12 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   const messages: string[] = [];
   const request: ProfileRequest = file?.tooLarge ? { kind: 'invalid', reason: `is larger than ${MAX_AWSPROFILE_BYTES} bytes, so it is not a profile name` } : profileRequest(file?.bytes);
   const want: Want = file ? wanted(displayPath(file.path, userEnv), request, store.verdict(file.path, file.bytes)) : { kind: 'none' };
-  let retry = false;
+  let failure: { readonly failures: number; readonly retryAt: string } | undefined;
 
   if (want.kind === 'none') {
     if (want.notice && noticeKey !== noticed) messages.push(want.notice);
-    if (active) lines.push(...leaveLines(shell, userEnv));
+    // Unset even with no profile: a retry time left from a failure would run this at every prompt.
+    lines.push(...(active ? leaveLines(shell, userEnv) : ['unset _rolecall_refresh_at']));
   } else if (active === want.name && (refreshAt === undefined || options.now < refreshAt)) {
     // Same profile, session still good (trust store changed elsewhere, or another file naming it): keep.
   } else {
@@ -86,9 +104,13 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
       lines.push(shell.assign('_rolecall_restore', restoreLines(shell, userEnv).join('\n')));
       if (active !== want.name) messages.push(`rolecall: profile ${want.name} from ${terminalSafe(displayPath(file?.path ?? '', userEnv))}`);
     } catch (error) {
-      retry = true;
+      const failures = failuresBefore + 1;
+      // After a Ctrl-C only a cd asks again: a timed retry would put a code prompt in front of whatever the user types next.
+      const cancelled = error instanceof CancelledError;
+      const delay = cancelled ? 0 : hookRetryDelay(userEnv, failures);
+      failure = { failures, retryAt: delay ? String((options.clock?.() ?? options.now) + delay) : '' };
       const reason = redact(errorLine(error));
-      messages.push(`rolecall: no session for profile ${want.name}: ${reason} (change directory to try again)`);
+      messages.push(`rolecall: no session for profile ${want.name}: ${reason} (${retryHint({ cancelled, delay, cdNow: oldPwd === pwd ? "'cd ..; cd -'" : "'cd .'" })})`);
       if (active) lines.push(...leaveLines(shell, userEnv));
     }
   }
@@ -98,8 +120,9 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
     shell.assign('_rolecall_file', file && !file.tooLarge ? file.path : ''),
     shell.assign('_rolecall_text', shell.textView(file && !file.tooLarge ? (file.bytes ?? Buffer.alloc(0)) : Buffer.alloc(0))),
     shell.assign('_rolecall_gen', generation),
-    shell.assign('_rolecall_retry', retry ? '1' : ''),
     shell.assign('_rolecall_noticed', want.kind === 'none' && want.notice ? noticeKey : ''),
+    // A failure keeps the state the hook entered with ("failed here": a cd, even `cd .`, tries again) and adds when a prompt does.
+    ...(failure ? [shell.assign('_rolecall_failures', String(failure.failures)), shell.assign('_rolecall_refresh_at', failure.retryAt)] : [SETTLED_LINE]),
   );
   return { code: `${lines.join('\n')}\n`, messages };
 }
@@ -118,6 +141,17 @@ export function wanted(shown: string, request: ProfileRequest, verdict: TrustVer
     return { kind: 'none', notice: `rolecall: ${where} changed since it was allowed; it asks for profile ${request.name}; run 'rolecall allow' to trust it` };
   }
   return { kind: 'profile', name: request.name };
+}
+
+/**
+ * How the failure line says what comes next. `cd .` counts as a cd for the
+ * hook because it sets $OLDPWD; where $OLDPWD already is $PWD (right after a
+ * `cd .`) it changes nothing the hook can see, so the line offers a round trip.
+ */
+function retryHint(how: { readonly cancelled: boolean; readonly delay: number; readonly cdNow: string }): string {
+  if (how.cancelled) return `${how.cdNow} asks again`;
+  if (!how.delay) return `${how.cdNow} tries again`;
+  return `tried again at a prompt after ${shownDelay(how.delay)}, or now with ${how.cdNow}`;
 }
 
 function leaveLines(shell: Shell, userEnv: Env): string[] {

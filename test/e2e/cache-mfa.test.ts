@@ -27,7 +27,7 @@ region = us-east-1
 [profile writer]
 role_arn = arn:aws:iam::123456789012:role/Writer
 source_profile = base
-region = us-east-1
+region = eu-west-1
 `;
 
 /** Counts its own runs in a file, then gives a code as a token app would. */
@@ -40,6 +40,7 @@ describe('session cache: one MFA code for every role', { concurrency: false }, (
   });
   after(async () => world?.stop());
 
+  // The two roles are in different regions: the MFA session serves both.
   test('10 concurrent execs over two roles: one code, one GetSessionToken, one AssumeRole per role', async (t) => {
     if (!requireCommands(t, 'moto_server', 'sh')) return;
     const box = world.sandbox();
@@ -54,6 +55,13 @@ describe('session cache: one MFA code for every role', { concurrency: false }, (
     assert.equal(readFileSync(join(box.home, 'mfa-runs'), 'utf8'), 'run\n', 'the mfa_process ran once');
     assert.equal(world.proxy.count('GetSessionToken'), 1);
     assert.equal(world.proxy.count('AssumeRole'), 2);
+
+    // A role session in a third region (--region) is a new AssumeRole, still with no code.
+    world.proxy.reset();
+    const elsewhere = await runRolecall(box, ['exec', 'writer', '--region', 'ap-south-1', '--', 'true']);
+    assert.equal(elsewhere.status, 0, elsewhere.stderr);
+    assert.deepEqual(world.proxy.counts(), { AssumeRole: 1 });
+    assert.equal(readFileSync(join(box.home, 'mfa-runs'), 'utf8'), 'run\n', 'still the one code');
 
     // Later, a role whose own session is gone reuses the MFA session: no code.
     world.proxy.reset();

@@ -4,11 +4,11 @@
  * every step without a secret.
  */
 import assert from 'node:assert/strict';
-import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
+import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { makeSandbox, rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 
@@ -189,6 +189,32 @@ describe('rolecall exec on a terminal', () => {
       writeFileSync(done, '');
       const status = await finished;
       assert.match(output, /interrupts: 1\b/, output);
+      assert.equal(status, 0, output);
+    } finally {
+      sandbox.cleanup();
+    }
+  });
+
+  test('a hangup sent to rolecall alone reaches the child, on a terminal too', async (t) => {
+    if (!requireCommands(t, 'script')) return;
+    const sandbox = makeSandbox();
+    try {
+      sandbox.write('.aws/credentials', credentialsFile({ keys: randomKeys() }));
+      const ready = join(sandbox.home, 'ready');
+      // The child writes its parent's pid (rolecall's) and leaves when it gets a HUP.
+      const child = sandbox.write(
+        'wait-for-hangup.cjs',
+        `const fs = require('fs'); process.on('SIGHUP', () => { console.log('hangups: 1'); process.exit(0); });` +
+          `fs.writeFileSync(${JSON.stringify(ready)}, String(process.ppid)); setTimeout(() => { console.log('no hangup'); process.exit(9); }, 15000);\n`,
+      );
+      const run = spawnOnTerminal([process.execPath, rolecallBin, 'exec', '--no-session', 'keys', '--', process.execPath, child], { env: sandbox.env, cwd: sandbox.home });
+      let output = '';
+      run.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      const finished = new Promise<number | null>((resolve) => run.on('close', resolve));
+      await waitFor(() => existsSync(ready) && readFileSync(ready, 'utf8') !== '');
+      process.kill(Number(readFileSync(ready, 'utf8')), 'SIGHUP');
+      const status = await finished;
+      assert.match(output, /hangups: 1/, output);
       assert.equal(status, 0, output);
     } finally {
       sandbox.cleanup();

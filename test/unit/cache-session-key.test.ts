@@ -38,6 +38,17 @@ test('one MFA session per source key and serial, whichever role profile named th
   assert.equal(viaReader, viaWriter);
 });
 
+test('an MFA session serves every region of its partition, and no other partition', () => {
+  const ireland = sessionAccount('keys:AKIA1', MFA_SESSION, { region: 'eu-west-1' });
+  assert.equal(sessionAccount('keys:AKIA1', MFA_SESSION, { region: 'ap-south-1' }), ireland);
+  assert.equal(sessionAccount('keys:AKIA1', MFA_SESSION, { region: 'us-east-1' }), ireland);
+  assert.notEqual(sessionAccount('keys:AKIA1', MFA_SESSION, { region: 'cn-north-1' }), ireland);
+  assert.notEqual(sessionAccount('keys:AKIA1', MFA_SESSION, { region: 'us-gov-west-1' }), ireland);
+  assert.notEqual(sessionAccount('keys:AKIA1', MFA_SESSION, { region: 'eu-west-1', endpoint: 'http://127.0.0.1:5000' }), ireland);
+  // A role's session stays keyed by region, as the issue asks.
+  assert.notEqual(sessionAccount('keys:AKIA1', ROLE, { region: 'ap-south-1' }), sessionAccount('keys:AKIA1', ROLE, { region: 'eu-west-1' }));
+});
+
 test('an account names its profile, and only rolecall-made names give one back', () => {
   const account = sessionAccount('keys:AKIA1', { ...ROLE, profile: 'team@prod' }, TARGET);
   assert.match(account, /^team@prod@[0-9a-f]{40}$/);

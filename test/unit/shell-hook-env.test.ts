@@ -10,16 +10,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { RolecallError } from '../../src/errors.js';
+import { CancelledError, CredentialError } from '../../src/errors.js';
 import { bashShell } from '../../src/shell/bash-shell.js';
 import { hookEnv, nextRefresh, type SessionResult } from '../../src/shell/hook-env.js';
+import { hookRetryDelay, shownDelay } from '../../src/shell/hook-retry.js';
 import { TrustStore } from '../../src/trust/trust-store.js';
 import { requireCommands } from '../helpers/peers.js';
 
 let home: string;
 let project: string;
 let sessions: string[];
-let fail: boolean;
+/** What the fake session throws, if anything. */
+let fail: Error | undefined;
 const NOW = 2_000_000_000;
 
 beforeEach(() => {
@@ -28,7 +30,7 @@ beforeEach(() => {
   mkdirSync(join(project, 'sub'), { recursive: true });
   writeFileSync(join(project, '.awsprofile'), '# team\ndev\n');
   sessions = [];
-  fail = false;
+  fail = undefined;
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
@@ -38,22 +40,22 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 
 async function session(profile: string): Promise<SessionResult> {
   sessions.push(profile);
-  if (fail) throw new RolecallError('cancelled');
+  if (fail) throw fail;
   return {
     region: 'eu-west-1',
     credentials: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'fake-secret-value', sessionToken: 'fake-token', expiration: new Date((NOW + 3600) * 1000) },
   };
 }
 
-function run(extra: Record<string, string> = {}) {
-  return hookEnv(bashShell, { env: env(extra), now: NOW, session, cwd: join(project, 'sub') });
+function run(extra: Record<string, string> = {}, clock?: () => number) {
+  return hookEnv(bashShell, { env: env(extra), now: NOW, session, cwd: join(project, 'sub'), ...(clock ? { clock } : {}) });
 }
 
 /** Evaluates the code in bash, as the hook does, and returns the variables it leaves. */
 function evaluate(code: string, start: Record<string, string>): Record<string, string> {
-  const names = ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'ROLECALL_PROFILE', '_rolecall_profile', '_rolecall_file', '_rolecall_refresh_at', '_rolecall_retry'];
+  const names = ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'ROLECALL_PROFILE', '_rolecall_profile', '_rolecall_file', '_rolecall_refresh_at', '_rolecall_dir', '_rolecall_failed_in', '_rolecall_failures'];
   const script = `${code}\n${names.map((n) => `printf '%s=%s\\n' ${n} "\${${n}-<unset>}"`).join('\n')}`;
-  const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...start } });
+  const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd: join(project, 'sub'), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...start } });
   assert.equal(result.status, 0, result.stderr);
   return Object.fromEntries(result.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
@@ -82,7 +84,9 @@ test('an allowed file: the session exported, the user\'s AWS_PROFILE unset, the 
   assert.equal(after._rolecall_profile, 'dev');
   assert.equal(after._rolecall_file, join(project, '.awsprofile'));
   assert.equal(after._rolecall_refresh_at, String(NOW + 3600 - 300), 'refresh when the cache would stop handing it out');
-  assert.equal(after._rolecall_retry, '');
+  assert.equal(after._rolecall_dir, join(project, 'sub'), 'settled here: a prompt in this directory is steady');
+  assert.equal(after._rolecall_failed_in, '');
+  assert.equal(after._rolecall_failures, '');
 });
 
 test('the same profile still fresh: no session fetched; near expiry: fetched again', async () => {
@@ -106,14 +110,73 @@ test('leaving puts back what the user had, the program computing it from the use
   assert.equal(after._rolecall_file, '');
 });
 
-test('a failed session (Ctrl-C at the MFA prompt): one line, nothing exported, retried after a cd', async () => {
+test('a failed session: one line saying when, nothing exported, the failure state kept, a retry time 30s on', async (t) => {
+  if (!requireCommands(t, 'bash')) return;
   new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
-  fail = true;
-  const result = await run();
-  assert.equal(result.messages.length, 1);
-  assert.match(result.messages[0] ?? '', /no session for profile dev: cancelled/);
+  fail = new CredentialError('STS GetSessionToken failed: connect ECONNREFUSED 127.0.0.1:9');
+  const result = await run({ _ROLECALL_OLDPWD: project });
+  assert.deepEqual(result.messages, ["rolecall: no session for profile dev: STS GetSessionToken failed: connect ECONNREFUSED 127.0.0.1:9 (tried again at a prompt after 30s, or now with 'cd .')"]);
   assert.doesNotMatch(result.code, /export /);
-  assert.match(result.code, /_rolecall_retry='1'/);
+  // The hook entered with "failed here"; the code leaves that as it is and adds the count and the time.
+  const after = evaluate(result.code, { _rolecall_dir: '', _rolecall_failed_in: 'P|O' });
+  assert.equal(after._rolecall_dir, '');
+  assert.equal(after._rolecall_failed_in, 'P|O');
+  assert.equal(after._rolecall_failures, '1');
+  assert.equal(after._rolecall_refresh_at, String(NOW + 30));
+  assert.equal(after._rolecall_file, join(project, '.awsprofile'), 'the file is still followed, so allow and deny act at the next prompt');
+});
+
+test('failures in a row wait twice as long each time, up to 10 minutes, counted from when the failure is known', async () => {
+  new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
+  fail = new CredentialError('network down');
+  const waits: number[] = [];
+  for (const before of ['', '1', '2', '3', '4', '5', '9']) {
+    const result = await run({ _ROLECALL_FAILURES: before }, () => NOW + 7);
+    assert.match(result.code, new RegExp(`_rolecall_failures='${(Number(before) || 0) + 1}'`));
+    waits.push(Number(/_rolecall_refresh_at='(\d+)'/.exec(result.code)?.[1]) - NOW - 7);
+  }
+  assert.deepEqual(waits, [30, 60, 120, 240, 480, 600, 600]);
+  const longer = await run({ _ROLECALL_FAILURES: '2' }, () => NOW);
+  assert.match(longer.messages[0] ?? '', /tried again at a prompt after 2m, or now/);
+});
+
+test('ROLECALL_HOOK_RETRY_SECONDS sets the first wait; 0 leaves retrying to a cd', async () => {
+  assert.equal(hookRetryDelay({ ROLECALL_HOOK_RETRY_SECONDS: '2' }, 1), 2);
+  assert.equal(hookRetryDelay({ ROLECALL_HOOK_RETRY_SECONDS: '2' }, 3), 8);
+  assert.equal(hookRetryDelay({ ROLECALL_HOOK_RETRY_SECONDS: '900' }, 4), 900, 'a first wait above the cap is kept');
+  assert.equal(hookRetryDelay({}, 100), 600);
+  assert.throws(() => hookRetryDelay({ ROLECALL_HOOK_RETRY_SECONDS: 'soon' }, 1), /ROLECALL_HOOK_RETRY_SECONDS is "soon"; it must be a whole number of seconds/);
+  assert.deepEqual([30, 90, 120, 600].map(shownDelay), ['30s', '90s', '2m', '10m']);
+
+  new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
+  fail = new CredentialError('network down');
+  const off = await run({ ROLECALL_HOOK_RETRY_SECONDS: '0' });
+  assert.match(off.code, /_rolecall_refresh_at=''/);
+  assert.match(off.messages[0] ?? '', /network down \('cd \.' tries again\)$/);
+});
+
+test("Ctrl-C at the MFA prompt: no timed retry, a cd asks again; where `cd .` would change nothing, the line says what does", async () => {
+  new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
+  fail = new CancelledError('cancelled');
+  const result = await run();
+  assert.deepEqual(result.messages, ["rolecall: no session for profile dev: cancelled ('cd .' asks again)"]);
+  assert.match(result.code, /_rolecall_refresh_at=''/, 'no prompt asks again by itself');
+  assert.match(result.code, /_rolecall_failures='1'/);
+  // Right after a `cd .`, $OLDPWD is $PWD and another `cd .` would not change what the hook sees.
+  const again = await run({ _ROLECALL_OLDPWD: join(project, 'sub') });
+  assert.match(again.messages[0] ?? '', /cancelled \('cd \.\.; cd -' asks again\)$/);
+});
+
+test('after a failure, a file no longer trusted settles the hook and drops the retry time', async (t) => {
+  if (!requireCommands(t, 'bash')) return;
+  new TrustStore(env()).deny(join(project, '.awsprofile'));
+  const result = await run({ _ROLECALL_FAILURES: '3' });
+  assert.deepEqual(sessions, []);
+  const after = evaluate(result.code, { _rolecall_dir: '', _rolecall_failed_in: 'P|O', _rolecall_failures: '3', _rolecall_refresh_at: String(NOW + 5) });
+  assert.equal(after._rolecall_refresh_at, '<unset>', 'else every prompt after that time would run hook-env');
+  assert.equal(after._rolecall_failures, '');
+  assert.equal(after._rolecall_failed_in, '');
+  assert.equal(after._rolecall_dir, join(project, 'sub'));
 });
 
 test('a denied file says nothing and activates nothing', async () => {
