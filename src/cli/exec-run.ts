@@ -67,7 +67,7 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
 
 function warmUp(env: NodeJS.ProcessEnv, backend: string | undefined): void {
   // Errors surface where the pipeline awaits the same memoized promises.
-  void import('../vault/open-vault.js').then(({ openVault }) => openVault(env, { quietFallback: true, ...(backend ? { backend } : {}) })).catch(() => undefined);
+  void import('../vault/open-vault.js').then(({ openVault }) => openVault(env, { fallbackNoticeOnce: true, ...(backend ? { backend } : {}) })).catch(() => undefined);
   void import('../exec/run-child.js').catch(() => undefined);
 }
 

@@ -20,10 +20,11 @@ export interface OpenVaultOptions {
   readonly backend?: string;
   /**
    * When the keychain is not usable and the file vault is chosen by default,
-   * say so under --debug only (exec's lookups: the line would repeat on
-   * every run). Commands that store keys leave this off.
+   * say why once per reason (exec and the shell hook run too often to repeat
+   * it; a new reason is said again), not on every run. Commands that store
+   * keys leave this off and say it each time.
    */
-  readonly quietFallback?: boolean;
+  readonly fallbackNoticeOnce?: boolean;
 }
 
 /**
@@ -66,10 +67,19 @@ async function selectVault(env: Env, options: OpenVaultOptions): Promise<Vault> 
   }
   const keychain = await openKeychain(env);
   if ('vault' in keychain) return keychain.vault;
-  const line = `not using the keychain: ${keychain.unavailable}; using the encrypted file vault (set ${BACKEND_VARIABLE}=file to choose it and silence this)`;
-  if (options.quietFallback) debug(line);
-  else note(line);
+  const line = `not using the keychain: ${keychain.unavailable}; using the encrypted file vault (set ${BACKEND_VARIABLE}=file to choose it and silence this`;
+  if (!options.fallbackNoticeOnce) note(`${line})`);
+  else if (await firstTimeFor(env, keychain.unavailable)) note(`${line}; said once)`);
+  else debug(`${line})`);
   return openFileVault(env, keychain.unavailable);
+}
+
+/** Loaded only on the fallback path: a working keychain never pays for it. */
+async function firstTimeFor(env: Env, reason: string): Promise<boolean> {
+  const [{ createHash }, { firstTimeSaying }] = await Promise.all([import('node:crypto'), import('./said-once.js')]);
+  // A reason quotes an OS error of any length: its hash makes a bounded file name.
+  const marker = createHash('sha256').update(reason).digest('hex').slice(0, 32);
+  return firstTimeSaying(env, 'keychain-fallback-noticed', marker, { forgetOthers: true });
 }
 
 /** `fallbackReason`: why the keychain was not used, when the file vault was chosen by default. */

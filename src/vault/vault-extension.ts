@@ -22,7 +22,7 @@ export async function vaultExtension(env: Env, options: VaultExtensionOptions = 
   let vault: Promise<Vault> | undefined;
   const open =
     options.open ??
-    (async () => (await import('./open-vault.js')).openVault(env, { quietFallback: true, ...(options.backend ? { backend: options.backend } : {}) }));
+    (async () => (await import('./open-vault.js')).openVault(env, { fallbackNoticeOnce: true, ...(options.backend ? { backend: options.backend } : {}) }));
   return {
     lookupVault: async (profile) => {
       vault ??= open();

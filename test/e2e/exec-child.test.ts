@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
-import { makeSandbox, rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { makeSandbox, rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 
 const CONFIG = `
@@ -21,6 +21,10 @@ role_arn = arn:aws:iam::123456789012:role/Admin
 source_profile = base
 mfa_serial = arn:aws:iam::123456789012:mfa/alice
 region = eu-central-1
+
+[default]
+role_arn = arn:aws:iam::123456789012:role/Default
+source_profile = base
 `;
 
 describe('rolecall exec: the child', { concurrency: false }, () => {
@@ -55,17 +59,27 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
     assert.equal(env.HOME, sandbox.home, 'the rest of the environment is kept');
   });
 
-  test('the profile comes from AWS_PROFILE when not given', async (t) => {
+  test('the profile comes from AWS_PROFILE when not given, else it is default', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
     const result = await exec(['--', 'sh', '-c', 'echo $ROLECALL_PROFILE'], { AWS_PROFILE: 'admin' });
     assert.equal(result.stdout.trim(), 'admin', result.stderr);
+    const unnamed = await runProcess(process.execPath, [rolecallBin, 'exec', '--', 'sh', '-c', 'echo "$ROLECALL_PROFILE $AWS_ACCESS_KEY_ID"'], {
+      env: without(sandbox.env, 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE'),
+      cwd: sandbox.home,
+    });
+    assert.equal(unnamed.status, 0, unnamed.stderr);
+    assert.match(unnamed.stdout.trim(), /^default ASIA/, 'the [default] role, assumed');
   });
 
-  test('without a command it runs $SHELL', async (t) => {
+  test('without a command it runs $SHELL, and /bin/sh when SHELL is not set', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
-    const result = await runRolecall(sandbox, ['exec', '--mfa-token', '975310', 'admin'], { env: { SHELL: '/bin/sh' }, input: 'echo "in $ROLECALL_PROFILE"\nexit 3\n' });
-    assert.equal(result.stdout.trim(), 'in admin');
+    const input = 'echo "$0 in $ROLECALL_PROFILE"\nexit 3\n';
+    const result = await runRolecall(sandbox, ['exec', '--mfa-token', '975310', 'admin'], { env: { SHELL: 'bash' }, input });
+    assert.equal(result.stdout.trim(), 'bash in admin');
     assert.equal(result.status, 3);
+    const noShell = await runProcess(process.execPath, [rolecallBin, 'exec', '--mfa-token', '975310', 'admin'], { env: without(sandbox.env, 'SHELL'), cwd: sandbox.home }, { input });
+    assert.equal(noShell.stdout.trim(), '/bin/sh in admin', noShell.stderr);
+    assert.equal(noShell.status, 3);
   });
 
   test('exit status: the child’s own, 128+N on a signal, 126 not executable, 127 not found', async (t) => {
@@ -86,7 +100,7 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
     assert.equal(failed.stderr.trim().split('\n').length, 1, 'one line');
   });
 
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1'] as const) {
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const) {
     test(`${signal} sent to rolecall alone reaches the child`, async (t) => {
       if (!requireCommands(t, 'moto_server')) return;
       const ready = join(sandbox.home, `ready-${signal}`);
@@ -214,4 +228,9 @@ async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<vo
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** `env` without the named variables (runRolecall can add variables, not take them away). */
+function without(env: Record<string, string>, ...names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
 }

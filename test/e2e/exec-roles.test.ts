@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
@@ -54,6 +56,11 @@ region = us-east-1
 [profile from-imds]
 role_arn = arn:aws:iam::123456789012:role/FromImds
 credential_source = Ec2InstanceMetadata
+region = us-east-1
+
+[profile from-ecs]
+role_arn = arn:aws:iam::123456789012:role/FromEcs
+credential_source = EcsContainer
 region = us-east-1
 `;
 
@@ -196,6 +203,34 @@ describe('rolecall exec against moto', { concurrency: false }, () => {
     assert.equal(world.proxy.calls.find((c) => c.action === 'AssumeRole')?.signedWith, 'test-key');
   });
 
+  test('credential_source = EcsContainer uses the container endpoint at AWS_CONTAINER_CREDENTIALS_FULL_URI', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const agent = await startFakeEcsAgent(randomKeys());
+    t.after(() => agent.stop());
+    const sandbox = box({ AWS_CONTAINER_CREDENTIALS_FULL_URI: agent.url });
+    const result = await runRolecall(sandbox, ['exec', 'from-ecs', '--', ...CALLER_ARN]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout.trim(), /^arn:aws:sts::123456789012:assumed-role\/FromEcs\//);
+    assert.ok(agent.requests() > 0, 'rolecall asked the container endpoint');
+    assert.equal(world.proxy.calls.find((c) => c.action === 'AssumeRole')?.signedWith, agent.keys.accessKeyId, 'the role is assumed with the container keys');
+  });
+
+  test('AWS_ENDPOINT_URL alone (no AWS_ENDPOINT_URL_STS) is where STS is called, and a session of another endpoint is not reused', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const sandbox = box();
+    delete sandbox.env.AWS_ENDPOINT_URL_STS;
+    // First straight to moto, past the recording proxy: a session cached for that endpoint.
+    const direct = await runRolecall(sandbox, ['exec', 'admin', '--', 'true'], { env: { AWS_ENDPOINT_URL: world.moto.url } });
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.equal(world.proxy.calls.length, 0);
+    // (The SDK alone would also read AWS_ENDPOINT_URL; rolecall must know it too, to name it and key its cache by it.)
+    const result = await runRolecall(sandbox, ['exec', '--debug', 'admin', '--', ...CALLER_ARN], { env: { AWS_ENDPOINT_URL: world.proxy.url } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout.trim(), /^arn:aws:sts::123456789012:assumed-role\/Admin\//);
+    assert.ok(result.stderr.includes(`AssumeRole arn:aws:iam::123456789012:role/Admin`) && result.stderr.includes(`at ${world.proxy.url}`), result.stderr);
+    assert.equal(world.proxy.calls.find((c) => c.action === 'AssumeRole')?.signedWith, base.accessKeyId, 'a new session from the new endpoint, not the cached one');
+  });
+
   test('a keys profile gets a GetSessionToken session; --no-session passes the keys', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const sandbox = box();
@@ -287,4 +322,34 @@ function typeAtPrompts(command: string[], env: Record<string, string>, cwd: stri
       resolve({ status, stdout });
     });
   });
+}
+
+/**
+ * A fake for the ECS container agent (no real peer serves this endpoint
+ * outside ECS): it answers every GET with the container credentials JSON
+ * the agent serves, and counts the requests.
+ */
+async function startFakeEcsAgent(keys: { accessKeyId: string; secretAccessKey: string }) {
+  let count = 0;
+  const server = createServer((request, response) => {
+    count++;
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(
+      JSON.stringify({
+        RoleArn: 'arn:aws:iam::123456789012:role/TaskRole',
+        AccessKeyId: keys.accessKeyId,
+        SecretAccessKey: keys.secretAccessKey,
+        Token: `fake-ecs-token-${keys.accessKeyId}`,
+        Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v2/credentials/task`,
+    keys,
+    requests: () => count,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall } from '../helpers/sandbox.js';
-import { CALLER_ARN, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
+import { CALLER_ARN, credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 import { BACKENDS, backendEnv, requireBackend, uniqueName } from './vault-harness.js';
 
 describe('add, exec, list, remove', { concurrency: false }, () => {
@@ -125,6 +125,31 @@ describe('add, exec, list, remove', { concurrency: false }, () => {
     // Each appended its own section: all three are in the config, once each.
     const config = readFileSync(join(box.home, '.aws', 'config'), 'utf8');
     for (const name of names) assert.equal(config.split(`[profile ${name}]`).length - 1, 1, config);
+  });
+
+  test('base keys come from the vault first, then from the credentials file', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const box = world.sandbox(backendEnv('file'));
+    const inVault = randomKeys();
+    const inFile = randomKeys();
+    box.write('.aws/config', '[profile base]\nregion = eu-west-1\n[profile ordered]\nrole_arn = arn:aws:iam::123456789012:role/Ordered\nsource_profile = base\nregion = eu-west-1\n');
+    box.write('.aws/credentials', credentialsFile({ base: inFile }));
+    const add = await runRolecall(box, ['add', 'base', '--env'], { env: { AWS_ACCESS_KEY_ID: inVault.accessKeyId, AWS_SECRET_ACCESS_KEY: inVault.secretAccessKey } });
+    assert.equal(add.status, 0, add.stderr);
+    const signersOfOrdered = () => world.proxy.calls.filter((c) => c.action === 'AssumeRole' && c.params.RoleArn?.endsWith(':role/Ordered')).map((c) => c.signedWith);
+
+    const fromVault = await runRolecall(box, ['exec', 'ordered', '--', ...CALLER_ARN]);
+    assert.equal(fromVault.status, 0, fromVault.stderr);
+    assert.match(fromVault.stdout.trim(), /^arn:aws:sts::123456789012:assumed-role\/Ordered\//);
+    assert.deepEqual(signersOfOrdered(), [inVault.accessKeyId], 'the role is assumed with the vault\'s keys, not the file\'s');
+    assert.doesNotMatch(fromVault.stderr, /plain text/);
+
+    // Without them in the vault (remove also drops the session made from them), the file's keys serve.
+    assert.equal((await runRolecall(box, ['remove', 'base', '--force'])).status, 0);
+    const fromFile = await runRolecall(box, ['exec', 'ordered', '--', ...CALLER_ARN]);
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    assert.match(fromFile.stdout.trim(), /^arn:aws:sts::123456789012:assumed-role\/Ordered\//);
+    assert.deepEqual(signersOfOrdered(), [inVault.accessKeyId, inFile.accessKeyId]);
   });
 
   test('keys in the credentials file: exec says once per profile that import would move them', async (t) => {
