@@ -66,7 +66,7 @@ export class AddCommand extends Command {
       }
       await vault.set(KEYS_SERVICE, profile, encodeKeys(keys));
       this.context.stdout.write(`stored the keys of profile "${profile}" (${maskKeyId(keys.accessKeyId)}) in ${where}\n`);
-      const appended = ensureProfileSection(env, profile);
+      const appended = await ensureProfileSection(env, profile);
       if (appended) this.context.stdout.write(`added [${profile === 'default' ? 'default' : `profile ${profile}`}] to ${displayPath(appended, env)}\n`);
       const plaintext = plaintextKeysFile(env, profile);
       if (plaintext) {

@@ -9,6 +9,7 @@ import type { Env } from '../config/config-paths.js';
 import { configPaths } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import { RolecallError } from '../errors.js';
+import { whileLocked } from '../cache/while-locked.js';
 import { replaceUserFile } from './private-files.js';
 
 /**
@@ -23,10 +24,18 @@ export function checkProfileName(name: string): void {
   }
 }
 
-/** Appends the section when the config file has none for `profile`; returns the file when it did. */
-export function ensureProfileSection(env: Env, profile: string): string | undefined {
-  if (loadConfig(env).profiles.get(profile)?.files.includes('config')) return undefined;
+/**
+ * Appends the section when the config file has none for `profile`; returns
+ * the file when it did. Under a lock: the check and the write must see the
+ * same file, or two adds at once lose a section or write one twice.
+ */
+export async function ensureProfileSection(env: Env, profile: string): Promise<string | undefined> {
   const path = configPaths(env).config;
+  return whileLocked(env, path, () => appendSectionIfMissing(env, path, profile));
+}
+
+function appendSectionIfMissing(env: Env, path: string, profile: string): string | undefined {
+  if (loadConfig(env).profiles.get(profile)?.files.includes('config')) return undefined;
   let before: Buffer;
   try {
     before = readFileSync(path);

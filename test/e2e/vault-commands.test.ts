@@ -110,9 +110,9 @@ describe('add, exec, list, remove', { concurrency: false }, () => {
     assert.ok(world.proxy.calls.some((c) => c.action === 'GetCallerIdentity' && c.signedWith === keys.accessKeyId));
   });
 
-  test('two rolecall add processes at once with the file vault keep both profiles', async () => {
+  test('six rolecall add processes at once with the file vault keep every profile', async () => {
     const box = world.sandbox(backendEnv('file'));
-    const names = [uniqueName('one'), uniqueName('two'), uniqueName('three')];
+    const names = ['one', 'two', 'three', 'four', 'five', 'six'].map(uniqueName);
     const runs = await Promise.all(
       names.map((name) => {
         const keys = randomKeys();
@@ -122,7 +122,7 @@ describe('add, exec, list, remove', { concurrency: false }, () => {
     for (const run of runs) assert.equal(run.status, 0, run.stderr);
     const json = JSON.parse((await runRolecall(box, ['list', '--json'])).stdout) as Array<{ profile: string; keys: string }>;
     for (const name of names) assert.equal(json.find((p) => p.profile === name)?.keys, 'file vault', `${name} is in the vault`);
-    // Each appended its own section: all three are in the config, once each.
+    // Each appended its own section: all are in the config, once each.
     const config = readFileSync(join(box.home, '.aws', 'config'), 'utf8');
     for (const name of names) assert.equal(config.split(`[profile ${name}]`).length - 1, 1, config);
   });

@@ -1,0 +1,34 @@
+/**
+ * Runs a short read-modify-write of a shared file under a lock file, so two
+ * rolecall processes changing it at once do not lose one's change (two
+ * `rolecall add` at once each appended a section to what it had read, and
+ * the second rename dropped the first's). Stale locks of dead processes are
+ * broken by tryLock; a live holder is waited for, a bounded time.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Env } from '../config/config-paths.js';
+import { RolecallError } from '../errors.js';
+import { locksDirectory } from './cache-settings.js';
+import { tryLock } from './lock-file.js';
+
+const WAIT_MS = 10_000;
+
+export async function whileLocked<T>(env: Env, file: string, body: () => T): Promise<T> {
+  const lockPath = join(locksDirectory(env), `file-${createHash('sha256').update(file).digest('hex').slice(0, 32)}.lock`);
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const attempt = tryLock(lockPath);
+    if (attempt.acquired) {
+      try {
+        return body();
+      } finally {
+        attempt.acquired.release();
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new RolecallError(`${file} is being changed by another rolecall (pid ${attempt.holder?.pid ?? 'unknown'}); try again when it has finished`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+  }
+}
