@@ -7,6 +7,7 @@ import { RolecallError } from '../errors.js';
 import { note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
 import { openVault } from '../vault/open-vault.js';
+import { whileLocked } from '../cache/while-locked.js';
 import { removePlaintextKeys } from '../vault/plaintext-removal.js';
 import { checkKeyShape, decodeKeys, encodeKeys } from '../vault/stored-keys.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
@@ -92,7 +93,8 @@ export class ImportCommand extends Command {
       if (this.removePlaintext) {
         for (const [file, names] of imported) {
           const path = config.paths[file];
-          const removal = removePlaintextKeys(path, file, names);
+          // Under the same lock as `add`'s append to the config file.
+          const removal = await whileLocked(env, path, () => removePlaintextKeys(path, file, names));
           if (removal.backup) {
             this.context.stdout.write(
               `deleted ${removal.removed} key line${removal.removed === 1 ? '' : 's'} from ${displayPath(path, env)}; the file as it was is in ${displayPath(removal.backup, env)} (0600): delete it once you have checked\n`,
