@@ -25,8 +25,8 @@ export function parseOrReport(args: readonly string[]): ExecArguments | undefine
 
 export async function runExec(parsed: ExecArguments): Promise<number> {
   enableDebug(parsed.debug);
-  const env = { ...process.env };
-  const profile = parsed.profile ?? (env.AWS_PROFILE || 'default');
+  const profile = parsed.profile ?? (process.env.AWS_PROFILE || 'default');
+  const env = withoutHookRegion({ ...process.env }, profile);
   let child: { command: string; args: string[]; env: Record<string, string> } | undefined;
   const status = await guarded(EXIT_ROLECALL_FAILED, async () => {
     // ROLECALL_PROFILE from the shell hook (ROLECALL_SHELL_HOOK names the same
@@ -63,6 +63,18 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
   debug(`${child.command} ended: status ${outcome.status}`);
   if (outcome.startError) process.stderr.write(`rolecall: ${outcome.startError}\n`);
   return outcome.status;
+}
+
+/**
+ * In a directory whose .awsprofile the shell hook follows, AWS_REGION is the
+ * region of that profile, put there by the hook, not a choice of the user's:
+ * `rolecall exec other` uses other's own region, as it would elsewhere.
+ */
+function withoutHookRegion(env: NodeJS.ProcessEnv, profile: string): NodeJS.ProcessEnv {
+  const hookRegion = env.ROLECALL_SHELL_HOOK_REGION;
+  if (!env.ROLECALL_SHELL_HOOK || env.ROLECALL_SHELL_HOOK === profile || !hookRegion) return env;
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) if (env[name] === hookRegion) delete env[name];
+  return env;
 }
 
 function warmUp(env: NodeJS.ProcessEnv, backend: string | undefined): void {

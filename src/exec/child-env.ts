@@ -18,6 +18,8 @@ export const REMOVED_FROM_CHILD = [
   // Set by the shell hook beside ROLECALL_PROFILE: a profile the shell holds
   // is not an exec, so exec may run under it; its children never inherit it.
   'ROLECALL_SHELL_HOOK',
+  // The region the hook exported for its profile, so exec can tell it from the user's.
+  'ROLECALL_SHELL_HOOK_REGION',
 ] as const;
 
 /**

@@ -99,7 +99,7 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   } else {
     try {
       const { region, credentials } = await options.session(want.name, userEnv);
-      lines.push(...enterLines(shell, userEnv, { ...sessionVariables(want.name, credentials, region), ROLECALL_SHELL_HOOK: want.name }));
+      lines.push(...enterLines(shell, userEnv, { ...sessionVariables(want.name, credentials, region), ROLECALL_SHELL_HOOK: want.name, ...(region ? { ROLECALL_SHELL_HOOK_REGION: region } : {}) }));
       lines.push(shell.assign('_rolecall_profile', want.name));
       lines.push(shell.assign('_rolecall_refresh_at', nextRefresh(credentials.expiration, options.now, minTtlSeconds(userEnv))));
       lines.push(shell.assign('_rolecall_restore', restoreLines(shell, userEnv).join('\n')));

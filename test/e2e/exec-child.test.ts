@@ -59,6 +59,17 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
     assert.equal(env.HOME, sandbox.home, 'the rest of the environment is kept');
   });
 
+  test("under the shell hook another profile gets its own region, not the hook's; the user's own AWS_REGION still wins", async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const regions = 'echo "$AWS_REGION $AWS_DEFAULT_REGION ${ROLECALL_SHELL_HOOK_REGION-none}"';
+    const hook = { ROLECALL_PROFILE: 'base', ROLECALL_SHELL_HOOK: 'base', ROLECALL_SHELL_HOOK_REGION: 'eu-west-1', AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' };
+    const underHook = await exec(['admin', '--', 'sh', '-c', regions], hook);
+    assert.equal(underHook.status, 0, underHook.stderr);
+    assert.equal(underHook.stdout.trim(), 'eu-central-1 eu-central-1 none', "admin's region; the hook's marker is not passed on");
+    const userRegion = await exec(['admin', '--', 'sh', '-c', regions], { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
+    assert.equal(userRegion.stdout.trim(), 'eu-west-1 eu-west-1 none', userRegion.stderr);
+  });
+
   test('the profile comes from AWS_PROFILE when not given, else it is default', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
     const result = await exec(['--', 'sh', '-c', 'echo $ROLECALL_PROFILE'], { AWS_PROFILE: 'admin' });

@@ -53,7 +53,7 @@ function run(extra: Record<string, string> = {}, clock?: () => number) {
 
 /** Evaluates the code in bash, as the hook does, and returns the variables it leaves. */
 function evaluate(code: string, start: Record<string, string>): Record<string, string> {
-  const names = ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'ROLECALL_PROFILE', '_rolecall_profile', '_rolecall_file', '_rolecall_refresh_at', '_rolecall_dir', '_rolecall_failed_in', '_rolecall_failures'];
+  const names = ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'ROLECALL_SHELL_HOOK_REGION', 'ROLECALL_PROFILE', '_rolecall_profile', '_rolecall_file', '_rolecall_refresh_at', '_rolecall_dir', '_rolecall_failed_in', '_rolecall_failures'];
   const script = `${code}\n${names.map((n) => `printf '%s=%s\\n' ${n} "\${${n}-<unset>}"`).join('\n')}`;
   const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd: join(project, 'sub'), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...start } });
   assert.equal(result.status, 0, result.stderr);
@@ -81,6 +81,7 @@ test('an allowed file: the session exported, the user\'s AWS_PROFILE unset, the 
   assert.equal(after.AWS_PROFILE, '<unset>');
   assert.equal(after.AWS_ACCESS_KEY_ID, 'ASIAFAKE');
   assert.equal(after.AWS_REGION, 'eu-west-1');
+  assert.equal(after.ROLECALL_SHELL_HOOK_REGION, 'eu-west-1', 'so exec can tell the hook region from the user\'s');
   assert.equal(after._rolecall_profile, 'dev');
   assert.equal(after._rolecall_file, join(project, '.awsprofile'));
   assert.equal(after._rolecall_refresh_at, String(NOW + 3600 - 300), 'refresh when the cache would stop handing it out');
