@@ -174,62 +174,63 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
 });
 
 describe('rolecall exec on a terminal', () => {
-  test('one Ctrl-C reaches the child once', async (t) => {
-    if (!requireCommands(t, 'script')) return;
+  /**
+   * Runs `rolecall exec --no-session keys -- node CHILD` on a pseudo-terminal
+   * (script(1)): `childCode` gets `ready` (a file to write, not empty, once
+   * its signal handlers are in) and `done` (a file the test writes when it may finish).
+   * `act` runs once `ready` exists, with its content.
+   */
+  async function onTerminal(childCode: (files: { ready: string; done: string }) => string, act: (run: ReturnType<typeof spawnOnTerminal>, ready: string, done: string) => Promise<void>) {
     const sandbox = makeSandbox();
     try {
       sandbox.write('.aws/credentials', credentialsFile({ keys: randomKeys() }));
       const ready = join(sandbox.home, 'ready');
       const done = join(sandbox.home, 'done');
-      // A node child counts each delivery (a shell would merge two that arrive during one sleep).
-      const child = sandbox.write(
-        'count-interrupts.cjs',
-        `const fs = require('fs'); let n = 0; process.on('SIGINT', () => n++); fs.writeFileSync(${JSON.stringify(ready)}, '');` +
-          `const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(done)})) { clearInterval(t); console.log('interrupts: ' + n); } }, 20);\n`,
-      );
-      const command = [process.execPath, rolecallBin, 'exec', '--no-session', 'keys', '--', process.execPath, child];
-      // script(1) gives rolecall a terminal; \x03 typed into it is Ctrl-C,
-      // which the terminal sends to the whole foreground process group.
-      const run = spawnOnTerminal(command, { env: sandbox.env, cwd: sandbox.home });
-      let output = '';
-      run.stdout.on('data', (c: Buffer) => (output += c.toString()));
-      const finished = new Promise<number | null>((resolve) => run.on('close', resolve));
-      await waitFor(() => existsSync(ready));
-      run.stdin.write('\x03');
-      await new Promise((r) => setTimeout(r, 700));
-      writeFileSync(done, '');
-      const status = await finished;
-      assert.match(output, /interrupts: 1\b/, output);
-      assert.equal(status, 0, output);
-    } finally {
-      sandbox.cleanup();
-    }
-  });
-
-  test('a hangup sent to rolecall alone reaches the child, on a terminal too', async (t) => {
-    if (!requireCommands(t, 'script')) return;
-    const sandbox = makeSandbox();
-    try {
-      sandbox.write('.aws/credentials', credentialsFile({ keys: randomKeys() }));
-      const ready = join(sandbox.home, 'ready');
-      // The child writes its parent's pid (rolecall's) and leaves when it gets a HUP.
-      const child = sandbox.write(
-        'wait-for-hangup.cjs',
-        `const fs = require('fs'); process.on('SIGHUP', () => { console.log('hangups: 1'); process.exit(0); });` +
-          `fs.writeFileSync(${JSON.stringify(ready)}, String(process.ppid)); setTimeout(() => { console.log('no hangup'); process.exit(9); }, 15000);\n`,
-      );
+      const child = sandbox.write('child.cjs', childCode({ ready: JSON.stringify(ready), done: JSON.stringify(done) }));
       const run = spawnOnTerminal([process.execPath, rolecallBin, 'exec', '--no-session', 'keys', '--', process.execPath, child], { env: sandbox.env, cwd: sandbox.home });
       let output = '';
       run.stdout.on('data', (c: Buffer) => (output += c.toString()));
       const finished = new Promise<number | null>((resolve) => run.on('close', resolve));
+      // Written whole by the child; not empty once its handlers are in.
       await waitFor(() => existsSync(ready) && readFileSync(ready, 'utf8') !== '');
-      process.kill(Number(readFileSync(ready, 'utf8')), 'SIGHUP');
-      const status = await finished;
-      assert.match(output, /hangups: 1/, output);
-      assert.equal(status, 0, output);
+      await act(run, readFileSync(ready, 'utf8'), done);
+      return { status: await finished, output };
     } finally {
       sandbox.cleanup();
     }
+  }
+
+  test('one Ctrl-C reaches the child once', async (t) => {
+    if (!requireCommands(t, 'script')) return;
+    // A node child counts each delivery (a shell would merge two that arrive during one sleep).
+    const { status, output } = await onTerminal(
+      ({ ready, done }) =>
+        `const fs = require('fs'); let n = 0; process.on('SIGINT', () => n++); fs.writeFileSync(${ready}, 'listening');` +
+        `const t = setInterval(() => { if (fs.existsSync(${done})) { clearInterval(t); console.log('interrupts: ' + n); } }, 20);\n`,
+      async (run, _ready, done) => {
+        // \x03 typed into the terminal is Ctrl-C, which it sends to the whole foreground process group.
+        run.stdin.write('\x03');
+        await new Promise((r) => setTimeout(r, 700));
+        writeFileSync(done, '');
+      },
+    );
+    assert.match(output, /interrupts: 1\b/, output);
+    assert.equal(status, 0, output);
+  });
+
+  test('a hangup sent to rolecall alone reaches the child, on a terminal too', async (t) => {
+    if (!requireCommands(t, 'script')) return;
+    // The child names its parent (rolecall) and leaves when it gets a HUP.
+    const { status, output } = await onTerminal(
+      ({ ready }) =>
+        `const fs = require('fs'); process.on('SIGHUP', () => { console.log('hangups: 1'); process.exit(0); });` +
+        `fs.writeFileSync(${ready}, String(process.ppid)); setTimeout(() => { console.log('no hangup'); process.exit(9); }, 15000);\n`,
+      async (_run, rolecallPid) => {
+        process.kill(Number(rolecallPid), 'SIGHUP');
+      },
+    );
+    assert.match(output, /hangups: 1/, output);
+    assert.equal(status, 0, output);
   });
 });
 
