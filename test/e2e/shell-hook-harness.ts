@@ -10,7 +10,9 @@
  * counts with builtins only, so counting starts no process itself.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { TerminalSession } from '../helpers/terminal-session.js';
 import { rolecallBin, repoRoot, runProcess } from '../helpers/sandbox.js';
 
 export interface ShellUnderTest {
@@ -120,4 +122,14 @@ export async function runInteractive(shell: ShellUnderTest, env: Record<string, 
     if (at !== -1) rest = rest.slice(at + marker.length);
   }
   return { dumps, stepStderr, stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+/** The exported AWS_* and ROLECALL_* variables of the shell on `terminal`, sorted, one a line. */
+export async function exportedAwsVariables(terminal: TerminalSession, label: string): Promise<string> {
+  // The typed line echoes `%s`, not the label, so only the output matches the markers.
+  terminal.type(`printf '@@%s-begin@@\\n' ${label}; env | grep -E '^(AWS_|ROLECALL_)' | LC_ALL=C sort; printf '@@%s-end@@\\n' ${label}\n`);
+  await terminal.waitFor(new RegExp(`@@${label}-end@@`, 'g'), 1);
+  const shown = new RegExp(`@@${label}-begin@@\\r?\\n([\\s\\S]*?)@@${label}-end@@`).exec(terminal.shown());
+  assert.ok(shown, `the variables after ${label}:\n${terminal.shown().slice(-2000)}`);
+  return (shown[1] ?? '').replace(/\r/g, '');
 }

@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startNetworkSwitch, type NetworkSwitch } from '../helpers/network-switch.js';
 import { requireCommands } from '../helpers/peers.js';
-import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { openTerminal } from '../helpers/terminal-session.js';
 import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
-import { countingWrapper, dumpFunctions, runInteractive, SHELLS_UNDER_TEST, type Dump } from './shell-hook-harness.js';
+import { countingWrapper, dumpFunctions, exportedAwsVariables, runInteractive, SHELLS_UNDER_TEST, type Dump } from './shell-hook-harness.js';
 
 const CONFIG = `
 [profile dev]
@@ -110,9 +110,14 @@ describe('the shell hook after a failure', () => {
 
       const mfaCalls = () => world.proxy.calls.filter((c) => c.action === 'GetSessionToken' && c.params.SerialNumber?.endsWith('mfa/alice')).length;
       const mfaCallsBefore = mfaCalls();
-      const terminal = openTerminal(shell.command === 'bash' ? ['bash', '--norc', '--noprofile', '-i'] : ['zsh', '-f', '-i'], env, box.home);
+      // The user's own choices, which a cancelled prompt must leave exactly as they were.
+      const userEnv = { ...env, AWS_PROFILE: 'mine', AWS_DEFAULT_PROFILE: 'mine-too', AWS_REGION: 'ap-south-1', AWS_SESSION_TOKEN: 'user-token' };
+      const terminal = openTerminal(shell.command === 'bash' ? ['bash', '--norc', '--noprofile', '-i'] : ['zsh', '-f', '-i'], userEnv, box.home);
       try {
-        terminal.type(`PS1='$ '; . '${shell.hookFile}'; cd tree/m\n`);
+        terminal.type(`PS1='$ '; . '${shell.hookFile}'\n`);
+        const before = await exportedAwsVariables(terminal, 'before');
+        assert.match(before, /^AWS_PROFILE=mine$/m);
+        terminal.type('cd tree/m\n');
         await terminal.waitFor(/MFA code for arn:aws:iam::123456789012:mfa\/alice: /g, 1);
         terminal.type('\u0003');
         await terminal.waitFor(/rolecall: no session for profile mfa: cancelled \('cd \.' asks again\)/g, 1);
@@ -121,6 +126,7 @@ describe('the shell hook after a failure', () => {
         await terminal.waitFor(/@@steady@@/g, 1);
         assert.equal(terminal.count(/MFA code for/g), 1, `asked once, not again at the next prompts:\n${terminal.shown()}`);
         assert.equal(hookEnvRuns(), 1, `no rolecall started at the prompts after the cancel:\n${terminal.shown()}`);
+        assert.equal(await exportedAwsVariables(terminal, 'after-cancel'), before, 'after Ctrl-C every AWS_* and ROLECALL_* variable is as the user had it');
 
         terminal.type('cd .\n');
         await terminal.waitFor(/MFA code for arn:aws:iam::123456789012:mfa\/alice: /g, 2);
@@ -130,6 +136,7 @@ describe('the shell hook after a failure', () => {
         await terminal.waitFor(/@@mfa@@/g, 1);
         assert.equal(hookEnvRuns(), 2);
         assert.equal(mfaCalls() - mfaCallsBefore, 1, 'one MFA call: the cancelled prompt made none');
+        assert.doesNotMatch(await exportedAwsVariables(terminal, 'inside'), /^AWS_PROFILE=/m, 'the user\'s AWS_PROFILE is unset once the session is in');
       } finally {
         terminal.close();
       }
@@ -150,45 +157,4 @@ async function shellSandbox(box: Sandbox, allowed: 'a' | 'm') {
   const callsFile = join(box.home, 'calls');
   const bin = countingWrapper(box.home, callsFile);
   return { box, callsFile, env: { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb' } };
-}
-
-interface Terminal {
-  type(text: string): void;
-  /** Resolves once `pattern` has shown `times` times in all the terminal printed. */
-  waitFor(pattern: RegExp, times: number): Promise<void>;
-  count(pattern: RegExp): number;
-  shown(): string;
-  close(): void;
-}
-
-/** A shell on a real pseudo-terminal, typed into a step at a time (what it prints is read back as it comes). */
-function openTerminal(argv: string[], env: Record<string, string>, cwd: string): Terminal {
-  const run = spawnOnTerminal(argv, { env, cwd });
-  let shown = '';
-  let changed: () => void = () => {};
-  run.stdout.on('data', (chunk: Buffer) => {
-    shown += chunk.toString();
-    changed();
-  });
-  const count = (pattern: RegExp) => shown.match(pattern)?.length ?? 0;
-  return {
-    type: (text) => void run.stdin.write(text),
-    count,
-    shown: () => shown,
-    waitFor: (pattern, times) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`waited 30 s for ${pattern} x${times}; the terminal showed:\n${shown.slice(-3000)}`)), 30_000);
-        changed = () => {
-          if (count(pattern) < times) return;
-          clearTimeout(timer);
-          changed = () => {};
-          resolve();
-        };
-        changed();
-      }),
-    close: () => {
-      run.stdin.end();
-      run.kill('SIGKILL');
-    },
-  };
 }
