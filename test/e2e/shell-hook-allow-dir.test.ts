@@ -10,14 +10,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { makeSandbox, runRolecall } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
-import { countingWrapper, dumpFunctions, runInteractive, SHELLS_UNDER_TEST, type Dump } from './shell-hook-harness.js';
-
-/** moto's fixed answer to GetSessionToken: dev is static keys -> GetSessionToken. */
-const DEV_KEY = 'AKIAIOSFODNN7EXAMPLE';
+import { stsWorldForSuite } from '../helpers/sts-world.js';
+import { DEV_KEY, dumpFunctions, hookHome, ONE_OF_EACH_SHELL, runInteractive, type Dump } from './shell-hook-harness.js';
 
 interface Step {
   readonly name: string;
@@ -38,27 +35,14 @@ const STEPS: readonly Step[] = [
 ];
 
 describe('rolecall allow DIR and deny DIR with the shell hook', () => {
-  let world: StsWorld;
+  const suite = stsWorldForSuite();
 
-  before(async () => {
-    world = await startStsWorld();
-  });
-  after(async () => {
-    await world?.stop();
-  });
-
-  for (const shell of SHELLS_UNDER_TEST.filter((s, i, all) => all.findIndex((o) => o.command === s.command) === i)) {
+  for (const shell of ONE_OF_EACH_SHELL) {
     test(`${shell.command}: allowed by DIR from home, taken up on entering; denied by DIR from elsewhere, left at the next prompt`, async (t) => {
       if (!requireCommands(t, shell.command, 'moto_server')) return;
-      const box = world.sandbox();
-      box.write('.aws/config', '[profile dev]\nregion = eu-west-1\n');
-      box.write('.aws/credentials', credentialsFile({ dev: randomKeys() }));
+      const box = suite.world.sandbox();
+      const { callsFile, env } = hookHome(box, '[profile dev]\nregion = eu-west-1\n', { a: 'dev' }, { AWS_PROFILE: 'mine' });
       const project = join(box.home, 'tree', 'a');
-      mkdirSync(join(project, 'sub'), { recursive: true });
-      writeFileSync(join(project, '.awsprofile'), 'dev\n');
-      const callsFile = join(box.home, 'calls');
-      const bin = countingWrapper(box.home, callsFile);
-      const env = { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb', AWS_PROFILE: 'mine' };
 
       const script = ['set -u', shell.userHooks, dumpFunctions(shell, callsFile), `. '${shell.hookFile}'`, '_dump sourced', ...STEPS.flatMap((s) => [s.run(project), `_dump ${s.name}`])].join('\n');
       const run = await runInteractive(shell, env, box.home, script);

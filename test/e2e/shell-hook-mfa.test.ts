@@ -7,53 +7,26 @@
  * shell-hook-retry.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
+import { stsWorldForSuite } from '../helpers/sts-world.js';
 import { openTerminal } from '../helpers/terminal-session.js';
-import { countingWrapper, exportedAwsVariables, SHELLS_UNDER_TEST } from './shell-hook-harness.js';
-
-const CONFIG = `
-[profile dev]
-region = eu-west-1
-
-[profile mfa]
-role_arn = arn:aws:iam::123456789012:role/MfaAdmin
-source_profile = dev
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-region = eu-west-1
-`;
+import { DEV_AND_MFA_CONFIG, exportedAwsVariables, hookHome, ONE_OF_EACH_SHELL } from './shell-hook-harness.js';
 
 const MFA_PROMPT = /MFA code for arn:aws:iam::123456789012:mfa\/alice: /g;
 
 describe('the shell hook asking for an MFA code', () => {
-  let world: StsWorld;
+  const suite = stsWorldForSuite();
 
-  before(async () => {
-    world = await startStsWorld();
-  });
-  after(async () => {
-    await world?.stop();
-  });
-
-  for (const shell of SHELLS_UNDER_TEST.filter((s, i, all) => all.findIndex((o) => o.command === s.command) === i)) {
+  for (const shell of ONE_OF_EACH_SHELL) {
     test(`${shell.command} on a terminal: asked once on entering, then nothing at prompts or a cd under the same file`, async (t) => {
       if (!requireCommands(t, shell.command, 'moto_server', 'script')) return;
-      const box = world.sandbox();
-      box.write('.aws/config', CONFIG);
-      box.write('.aws/credentials', credentialsFile({ dev: randomKeys() }));
-      const project = join(box.home, 'tree', 'm');
-      mkdirSync(join(project, 'sub'), { recursive: true });
-      writeFileSync(join(project, '.awsprofile'), 'mfa\n');
-      assert.equal((await runRolecall(box, ['allow', project])).status, 0);
-      const callsFile = join(box.home, 'calls');
-      const bin = countingWrapper(box.home, callsFile);
-      const env = { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb', AWS_PROFILE: 'mine' };
-      const hookEnvRuns = () => readFileSync(callsFile, 'utf8').split('\n').filter((l) => l.startsWith('hook-env')).length;
-      const mfaCalls = () => world.proxy.calls.filter((c) => c.action === 'GetSessionToken' && c.params.SerialNumber?.endsWith('mfa/alice')).length;
+      const box = suite.world.sandbox();
+      const { env, hookEnvRuns } = hookHome(box, DEV_AND_MFA_CONFIG, { m: 'mfa' }, { AWS_PROFILE: 'mine' });
+      assert.equal((await runRolecall(box, ['allow', join(box.home, 'tree', 'm')])).status, 0);
+      const mfaCalls = () => suite.world.proxy.calls.filter((c) => c.action === 'GetSessionToken' && c.params.SerialNumber?.endsWith('mfa/alice')).length;
       const mfaCallsBefore = mfaCalls();
 
       const terminal = openTerminal(shell.command === 'bash' ? ['bash', '--norc', '--noprofile', '-i'] : ['zsh', '-f', '-i'], env, box.home);

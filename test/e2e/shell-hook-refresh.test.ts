@@ -7,13 +7,12 @@
  * (another key id) for the same profile, without a cd and without a line.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
-import { countingWrapper, dumpFunctions, runInteractive, SHELLS_UNDER_TEST, type Dump } from './shell-hook-harness.js';
+import { stsWorldForSuite } from '../helpers/sts-world.js';
+import { dumpFunctions, hookHome, ONE_OF_EACH_SHELL, runInteractive, type Dump } from './shell-hook-harness.js';
 
 const CONFIG = `
 [profile dev]
@@ -30,29 +29,15 @@ region = eu-west-1
 const NEAR_EXPIRY_AFTER = 10;
 
 describe('the shell hook refreshing a session near expiry', () => {
-  let world: StsWorld;
+  const suite = stsWorldForSuite();
 
-  before(async () => {
-    world = await startStsWorld();
-  });
-  after(async () => {
-    await world?.stop();
-  });
-
-  for (const shell of SHELLS_UNDER_TEST.filter((s, i, all) => all.findIndex((o) => o.command === s.command) === i)) {
+  for (const shell of ONE_OF_EACH_SHELL) {
     test(`${shell.command}: no process before the refresh time, one after it, and a new session for the same profile`, async (t) => {
       if (!requireCommands(t, shell.command, 'moto_server')) return;
-      const box = world.sandbox({ ROLECALL_MIN_TTL: String(900 - NEAR_EXPIRY_AFTER) });
-      box.write('.aws/config', CONFIG);
-      box.write('.aws/credentials', credentialsFile({ dev: randomKeys() }));
-      const project = join(box.home, 'tree', 'r');
-      mkdirSync(project, { recursive: true });
-      writeFileSync(join(project, '.awsprofile'), 'short\n');
-      assert.equal((await runRolecall(box, ['allow', project])).status, 0);
-      const callsFile = join(box.home, 'calls');
-      const bin = countingWrapper(box.home, callsFile);
-      const env = { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb', AWS_PROFILE: 'mine' };
-      const assumeRolesBefore = world.proxy.count('AssumeRole');
+      const box = suite.world.sandbox({ ROLECALL_MIN_TTL: String(900 - NEAR_EXPIRY_AFTER) });
+      const { callsFile, env } = hookHome(box, CONFIG, { r: 'short' }, { AWS_PROFILE: 'mine' });
+      assert.equal((await runRolecall(box, ['allow', join(box.home, 'tree', 'r')])).status, 0);
+      const assumeRolesBefore = suite.world.proxy.count('AssumeRole');
 
       const script = [
         'set -u',
@@ -92,7 +77,7 @@ describe('the shell hook refreshing a session near expiry', () => {
       assert.notEqual(refreshed.key, entered.key, `a new session's key after the refresh time, in ${where(refreshed)}`);
       assert.equal(calls(refreshed, steady), 0, `the new session is not near expiry: no process, in ${where(steady)}`);
       assert.equal(steady.key, refreshed.key, where(steady));
-      assert.equal(world.proxy.count('AssumeRole') - assumeRolesBefore, 2, 'one AssumeRole on entering, one at the refresh');
+      assert.equal(suite.world.proxy.count('AssumeRole') - assumeRolesBefore, 2, 'one AssumeRole on entering, one at the refresh');
       // The same profile stays: a refresh says nothing.
       assert.doesNotMatch(run.stepStderr['after-refresh-time'] ?? '', /^rolecall: /m, where(refreshed));
     });

@@ -9,29 +9,15 @@
  * even after the backoff, until a `cd .`.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startNetworkSwitch, type NetworkSwitch } from '../helpers/network-switch.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { openTerminal } from '../helpers/terminal-session.js';
-import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
-import { countingWrapper, dumpFunctions, exportedAwsVariables, runInteractive, SHELLS_UNDER_TEST, type Dump } from './shell-hook-harness.js';
-
-const CONFIG = `
-[profile dev]
-region = eu-west-1
-
-[profile mfa]
-role_arn = arn:aws:iam::123456789012:role/MfaAdmin
-source_profile = dev
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-region = eu-west-1
-`;
-
-/** moto's fixed answer to GetSessionToken: dev is static keys -> GetSessionToken. */
-const DEV_KEY = 'AKIAIOSFODNN7EXAMPLE';
+import { startStsWorld, type StsWorld } from '../helpers/sts-world.js';
+import { DEV_AND_MFA_CONFIG, DEV_KEY, dumpFunctions, exportedAwsVariables, hookHome, ONE_OF_EACH_SHELL, runInteractive, SHELLS_UNDER_TEST, type Dump } from './shell-hook-harness.js';
 
 interface Step {
   readonly name: string;
@@ -75,7 +61,7 @@ describe('the shell hook after a failure', () => {
   for (const shell of SHELLS_UNDER_TEST) {
     test(`${shell.label}: retried after the backoff, not before; cd . at once`, async (t) => {
       if (!requireCommands(t, shell.command, 'moto_server')) return;
-      const { box, callsFile, env } = await shellSandbox(world.sandbox({ AWS_ENDPOINT_URL_STS: network.url, ROLECALL_HOOK_RETRY_SECONDS: '3' }), 'a');
+      const { box, callsFile, env, hookEnvRuns } = await shellSandbox(world.sandbox({ AWS_ENDPOINT_URL_STS: network.url, ROLECALL_HOOK_RETRY_SECONDS: '3' }), 'a');
       writeFileSync(down, '');
       const steps = STEPS(down);
       const script = ['set -u', shell.userHooks, dumpFunctions(shell, callsFile), `. '${shell.hookFile}'`, '_dump sourced', ...steps.flatMap((s) => [s.run, `_dump ${s.name}`])].join('\n');
@@ -96,17 +82,15 @@ describe('the shell hook after a failure', () => {
         const hookLines = text.match(/^rolecall: (~|\/|profile \S+ from |no session )/gm) ?? [];
         assert.equal(hookLines.length, step.notices?.length ?? 0, `exactly the expected lines in ${where}`);
       });
-      const lines = readFileSync(callsFile, 'utf8').split('\n');
-      assert.equal(lines.filter((l) => l.startsWith('hook-env')).length, 5, 'hook-env ran at the failure, deny, allow, cd . and the retry, no more');
+      assert.equal(hookEnvRuns(), 5, 'hook-env ran at the failure, deny, allow, cd . and the retry, no more');
     });
   }
 
-  for (const shell of SHELLS_UNDER_TEST.filter((s, i, all) => all.findIndex((o) => o.command === s.command) === i)) {
+  for (const shell of ONE_OF_EACH_SHELL) {
     test(`${shell.command} on a terminal: Ctrl-C at the hook's MFA prompt is not asked again until a cd`, async (t) => {
       if (!requireCommands(t, shell.command, 'moto_server', 'script')) return;
       // A first wait of 1 s: if a cancel were retried on the timer, the prompt after `sleep 2` would ask.
-      const { box, callsFile, env } = await shellSandbox(world.sandbox({ ROLECALL_HOOK_RETRY_SECONDS: '1' }), 'm');
-      const hookEnvRuns = () => readFileSync(callsFile, 'utf8').split('\n').filter((l) => l.startsWith('hook-env')).length;
+      const { box, env, hookEnvRuns } = await shellSandbox(world.sandbox({ ROLECALL_HOOK_RETRY_SECONDS: '1' }), 'm');
 
       const mfaCalls = () => world.proxy.calls.filter((c) => c.action === 'GetSessionToken' && c.params.SerialNumber?.endsWith('mfa/alice')).length;
       const mfaCallsBefore = mfaCalls();
@@ -144,17 +128,9 @@ describe('the shell hook after a failure', () => {
   }
 });
 
-/** The config, ~/tree/a naming dev and ~/tree/m naming mfa (`allowed` trusted), and the counting wrapper first on PATH. */
+/** ~/tree/a naming dev and ~/tree/m naming mfa, `allowed` trusted. */
 async function shellSandbox(box: Sandbox, allowed: 'a' | 'm') {
-  box.write('.aws/config', CONFIG);
-  box.write('.aws/credentials', credentialsFile({ dev: randomKeys() }));
-  const tree = join(box.home, 'tree');
-  for (const [dir, profile] of [['a', 'dev'], ['m', 'mfa']] as const) {
-    mkdirSync(join(tree, dir), { recursive: true });
-    writeFileSync(join(tree, dir, '.awsprofile'), `${profile}\n`);
-  }
-  assert.equal((await runRolecall(box, ['allow'], { cwd: join(tree, allowed) })).status, 0);
-  const callsFile = join(box.home, 'calls');
-  const bin = countingWrapper(box.home, callsFile);
-  return { box, callsFile, env: { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb' } };
+  const home = hookHome(box, DEV_AND_MFA_CONFIG, { a: 'dev', m: 'mfa' });
+  assert.equal((await runRolecall(box, ['allow', join(box.home, 'tree', allowed)])).status, 0);
+  return { box, ...home };
 }
