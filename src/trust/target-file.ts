@@ -1,5 +1,5 @@
 /** The `.awsprofile` that `rolecall allow/deny/status [DIR]` is about. */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Env } from '../config/config-paths.js';
 import { displayPath } from '../config/config-paths.js';
@@ -10,6 +10,8 @@ import { AWSPROFILE, findAwsprofile } from './awsprofile-file.js';
 /** DIR (default: here) and up, as the hook looks; a path to the file itself is taken as it is. */
 export function targetAwsprofile(env: Env, dir: string | undefined): string {
   const start = dir === undefined ? logicalCwd(env) : logicalPath(env, dir);
+  // A mistyped DIR would otherwise walk up to a file above it and trust (or block) that one.
+  if (dir !== undefined && !existsSync(start)) throw new RolecallError(`${displayPath(start, env)} does not exist`);
   if (basename(start) === AWSPROFILE && isFile(start)) return start;
   const found = findAwsprofile(start);
   if (!found) throw new RolecallError(`no ${AWSPROFILE} in ${displayPath(start, env)} or any directory above it`);

@@ -9,9 +9,12 @@
  * the real built bin): each run appends a line to a file, which the script
  * counts with builtins only, so counting starts no process itself.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { rolecallBin, repoRoot, runProcess } from '../helpers/sandbox.js';
+import type { TerminalSession } from '../helpers/terminal-session.js';
+import { rolecallBin, repoRoot, runProcess, type Sandbox } from '../helpers/sandbox.js';
+import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
 
 export interface ShellUnderTest {
   readonly label: string;
@@ -120,4 +123,61 @@ export async function runInteractive(shell: ShellUnderTest, env: Record<string, 
     if (at !== -1) rest = rest.slice(at + marker.length);
   }
   return { dumps, stepStderr, stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+/** The exported AWS_* and ROLECALL_* variables of the shell on `terminal`, sorted, one a line. */
+export async function exportedAwsVariables(terminal: TerminalSession, label: string): Promise<string> {
+  // The typed line echoes `%s`, not the label, so only the output matches the markers.
+  terminal.type(`printf '@@%s-begin@@\\n' ${label}; env | grep -E '^(AWS_|ROLECALL_)' | LC_ALL=C sort; printf '@@%s-end@@\\n' ${label}\n`);
+  await terminal.waitFor(new RegExp(`@@${label}-end@@`, 'g'), 1);
+  const shown = new RegExp(`@@${label}-begin@@\\r?\\n([\\s\\S]*?)@@${label}-end@@`).exec(terminal.shown());
+  assert.ok(shown, `the variables after ${label}:\n${terminal.shown().slice(-2000)}`);
+  return (shown[1] ?? '').replace(/\r/g, '');
+}
+
+/** One entry per shell program, for tests where how the prompt hooks are installed does not matter. */
+export const ONE_OF_EACH_SHELL: readonly ShellUnderTest[] = SHELLS_UNDER_TEST.filter((s, i, all) => all.findIndex((o) => o.command === s.command) === i);
+
+/** moto's fixed answer to GetSessionToken: a profile of static keys gets this key id through the hook. */
+export const DEV_KEY = 'AKIAIOSFODNN7EXAMPLE';
+
+/** dev (static keys) and mfa, a role over dev that needs an MFA code (no mfa_process). */
+export const DEV_AND_MFA_CONFIG = `
+[profile dev]
+region = eu-west-1
+
+[profile mfa]
+role_arn = arn:aws:iam::123456789012:role/MfaAdmin
+source_profile = dev
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = eu-west-1
+`;
+
+export interface HookHome {
+  readonly callsFile: string;
+  /** The shells' environment: the sandbox's, the counting wrapper first on PATH, and the user's own variables. */
+  readonly env: Record<string, string>;
+  /** How many times the shells ran `rolecall hook-env`. */
+  hookEnvRuns(): number;
+}
+
+/**
+ * A sandbox home for the hook: `config`, dev's keys in ~/.aws/credentials,
+ * ~/tree/DIR/.awsprofile naming each profile of `projects` (with a sub/
+ * under it), and the counting wrapper. Nothing is allowed yet.
+ */
+export function hookHome(box: Sandbox, config: string, projects: Readonly<Record<string, string>>, userEnv: Readonly<Record<string, string>> = {}): HookHome {
+  box.write('.aws/config', config);
+  box.write('.aws/credentials', credentialsFile({ dev: randomKeys() }));
+  for (const [dir, profile] of Object.entries(projects)) {
+    mkdirSync(join(box.home, 'tree', dir, 'sub'), { recursive: true });
+    writeFileSync(join(box.home, 'tree', dir, '.awsprofile'), `${profile}\n`);
+  }
+  const callsFile = join(box.home, 'calls');
+  const bin = countingWrapper(box.home, callsFile);
+  return {
+    callsFile,
+    env: { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb', ...userEnv },
+    hookEnvRuns: () => readFileSync(callsFile, 'utf8').split('\n').filter((l) => l.startsWith('hook-env')).length,
+  };
 }

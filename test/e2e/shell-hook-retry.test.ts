@@ -9,29 +9,15 @@
  * even after the backoff, until a `cd .`.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startNetworkSwitch, type NetworkSwitch } from '../helpers/network-switch.js';
 import { requireCommands } from '../helpers/peers.js';
-import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { runRolecall, type Sandbox } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
-import { countingWrapper, dumpFunctions, runInteractive, SHELLS_UNDER_TEST, type Dump } from './shell-hook-harness.js';
-
-const CONFIG = `
-[profile dev]
-region = eu-west-1
-
-[profile mfa]
-role_arn = arn:aws:iam::123456789012:role/MfaAdmin
-source_profile = dev
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-region = eu-west-1
-`;
-
-/** moto's fixed answer to GetSessionToken: dev is static keys -> GetSessionToken. */
-const DEV_KEY = 'AKIAIOSFODNN7EXAMPLE';
+import { openTerminal } from '../helpers/terminal-session.js';
+import { startStsWorld, type StsWorld } from '../helpers/sts-world.js';
+import { DEV_AND_MFA_CONFIG, DEV_KEY, dumpFunctions, exportedAwsVariables, hookHome, ONE_OF_EACH_SHELL, runInteractive, SHELLS_UNDER_TEST, type Dump } from './shell-hook-harness.js';
 
 interface Step {
   readonly name: string;
@@ -75,7 +61,7 @@ describe('the shell hook after a failure', () => {
   for (const shell of SHELLS_UNDER_TEST) {
     test(`${shell.label}: retried after the backoff, not before; cd . at once`, async (t) => {
       if (!requireCommands(t, shell.command, 'moto_server')) return;
-      const { box, callsFile, env } = await shellSandbox(world.sandbox({ AWS_ENDPOINT_URL_STS: network.url, ROLECALL_HOOK_RETRY_SECONDS: '3' }), 'a');
+      const { box, callsFile, env, hookEnvRuns } = await shellSandbox(world.sandbox({ AWS_ENDPOINT_URL_STS: network.url, ROLECALL_HOOK_RETRY_SECONDS: '3' }), 'a');
       writeFileSync(down, '');
       const steps = STEPS(down);
       const script = ['set -u', shell.userHooks, dumpFunctions(shell, callsFile), `. '${shell.hookFile}'`, '_dump sourced', ...steps.flatMap((s) => [s.run, `_dump ${s.name}`])].join('\n');
@@ -96,23 +82,26 @@ describe('the shell hook after a failure', () => {
         const hookLines = text.match(/^rolecall: (~|\/|profile \S+ from |no session )/gm) ?? [];
         assert.equal(hookLines.length, step.notices?.length ?? 0, `exactly the expected lines in ${where}`);
       });
-      const lines = readFileSync(callsFile, 'utf8').split('\n');
-      assert.equal(lines.filter((l) => l.startsWith('hook-env')).length, 5, 'hook-env ran at the failure, deny, allow, cd . and the retry, no more');
+      assert.equal(hookEnvRuns(), 5, 'hook-env ran at the failure, deny, allow, cd . and the retry, no more');
     });
   }
 
-  for (const shell of SHELLS_UNDER_TEST.filter((s, i, all) => all.findIndex((o) => o.command === s.command) === i)) {
+  for (const shell of ONE_OF_EACH_SHELL) {
     test(`${shell.command} on a terminal: Ctrl-C at the hook's MFA prompt is not asked again until a cd`, async (t) => {
       if (!requireCommands(t, shell.command, 'moto_server', 'script')) return;
       // A first wait of 1 s: if a cancel were retried on the timer, the prompt after `sleep 2` would ask.
-      const { box, callsFile, env } = await shellSandbox(world.sandbox({ ROLECALL_HOOK_RETRY_SECONDS: '1' }), 'm');
-      const hookEnvRuns = () => readFileSync(callsFile, 'utf8').split('\n').filter((l) => l.startsWith('hook-env')).length;
+      const { box, env, hookEnvRuns } = await shellSandbox(world.sandbox({ ROLECALL_HOOK_RETRY_SECONDS: '1' }), 'm');
 
       const mfaCalls = () => world.proxy.calls.filter((c) => c.action === 'GetSessionToken' && c.params.SerialNumber?.endsWith('mfa/alice')).length;
       const mfaCallsBefore = mfaCalls();
-      const terminal = openTerminal(shell.command === 'bash' ? ['bash', '--norc', '--noprofile', '-i'] : ['zsh', '-f', '-i'], env, box.home);
+      // The user's own choices, which a cancelled prompt must leave exactly as they were.
+      const userEnv = { ...env, AWS_PROFILE: 'mine', AWS_DEFAULT_PROFILE: 'mine-too', AWS_REGION: 'ap-south-1', AWS_SESSION_TOKEN: 'user-token' };
+      const terminal = openTerminal(shell.command === 'bash' ? ['bash', '--norc', '--noprofile', '-i'] : ['zsh', '-f', '-i'], userEnv, box.home);
       try {
-        terminal.type(`PS1='$ '; . '${shell.hookFile}'; cd tree/m\n`);
+        terminal.type(`PS1='$ '; . '${shell.hookFile}'\n`);
+        const before = await exportedAwsVariables(terminal, 'before');
+        assert.match(before, /^AWS_PROFILE=mine$/m);
+        terminal.type('cd tree/m\n');
         await terminal.waitFor(/MFA code for arn:aws:iam::123456789012:mfa\/alice: /g, 1);
         terminal.type('\u0003');
         await terminal.waitFor(/rolecall: no session for profile mfa: cancelled \('cd \.' asks again\)/g, 1);
@@ -121,6 +110,7 @@ describe('the shell hook after a failure', () => {
         await terminal.waitFor(/@@steady@@/g, 1);
         assert.equal(terminal.count(/MFA code for/g), 1, `asked once, not again at the next prompts:\n${terminal.shown()}`);
         assert.equal(hookEnvRuns(), 1, `no rolecall started at the prompts after the cancel:\n${terminal.shown()}`);
+        assert.equal(await exportedAwsVariables(terminal, 'after-cancel'), before, 'after Ctrl-C every AWS_* and ROLECALL_* variable is as the user had it');
 
         terminal.type('cd .\n');
         await terminal.waitFor(/MFA code for arn:aws:iam::123456789012:mfa\/alice: /g, 2);
@@ -130,6 +120,7 @@ describe('the shell hook after a failure', () => {
         await terminal.waitFor(/@@mfa@@/g, 1);
         assert.equal(hookEnvRuns(), 2);
         assert.equal(mfaCalls() - mfaCallsBefore, 1, 'one MFA call: the cancelled prompt made none');
+        assert.doesNotMatch(await exportedAwsVariables(terminal, 'inside'), /^AWS_PROFILE=/m, 'the user\'s AWS_PROFILE is unset once the session is in');
       } finally {
         terminal.close();
       }
@@ -137,58 +128,9 @@ describe('the shell hook after a failure', () => {
   }
 });
 
-/** The config, ~/tree/a naming dev and ~/tree/m naming mfa (`allowed` trusted), and the counting wrapper first on PATH. */
+/** ~/tree/a naming dev and ~/tree/m naming mfa, `allowed` trusted. */
 async function shellSandbox(box: Sandbox, allowed: 'a' | 'm') {
-  box.write('.aws/config', CONFIG);
-  box.write('.aws/credentials', credentialsFile({ dev: randomKeys() }));
-  const tree = join(box.home, 'tree');
-  for (const [dir, profile] of [['a', 'dev'], ['m', 'mfa']] as const) {
-    mkdirSync(join(tree, dir), { recursive: true });
-    writeFileSync(join(tree, dir, '.awsprofile'), `${profile}\n`);
-  }
-  assert.equal((await runRolecall(box, ['allow'], { cwd: join(tree, allowed) })).status, 0);
-  const callsFile = join(box.home, 'calls');
-  const bin = countingWrapper(box.home, callsFile);
-  return { box, callsFile, env: { ...box.env, PATH: `${bin}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb' } };
-}
-
-interface Terminal {
-  type(text: string): void;
-  /** Resolves once `pattern` has shown `times` times in all the terminal printed. */
-  waitFor(pattern: RegExp, times: number): Promise<void>;
-  count(pattern: RegExp): number;
-  shown(): string;
-  close(): void;
-}
-
-/** A shell on a real pseudo-terminal, typed into a step at a time (what it prints is read back as it comes). */
-function openTerminal(argv: string[], env: Record<string, string>, cwd: string): Terminal {
-  const run = spawnOnTerminal(argv, { env, cwd });
-  let shown = '';
-  let changed: () => void = () => {};
-  run.stdout.on('data', (chunk: Buffer) => {
-    shown += chunk.toString();
-    changed();
-  });
-  const count = (pattern: RegExp) => shown.match(pattern)?.length ?? 0;
-  return {
-    type: (text) => void run.stdin.write(text),
-    count,
-    shown: () => shown,
-    waitFor: (pattern, times) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`waited 30 s for ${pattern} x${times}; the terminal showed:\n${shown.slice(-3000)}`)), 30_000);
-        changed = () => {
-          if (count(pattern) < times) return;
-          clearTimeout(timer);
-          changed = () => {};
-          resolve();
-        };
-        changed();
-      }),
-    close: () => {
-      run.stdin.end();
-      run.kill('SIGKILL');
-    },
-  };
+  const home = hookHome(box, DEV_AND_MFA_CONFIG, { a: 'dev', m: 'mfa' });
+  assert.equal((await runRolecall(box, ['allow', join(box.home, 'tree', allowed)])).status, 0);
+  return { box, ...home };
 }

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import type { Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
-import { countingWrapper, dumpFunctions, runInteractive, SHELLS_UNDER_TEST, type Dump, type ShellRun } from './shell-hook-harness.js';
+import { countingWrapper, DEV_KEY, dumpFunctions, runInteractive, SHELLS_UNDER_TEST, type Dump, type ShellRun } from './shell-hook-harness.js';
 
 const CONFIG = `
 [profile dev]
@@ -25,9 +25,6 @@ role_arn = arn:aws:iam::123456789012:role/Ops
 source_profile = dev
 region = us-west-2
 `;
-
-/** moto's fixed answer to GetSessionToken: dev is static keys -> GetSessionToken. */
-const DEV_KEY = 'AKIAIOSFODNN7EXAMPLE';
 
 interface Expect {
   readonly profile?: string;

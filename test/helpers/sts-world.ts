@@ -4,6 +4,7 @@
  * a test can prove they never leak (moto's own answers are fixed examples).
  */
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import { startMoto, type MotoServer } from './moto-server.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
 import { startStsProxy, type StsProxy } from './sts-proxy.js';
@@ -58,3 +59,18 @@ export function credentialsFile(profiles: Record<string, { accessKeyId: string; 
 
 /** The child that reports who it is: the AWS CLI, as DESIGN.md asks. */
 export const CALLER_ARN = ['aws', 'sts', 'get-caller-identity', '--query', 'Arn', '--output', 'text'];
+
+/** One STS world for the tests of the enclosing describe: started before them, stopped after. */
+export function stsWorldForSuite(): { readonly world: StsWorld } {
+  let world: StsWorld | undefined;
+  before(async () => {
+    world = await startStsWorld();
+  });
+  after(async () => world?.stop());
+  return {
+    get world() {
+      if (!world) throw new Error('the STS world has not started');
+      return world;
+    },
+  };
+}
