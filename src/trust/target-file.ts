@@ -12,7 +12,10 @@ export function targetAwsprofile(env: Env, dir: string | undefined): string {
   const start = dir === undefined ? logicalCwd(env) : logicalPath(env, dir);
   // A mistyped DIR would otherwise walk up to a file above it and trust (or block) that one.
   if (dir !== undefined && !existsSync(start)) throw new RolecallError(`${displayPath(start, env)} does not exist`);
-  if (basename(start) === AWSPROFILE && isFile(start)) return start;
+  if (isFile(start)) {
+    if (basename(start) === AWSPROFILE) return start;
+    throw new RolecallError(`${displayPath(start, env)} is a file; name its directory, or the ${AWSPROFILE} itself`);
+  }
   const found = findAwsprofile(start);
   if (!found) throw new RolecallError(`no ${AWSPROFILE} in ${displayPath(start, env)} or any directory above it`);
   return found;

@@ -83,6 +83,13 @@ describe('rolecall allow DIR and deny DIR with the shell hook', () => {
       assert.equal(run.stdout, '');
       assert.match(run.stderr, /^rolecall: ~\/projcet does not exist\n$/, command);
     }
+    // Likewise a DIR that is some other file, and not the .awsprofile itself.
+    writeFileSync(join(box.home, 'notes.txt'), 'dev\n');
+    for (const command of ['allow', 'deny']) {
+      const run = await runRolecall(box, [command, 'notes.txt']);
+      assert.equal(run.status, 1, `${command}: ${run.stderr}`);
+      assert.match(run.stderr, /^rolecall: ~\/notes\.txt is a file; name its directory, or the \.awsprofile itself\n$/, command);
+    }
     const status = await runRolecall(box, ['status'], { cwd: box.home });
     assert.match(status.stdout, /^trust: +not trusted/m, `the file above the typo is not trusted:\n${status.stdout}`);
     assert.ok(!existsSync(join(box.home, 'projcet')));
