@@ -36,7 +36,12 @@ export function passphraseFrom(env: Env): PassphraseSource {
     }
     if (asked && !again) return asked;
     asked = undefined;
-    const question = creating ? `rolecall: new passphrase for the file vault ${where}: ` : `rolecall: passphrase for the file vault ${where}: `;
+    // A first exec without a keychain gets here only to cache its session:
+    // say what the vault is before asking to invent a passphrase for it.
+    const question = creating
+      ? `rolecall: a new encrypted file vault at ${where} will hold your keys and cached sessions; choose its passphrase (or set ${PASSPHRASE_VARIABLE}; Ctrl-C stops, nothing is written)\n` +
+        `rolecall: new passphrase for the file vault ${where}: `
+      : `rolecall: passphrase for the file vault ${where}: `;
     const first = await promptLine(question, { echo: false });
     if (first === undefined) {
       throw new RolecallError(`the file vault ${where} needs a passphrase: set ${PASSPHRASE_VARIABLE}, or run rolecall from a terminal`);

@@ -80,6 +80,7 @@ describe('questions on the terminal', { concurrency: false }, () => {
     assert.match(add.screen, /AKIAABCDEFGHIJKLMNOP/, 'the key id is echoed');
     assert.ok(!add.screen.includes(secret), 'the secret is not echoed');
     assert.ok(!add.screen.includes(passphrase), 'the passphrase is not echoed');
+    assert.match(add.screen, /a new encrypted file vault at ~\/\.local\/share\/rolecall\/vault will hold your keys and cached sessions; choose its passphrase/, 'a new vault is explained before its passphrase is asked');
     assert.match(add.screen, /stored the keys of profile "typed" \(AKIA…MNOP\) in the file vault/);
 
     const keep = await onTerminal(
