@@ -1,6 +1,7 @@
 /** Reads and parses the two files; the only I/O of config resolution. */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import { registerSecret } from '../log/redact.js';
 import { configPaths, displayPath, type ConfigPaths, type Env } from './config-paths.js';
 import { decodeConfigBytes, IniSyntaxError, parseIni, parseNestedValue, type IniFile } from './ini-parser.js';
 import { buildProfiles, type Profiles } from './profiles.js';
@@ -14,7 +15,23 @@ export function loadConfig(env: Env): LoadedConfig {
   const paths = configPaths(env);
   const config = readIniFile(paths.config, env);
   const credentials = readIniFile(paths.credentials, env);
+  registerFileSecrets(config);
+  registerFileSecrets(credentials);
   return { paths, profiles: buildProfiles(config, credentials) };
+}
+
+/**
+ * Secrets kept in the files are registered the moment they are read, so no
+ * message can carry one, even where it was pasted under another key too.
+ */
+const SECRET_KEYS = ['aws_secret_access_key', 'aws_session_token', 'aws_security_token'];
+
+function registerFileSecrets(ini: IniFile): void {
+  for (const section of ini.sections) {
+    for (const [key, value] of Object.entries(section.values)) {
+      if (SECRET_KEYS.includes(key.toLowerCase())) registerSecret(value.trim());
+    }
+  }
 }
 
 /** A missing file is an empty one, as for the AWS CLI. */

@@ -23,7 +23,7 @@ import {
 } from './plan.js';
 import { suggestNames } from './suggest-names.js';
 import { defaultSessionName, isValidSessionName } from './session-name.js';
-import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, TRAILING_COMMENT_HINT } from './sts-values.js';
+import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, shownValue, TRAILING_COMMENT_HINT } from './sts-values.js';
 
 export const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const;
 
@@ -153,7 +153,7 @@ function sessionSteps(
     }
     const sessionName = nonEmpty(profile.values.role_session_name) ?? defaultSessionName(options.userName);
     if (!isValidSessionName(sessionName)) {
-      throw where.error(profile, 'role_session_name', `has role_session_name ${quote(sessionName, 70)}, which STS refuses; use 2 to 64 of letters, digits and + = , . @ _ -`);
+      throw where.error(profile, 'role_session_name', `has role_session_name ${shownValue(sessionName, quote)}, which STS refuses; use 2 to 64 of letters, digits and + = , . @ _ -`);
     }
     const ownMfa = mfaOf(profile, where) ?? (index === 0 ? sourceMfa : undefined);
     const step: AssumeRoleStep = {
@@ -244,7 +244,7 @@ function credentialSourceStep(profile: Profile, value: string, where: Locator): 
       throw where.error(
         profile,
         'credential_source',
-        `has credential_source ${quote(value)}; it must be one of ${CREDENTIAL_SOURCES.join(', ')} (spelled exactly so)${hint ? `; did you mean ${hint}?` : ''}`,
+        `has credential_source ${shownValue(value, quote)}; it must be one of ${CREDENTIAL_SOURCES.join(', ')} (spelled exactly so)${hint ? `; did you mean ${hint}?` : ''}`,
       );
     }
   }
@@ -252,7 +252,7 @@ function credentialSourceStep(profile: Profile, value: string, where: Locator): 
 
 function checkRoleArn(value: string, profile: Profile, where: Locator): string {
   if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(value)) {
-    throw where.error(profile, 'role_arn', `has role_arn ${quote(value)}, which is not a role ARN (arn:aws:iam::123456789012:role/NAME)`);
+    throw where.error(profile, 'role_arn', `has role_arn ${shownValue(value, quote)}, which is not a role ARN (arn:aws:iam::123456789012:role/NAME)`);
   }
   return value;
 }
@@ -261,7 +261,7 @@ function mfaOf(profile: Profile, where: Locator): MfaDevice | undefined {
   const serial = nonEmpty(profile.values.mfa_serial);
   if (!serial) return undefined;
   if (!isValidMfaSerial(serial)) {
-    throw where.error(profile, 'mfa_serial', `has mfa_serial ${quote(serial, 70)}, which is not an MFA device (arn:aws:iam::123456789012:mfa/NAME, or a hardware serial)`);
+    throw where.error(profile, 'mfa_serial', `has mfa_serial ${shownValue(serial, quote)}, which is not an MFA device (arn:aws:iam::123456789012:mfa/NAME, or a hardware serial)`);
   }
   const process = nonEmpty(profile.values.mfa_process);
   return { serial, profile: profile.name, ...(process ? { process } : {}) };
@@ -271,7 +271,7 @@ function externalIdOf(profile: Profile, where: Locator): { externalId?: string }
   const value = nonEmpty(profile.values.external_id);
   if (value === undefined) return {};
   if (!isValidExternalId(value)) {
-    throw where.error(profile, 'external_id', `has external_id ${quote(value, 70)}, which STS refuses; use 2 to 1224 of letters, digits and + = , . @ : / _ -`);
+    throw where.error(profile, 'external_id', `has external_id ${shownValue(value, quote)}, which STS refuses; use 2 to 1224 of letters, digits and + = , . @ : / _ -`);
   }
   return { externalId: value };
 }
@@ -280,7 +280,7 @@ function externalIdOf(profile: Profile, where: Locator): { externalId?: string }
 function regionOf(profile: Profile, where: Locator): string | undefined {
   const value = nonEmpty(profile.values.region);
   if (value !== undefined && !isValidRegion(value)) {
-    throw where.error(profile, 'region', `has region ${quote(value, 70)}, which is not a region name (e.g. eu-west-1)`);
+    throw where.error(profile, 'region', `has region ${shownValue(value, quote)}, which is not a region name (e.g. eu-west-1)`);
   }
   return value;
 }
@@ -288,7 +288,7 @@ function regionOf(profile: Profile, where: Locator): string | undefined {
 function durationOf(profile: Profile, where: Locator): number | undefined {
   const raw = profile.values.duration_seconds;
   if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw)) throw where.error(profile, 'duration_seconds', `has duration_seconds ${quote(raw)}; it must be a whole number of seconds, e.g. 3600`);
+  if (!/^\d+$/.test(raw)) throw where.error(profile, 'duration_seconds', `has duration_seconds ${shownValue(raw, quote)}; it must be a whole number of seconds, e.g. 3600`);
   return Number(raw);
 }
 

@@ -29,4 +29,22 @@ export function hasTrailingComment(value: string): boolean {
   return /\s[#;]/.test(value);
 }
 
+/**
+ * How an error quotes a value it refuses. A secret pasted into the wrong key
+ * (`aws configure` asks for the secret and then the region: one paste too
+ * many puts the secret in `region`) must not be printed back; a value shaped
+ * like a key or token is described instead of shown.
+ */
+export function shownValue(value: string, quote: (text: string, max?: number) => string): string {
+  if (value.split(/\s+/).some(looksLikeCredential)) {
+    return `a ${value.trim().length}-character value with what looks like a key or token in it (not shown)`;
+  }
+  return quote(value, 70);
+}
+
+/** The shapes of an access key id, a secret access key and a session token. */
+function looksLikeCredential(word: string): boolean {
+  return /^(AKIA|ASIA)[A-Z0-9]{16}$/.test(word) || /^[A-Za-z0-9/+]{40}$/.test(word) || /^[A-Za-z0-9/+=]{100,}$/.test(word);
+}
+
 export const TRAILING_COMMENT_HINT = 'the AWS CLI reads a # or ; after a value as part of the value, so put the comment on a line of its own';

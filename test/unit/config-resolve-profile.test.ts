@@ -469,3 +469,15 @@ test('any error about a value with a trailing comment says how to write the comm
   const message = configError(`${ONE_ROLE}role_session_name = a#b\n`, '', { profile: 'a' }, 'config', 'a', /which STS refuses/);
   assert.doesNotMatch(message, /comment/);
 });
+
+test('a refused value shaped like a key or token is described, never printed back', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const refused = { region: secret, role_session_name: secret, duration_seconds: secret, external_id: `${secret}  # mine`, mfa_serial: 'AKIAIOSFODNN7EXAMPLE x' };
+  for (const [key, value] of Object.entries(refused)) {
+    const message = configError(`${ONE_ROLE}${key} = ${value}\n`, '', { profile: 'a' }, 'config', 'a', new RegExp(`has ${key} a \\d+-character value with what looks like a key or token in it \\(not shown\\)`));
+    assert.ok(!message.includes(secret) && !message.includes('AKIAIOSFODNN7EXAMPLE'), message);
+  }
+  // An ordinary mistake is still quoted, so the user sees it.
+  configError(`${ONE_ROLE}region = eu west 1\n`, '', { profile: 'a' }, 'config', 'a', /has region "eu west 1"/);
+  configError(`${ONE_ROLE}external_id = UniqueExternalId  # a comment\n`, '', { profile: 'a' }, 'config', 'a', /has external_id "UniqueExternalId {2}# a comment"/);
+});

@@ -19,3 +19,23 @@ test('values shorter than six characters are not registered', () => {
   registerSecret('abc');
   assert.equal(redact('abc abc'), 'abc abc');
 });
+
+test('secrets kept in the config files are registered as soon as the files are read', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { loadConfig } = await import('../../src/config/load-config.js');
+  const home = mkdtempSync(join(tmpdir(), 'rolecall-redact-'));
+  try {
+    mkdirSync(join(home, '.aws'));
+    const secret = 'zQ9xLoadedFromTheCredentialsFile0123456789';
+    const token = 'IQoJb3JpZ2luX2VjEXAMPLETOKENfromTheConfigFile';
+    writeFileSync(join(home, '.aws', 'credentials'), `[base]\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\nAWS_Secret_Access_Key = ${secret}\n`);
+    writeFileSync(join(home, '.aws', 'config'), `[profile temp]\naws_session_token = ${token}\n`);
+    assert.ok(redact(`a line with ${secret}`).includes(secret), 'not registered before the files are read');
+    loadConfig({ HOME: home });
+    assert.equal(redact(`region "${secret}" and ${token}`), 'region "****" and ****');
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
