@@ -99,7 +99,7 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   } else {
     try {
       const { region, credentials } = await options.session(want.name, userEnv);
-      lines.push(...enterLines(shell, userEnv, { ...sessionVariables(want.name, credentials, region), ROLECALL_SHELL_HOOK: want.name, ...(region ? { ROLECALL_SHELL_HOOK_REGION: region } : {}) }));
+      lines.push(...enterLines(shell, userEnv, { ...sessionVariables(want.name, credentials, region), ROLECALL_SHELL_HOOK: want.name, ...hookRegionMarker(userEnv, region) }));
       lines.push(shell.assign('_rolecall_profile', want.name));
       lines.push(shell.assign('_rolecall_refresh_at', nextRefresh(credentials.expiration, options.now, minTtlSeconds(userEnv))));
       lines.push(shell.assign('_rolecall_restore', restoreLines(shell, userEnv).join('\n')));
@@ -154,6 +154,15 @@ function retryHint(how: { readonly cancelled: boolean; readonly delay: number; r
   if (how.cancelled) return `${how.cdNow} asks again`;
   if (!how.delay) return `${how.cdNow} tries again`;
   return `tried again at a prompt after ${shownDelay(how.delay)}, or now with ${how.cdNow}`;
+}
+
+/**
+ * Marks AWS_REGION as the hook's own only when it came from the profile: a
+ * region the user exported is the user's choice, and exec must keep it.
+ */
+function hookRegionMarker(userEnv: Env, region: string | undefined): { ROLECALL_SHELL_HOOK_REGION?: string } {
+  if (!region || userEnv.AWS_REGION || userEnv.AWS_DEFAULT_REGION) return {};
+  return { ROLECALL_SHELL_HOOK_REGION: region };
 }
 
 function leaveLines(shell: Shell, userEnv: Env): string[] {

@@ -98,6 +98,15 @@ test('the same profile still fresh: no session fetched; near expiry: fetched aga
   assert.deepEqual(sessions, ['dev']);
 });
 
+test("a region the user exported is not marked as the hook's, so exec keeps it for other profiles", async (t) => {
+  if (!requireCommands(t, 'bash')) return;
+  new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
+  const result = await run({ AWS_REGION: 'eu-west-1' });
+  const after = evaluate(result.code, { AWS_REGION: 'eu-west-1' });
+  assert.equal(after.AWS_REGION, 'eu-west-1');
+  assert.equal(after.ROLECALL_SHELL_HOOK_REGION, '<unset>');
+});
+
 test('leaving puts back what the user had, the program computing it from the user\'s environment', async (t) => {
   if (!requireCommands(t, 'bash')) return;
   rmSync(join(project, '.awsprofile'));
