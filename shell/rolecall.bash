@@ -51,6 +51,9 @@ _rolecall_update() {
     _ROLECALL_PWD=$PWD _ROLECALL_OLDPWD=${OLDPWD-} _ROLECALL_ACTIVE=${_rolecall_profile-} _ROLECALL_REFRESH_AT=${_rolecall_refresh_at-} \
       _ROLECALL_NOTICED=${_rolecall_noticed-} _ROLECALL_FAILURES=${_rolecall_failures-} command rolecall hook-env "$1"
   )"
+  # A file here that hook-env does not follow (too large, or a path it cannot
+  # read back, such as a name that is not UTF-8) is no news at the next prompt.
+  if [[ -z ${_rolecall_file-} && -f $PWD/.awsprofile ]]; then _rolecall_skip=$PWD/.awsprofile; else _rolecall_skip=; fi
 }
 if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
   [[ " ${PROMPT_COMMAND[*]} " == *" _rolecall_hook "* ]] || PROMPT_COMMAND=(_rolecall_hook "${PROMPT_COMMAND[@]}")

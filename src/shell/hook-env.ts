@@ -121,7 +121,6 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
     shell.assign('_rolecall_file', file && !file.tooLarge ? file.path : ''),
     shell.assign('_rolecall_text', shell.textView(file && !file.tooLarge ? (file.bytes ?? Buffer.alloc(0)) : Buffer.alloc(0))),
     shell.assign('_rolecall_gen', generation),
-    shell.assign('_rolecall_skip', file?.tooLarge ? file.path : ''),
     shell.assign('_rolecall_noticed', want.kind === 'none' && want.notice ? noticeKey : ''),
     // A failure keeps the state the hook entered with ("failed here": a cd, even `cd .`, tries again) and adds when a prompt does.
     ...(failure ? [shell.assign('_rolecall_failures', String(failure.failures)), shell.assign('_rolecall_refresh_at', failure.retryAt)] : [SETTLED_LINE]),

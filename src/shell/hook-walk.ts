@@ -29,8 +29,8 @@ _rolecall_moved() {
  * A steady prompt where no .awsprofile is followed: a file made here (`echo
  * dev > .awsprofile`) is seen at the next prompt with one stat, and a trust
  * change (`rolecall allow` of a file above, from any shell) by its
- * generation marker, as where a file is followed. An oversized file, which
- * hook-env refuses to follow, is skipped so it does not run it at every prompt;
+ * generation marker, as where a file is followed. A file hook-env does not
+ * follow (see _rolecall_update) is skipped so it does not run it at every prompt;
  * so is everything after a hook-env that never answered (a cd retries that).
  */
 export function noFileLine(shell: string): string {
@@ -59,6 +59,9 @@ ${firstLine}  _rolecall_dir= _rolecall_file= _rolecall_failed_in=$PWD$'\\n'\${OL
     _ROLECALL_PWD=$PWD _ROLECALL_OLDPWD=\${OLDPWD-} _ROLECALL_ACTIVE=\${_rolecall_profile-} _ROLECALL_REFRESH_AT=\${_rolecall_refresh_at-} \\
       _ROLECALL_NOTICED=\${_rolecall_noticed-} _ROLECALL_FAILURES=\${_rolecall_failures-} command rolecall hook-env "$1"
   )"
+  # A file here that hook-env does not follow (too large, or a path it cannot
+  # read back, such as a name that is not UTF-8) is no news at the next prompt.
+  if [[ -z \${_rolecall_file-} && -f $PWD/.awsprofile ]]; then _rolecall_skip=$PWD/.awsprofile; else _rolecall_skip=; fi
 }
 `;
 }

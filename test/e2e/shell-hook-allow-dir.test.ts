@@ -83,6 +83,11 @@ describe('rolecall allow DIR and deny DIR with the shell hook', () => {
       assert.equal(run.stdout, '');
       assert.match(run.stderr, /^rolecall: ~\/projcet does not exist\n$/, command);
     }
+    // A hostile name (one tab completion may offer) is shown, not played to the terminal.
+    const escape = await runRolecall(box, ['allow', 'x\u001b[31mRED']);
+    assert.equal(escape.status, 1);
+    assert.ok(!escape.stderr.includes('\u001b'), JSON.stringify(escape.stderr));
+    assert.match(escape.stderr, /does not exist/);
     // Likewise a DIR that is some other file, and not the .awsprofile itself.
     writeFileSync(join(box.home, 'notes.txt'), 'dev\n');
     for (const command of ['allow', 'deny']) {

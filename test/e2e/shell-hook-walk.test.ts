@@ -68,6 +68,11 @@ const STEPS: readonly Step[] = [
   { name: 'created-allowed', run: () => 'rolecall allow', expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 2, notices: [/rolecall: profile dev from ~\/tree\/plain\/\.awsprofile$/m] } },
   { name: 'created-removed', run: () => 'rm .awsprofile\n:\n:', expect: { calls: 1 } },
   { name: 'back', run: (t) => `cd '${t}'`, expect: { calls: 0 } },
+  // A directory whose name is not UTF-8: hook-env cannot read its path back, so it follows nothing there,
+  // and the file the shell sees must not make every prompt run it again.
+  { name: 'not-utf8', run: (t) => `cd '${t}'/$'bad\\xff'`, expect: { calls: 1 } },
+  { name: 'not-utf8-steady', run: () => ':\n:\n:', expect: { calls: 0 } },
+  { name: 'back-again', run: (t) => `cd '${t}'`, expect: { calls: 0 } },
   { name: 'evil-untrusted', run: (t) => `cd '${t}/evil1'`, expect: { calls: 1, notices: [/rolecall: ~\/tree\/evil1\/\.awsprofile: "\$\(touch .*pwned-1\)" is not a valid profile name; ignored$/m] } },
   { name: 'evil-allowed', run: () => 'rolecall allow', expect: { calls: 2, notices: [/rolecall: allowed ~\/tree\/evil1\/\.awsprofile, but .* is not a valid profile name: the hook will ignore it$/m] } },
   { name: 'evil2-allowed', run: (t) => `cd '${t}/evil2'\nrolecall allow`, expect: { calls: 3, notices: [/is not a valid profile name; ignored$/m, /rolecall: allowed ~\/tree\/evil2\/\.awsprofile, but/m] } },
@@ -158,6 +163,9 @@ function makeTree(box: Sandbox): string {
   mkdirSync(join(tree, 'a', 'sub'), { recursive: true });
   mkdirSync(join(tree, 'b'), { recursive: true });
   mkdirSync(join(tree, 'plain'), { recursive: true });
+  const notUtf8 = Buffer.concat([Buffer.from(`${tree}/bad`), Buffer.from([0xff])]);
+  mkdirSync(notUtf8);
+  writeFileSync(Buffer.concat([notUtf8, Buffer.from('/.awsprofile')]), 'dev\n');
   mkdirSync(join(tree, 'evil1'), { recursive: true });
   mkdirSync(join(tree, 'evil2'), { recursive: true });
   writeFileSync(join(tree, 'a', '.awsprofile'), '# the billing team\n\ndev\n');
