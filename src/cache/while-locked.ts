@@ -6,19 +6,38 @@
  * broken by tryLock; a live holder is waited for, a bounded time.
  */
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
-import { RolecallError } from '../errors.js';
+import { errorLine, RolecallError } from '../errors.js';
+import { debug } from '../log/debug-log.js';
 import { locksDirectory } from './cache-settings.js';
 import { tryLock } from './lock-file.js';
 
 const WAIT_MS = 10_000;
 
+/** One lock per file, however it is spelled (a symlinked ~/.aws/config). */
+function realPathOf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
 export async function whileLocked<T>(env: Env, file: string, body: () => T): Promise<T> {
-  const lockPath = join(locksDirectory(env), `file-${createHash('sha256').update(file).digest('hex').slice(0, 32)}.lock`);
+  const lockPath = join(locksDirectory(env), `file-${createHash('sha256').update(realPathOf(file)).digest('hex').slice(0, 32)}.lock`);
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    const attempt = tryLock(lockPath);
+    let attempt: ReturnType<typeof tryLock>;
+    try {
+      attempt = tryLock(lockPath);
+    } catch (error) {
+      // No cache directory to lock in (read-only, full): the edit matters
+      // more than the rare race the lock prevents.
+      debug(`no lock for ${file} (${errorLine(error)}); editing it without one`);
+      return body();
+    }
     if (attempt.acquired) {
       try {
         return body();

@@ -82,3 +82,11 @@ await ensureProfileSection(process.env, process.env.NAME);`;
   const config = readFileSync(path, 'utf8');
   for (const name of names) assert.equal(config.split(`[profile ${name}]\n`).length - 1, 1, config);
 });
+
+test('with no cache directory to lock in, the section is still appended', async () => {
+  const { env, path } = home('[profile a]\n');
+  const notADirectory = join(env.HOME as string, 'cache-is-a-file');
+  writeFileSync(notADirectory, '');
+  assert.equal(await ensureProfileSection({ ...env, XDG_CACHE_HOME: notADirectory }, 'b'), path);
+  assert.equal(readFileSync(path, 'utf8'), '[profile a]\n[profile b]\n');
+});
