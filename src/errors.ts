@@ -6,6 +6,17 @@
  */
 export class RolecallError extends Error {
   override readonly name: string = 'RolecallError';
+  /**
+   * Whether the rolecalls waiting for this one to get the same session
+   * (cache/single-flight.ts) fail with it. Only for a cause that would hit
+   * each of them the same way: STS refusing or out of reach, mfa_process
+   * failing, Ctrl-C at the prompt (the person said stop). Not for what is this
+   * process's own (no terminal to ask on, its vault passphrase, a code it was
+   * given with --mfa-token): a waiter may have a terminal, the right
+   * passphrase, its own code, so it takes the lock and tries itself. Off
+   * unless a class or the place that raises the error says otherwise.
+   */
+  sharedWithWaiters = false;
 }
 
 /** A problem in ~/.aws/config or ~/.aws/credentials, named by file and profile. */
@@ -16,16 +27,21 @@ export class ConfigError extends RolecallError {
 /** A call to AWS (STS, IMDS, a credential process) failed. */
 export class CredentialError extends RolecallError {
   override readonly name = 'CredentialError';
+  // Another process calling the same AWS endpoint or helper with the same config meets the same answer.
+  override sharedWithWaiters = true;
 }
 
 /** The user pressed Ctrl-C (or Ctrl-D) at a prompt: stop, change nothing. Exit 130. */
 export class CancelledError extends RolecallError {
   override readonly name = 'CancelledError';
+  // Stop means stop: not one prompt more from the processes waiting on this one.
+  override sharedWithWaiters = true;
 }
 
 /**
  * The vault cannot be opened as the user asked (a wrong passphrase, a locked
  * keyring). Never a cache miss: a miss would delete or bypass what is stored.
+ * Not shared with waiters: the passphrase is this process's environment.
  */
 export class VaultAccessError extends RolecallError {
   override readonly name = 'VaultAccessError';

@@ -3,10 +3,10 @@
  * cached session must have left to be reused, how long a command waits for
  * another one that is getting the same session, and where the lock files go.
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
 import { RolecallError } from '../errors.js';
+import { xdgHome } from '../xdg-home.js';
 
 /** A session is reused while at least this much of it remains (ROLECALL_MIN_TTL). */
 export const DEFAULT_MIN_TTL_SECONDS = 5 * 60;
@@ -27,8 +27,7 @@ export function lockTimeoutSeconds(env: Env): number {
  * every rolecall of the user sees them.
  */
 export function locksDirectory(env: Env): string {
-  const cache = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-  return join(cache, 'rolecall', 'locks');
+  return join(xdgHome(env, 'XDG_CACHE_HOME'), 'rolecall', 'locks');
 }
 
 export function wholeSeconds(env: Env, name: string, fallback: number): number {

@@ -38,6 +38,13 @@ export interface HeldLock {
 /** The lock, or who holds it (when the lock could be read) so a waiter knows which attempt it waits on. */
 export type LockAttempt = { readonly acquired: HeldLock } | { readonly acquired?: undefined; readonly holder: LockOwner | undefined };
 
+/** What tryLock names a holding with: 8 random bytes in hex. Nothing else read from a file goes into a path. */
+const LOCK_TOKEN = /^[0-9a-f]{16}$/;
+
+export function isLockToken(token: unknown): token is string {
+  return typeof token === 'string' && LOCK_TOKEN.test(token);
+}
+
 /** A lock file nobody can read an owner from (a crash of the non-link fallback) is stale after this. */
 const UNREADABLE_LOCK_STALE_MS = 5_000;
 /** An owner on another host (a shared HOME) cannot be checked; its lock is stale after this. */
@@ -180,7 +187,7 @@ function tokenIn(path: string): string | undefined {
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>;
-    if (typeof value.pid !== 'number' || typeof value.host !== 'string' || typeof value.token !== 'string') return undefined;
+    if (typeof value.pid !== 'number' || typeof value.host !== 'string' || !isLockToken(value.token)) return undefined;
     if (value.start !== undefined && typeof value.start !== 'string') return undefined;
     return value as LockOwner;
   } catch {

@@ -4,7 +4,8 @@
  * hangs (or a person who never types the MFA code) ends in a clear error.
  * A holder that fails takes its waiters down with it (flight-failure.ts):
  * one failed MFA code is one failure, not one per waiting process. A holder
- * killed outright leaves no record, and the next waiter takes over.
+ * that fails for a reason of its own (no terminal to ask on, say), or is
+ * killed outright, leaves no record, and the next waiter takes over.
  */
 import { dirname } from 'node:path';
 import { RolecallError, errorLine } from '../errors.js';
@@ -59,7 +60,7 @@ export async function singleFlight<T>(flight: SingleFlight<T>): Promise<T> {
     if (cached !== undefined) return cached;
     const failed = failureOf(flight.lockPath, waitedOn);
     if (failed) throw failed;
-    // The holder ended without caching or saying why (killed, or the cache could not be written): our turn.
+    // The holder ended without caching or a failure to share (killed, a failure its own, the cache not written): our turn.
   }
 }
 

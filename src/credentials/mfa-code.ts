@@ -45,6 +45,7 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
   for (let attempt = 1; ; attempt++) {
     const answer = await promptLine(`MFA code for ${device.serial}: `, { echo: true });
     if (answer === undefined) {
+      // Not shared with the processes waiting on this one (errors.ts): they may have a terminal or --mfa-token.
       throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process`);
     }
     registerSecret(answer.trim());

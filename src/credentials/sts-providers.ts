@@ -26,7 +26,7 @@ export class SessionTokenProvider implements CredentialProvider {
     const code = this.step.mfa ? await mfaCode(this.step.mfa, this.mfa) : undefined;
     debug(`${this.description} with key ${maskKeyId(caller.accessKeyId)}, ${this.step.durationSeconds}s, in ${this.target.region}${this.target.endpoint ? ` at ${this.target.endpoint}` : ''}`);
     const { getSessionToken } = await import('../sts/sts-client.js');
-    const session = await withProfile(this.step.profile, () => getSessionToken(this.target, caller, {
+    const session = await withProfile(this.step.profile, codeGiven(this.step, this.mfa), () => getSessionToken(this.target, caller, {
       durationSeconds: this.step.durationSeconds,
       ...(this.step.mfa ? { mfaSerial: this.step.mfa.serial, mfaCode: code } : {}),
     }));
@@ -56,7 +56,7 @@ export class AssumeRoleProvider implements CredentialProvider {
         `${this.target.endpoint ? ` at ${this.target.endpoint}` : ''}`,
     );
     const { assumeRole } = await import('../sts/sts-client.js');
-    const session = await withProfile(this.step.profile, () => assumeRole(this.target, caller, {
+    const session = await withProfile(this.step.profile, codeGiven(this.step, this.mfa), () => assumeRole(this.target, caller, {
       roleArn: this.step.roleArn,
       sessionName: this.step.sessionName,
       durationSeconds: this.step.durationSeconds,
@@ -68,12 +68,20 @@ export class AssumeRoleProvider implements CredentialProvider {
   }
 }
 
+function codeGiven(step: SessionTokenStep | AssumeRoleStep, mfa: MfaCodeSource): boolean {
+  return Boolean(step.mfa && mfa.given);
+}
+
 /** An STS failure names the profile it was for: "profile "x": AssumeRole … failed: …". */
-async function withProfile<T>(profile: string, call: () => Promise<T>): Promise<T> {
+async function withProfile<T>(profile: string, codeGiven: boolean, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof CredentialError) throw new CredentialError(`profile "${profile}": ${error.message}`);
-    throw error;
+    if (!(error instanceof CredentialError)) throw error;
+    const failure = new CredentialError(`profile "${profile}": ${error.message}`);
+    // A code given with --mfa-token is this process's own (errors.ts): a process
+    // waiting on this one calls STS itself, with its own code or prompt.
+    if (codeGiven) failure.sharedWithWaiters = false;
+    throw failure;
   }
 }

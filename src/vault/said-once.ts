@@ -6,9 +6,9 @@
  * O_EXCL makes the first process the one that speaks, however many run at once.
  */
 import { closeSync, openSync, readdirSync, unlinkSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
+import { xdgHome } from '../xdg-home.js';
 import { ensurePrivateDir } from './private-files.js';
 
 export interface SaidOnceOptions {
@@ -26,7 +26,7 @@ export interface SaidOnceOptions {
  * not writable it is always true: saying it every time beats never.
  */
 export function firstTimeSaying(env: Env, topic: string, marker: string, options: SaidOnceOptions = {}): boolean {
-  const dir = join(stateHome(env), 'rolecall', topic);
+  const dir = join(xdgHome(env, 'XDG_STATE_HOME'), 'rolecall', topic);
   try {
     ensurePrivateDir(dir);
     closeSync(openSync(join(dir, marker), 'wx', 0o600));
@@ -46,9 +46,4 @@ function forgetAllBut(dir: string, marker: string): void {
       // Another process forgot it first.
     }
   }
-}
-
-/** XDG says a relative XDG_STATE_HOME is invalid and must be ignored. */
-function stateHome(env: Env): string {
-  return env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(env.HOME || homedir(), '.local', 'state');
 }

@@ -152,6 +152,31 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
     assert.equal(suite.world.proxy.count('AssumeRole'), 1, 'a new run tried again (and STS now said yes)');
   });
 
+  test('a failure of the holder\'s own (STS refusing the code it was given with --mfa-token) is not shared: the waiter calls STS with its own code', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    suite.world.proxy.refuse('GetSessionToken');
+    const release = suite.world.proxy.hold('GetSessionToken');
+    const holder = runRolecall(suite.box, ['exec', 'prompted', '--mfa-token', '111111', '--', 'true']);
+    // The holder's refusal is decided (and held back) once its call arrives; calls after the reset go through.
+    while (suite.world.proxy.count('GetSessionToken') === 0) await new Promise((r) => setTimeout(r, 20));
+    let waiting = false;
+    const waiter = runRolecall(suite.box, ['exec', 'prompted', '--mfa-token', '123456', '--debug', '--', 'true'], {
+      onStderr: watchForWaiting(1, () => {
+        waiting = true;
+        suite.world.proxy.reset();
+        release();
+      })(),
+    });
+    const [held, waited] = await Promise.all([holder, waiter]);
+    assert.equal(held.status, 125, held.stderr);
+    assert.match(held.stderr, /GetSessionToken with MFA arn:aws:iam::123456789012:mfa\/bob failed: AccessDenied/);
+    assert.ok(waiting, waited.stderr);
+    assert.equal(waited.status, 0, waited.stderr);
+    assert.doesNotMatch(waited.stderr, /another rolecall/);
+    assert.deepEqual(suite.world.proxy.counts(), { GetSessionToken: 1, AssumeRole: 1 }, 'the waiter made the calls itself');
+    assert.deepEqual(lockDirectory().filter((name) => name.endsWith('.failed')), [], 'the holder left no record');
+  });
+
   test('Ctrl-C at the holder\'s MFA prompt: it exits 130, the waiters 125 saying so, and none of them asks', async (t) => {
     if (!requireCommands(t, 'moto_server', 'script', 'setsid')) return;
     const holder = spawnOnTerminal([process.execPath, rolecallBin, 'exec', 'prompted', '--', 'true'], { env: suite.box.env, cwd: suite.box.home });

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { failureOf, FAILURE_HONOURED_MS, recordFailure } from '../../src/cache/flight-failure.js';
+import { failureOf, failureRecordPath, FAILURE_HONOURED_MS, recordFailure } from '../../src/cache/flight-failure.js';
 import { lockState, tryLock } from '../../src/cache/lock-file.js';
 import { LEFTOVER_AGE_MS, sweepLeftovers } from '../../src/cache/lock-leftovers.js';
 import { isProcessAlive, processStartTime } from '../../src/cache/process-liveness.js';
 import { singleFlight } from '../../src/cache/single-flight.js';
-import { CancelledError, CredentialError, RolecallError } from '../../src/errors.js';
+import { CancelledError, CredentialError, RolecallError, VaultAccessError } from '../../src/errors.js';
 import { registerSecret } from '../../src/log/redact.js';
 
 function lockPath(): string {
@@ -21,9 +21,11 @@ function deadPid(): number {
   return spawnSync('true').pid as number;
 }
 
+const THEIRS = '0123456789abcdef';
+
 function writeOwner(path: string, owner: object): void {
   tryLock(path).acquired?.release(); // creates the directory
-  writeFileSync(path, JSON.stringify({ host: hostname(), token: 'theirs', ...owner }), { mode: 0o600 });
+  writeFileSync(path, JSON.stringify({ host: hostname(), token: THEIRS, ...owner }), { mode: 0o600 });
 }
 
 test('a lock is a 0600 file in a 0700 directory naming this process, and only its owner removes it', () => {
@@ -128,7 +130,7 @@ test('a holder that fails takes its waiters down with one line naming it and why
   assert.equal(await flightOf(path, async () => `made ${++produced}`), 'made 2', 'a flight started after the failure is not blocked by it');
 });
 
-test('the record of a failure holds no secret and is 0600; an error that is not ours is given as a generic reason', async () => {
+test('the record of a failure holds no secret and is 0600; an error that is not ours (a bug) is not shared', async () => {
   const path = lockPath();
   registerSecret('987654');
   const holder = flightOf(path, async () => {
@@ -149,10 +151,33 @@ test('the record of a failure holds no secret and is 0600; an error that is not 
     await new Promise((r) => setTimeout(r, 100));
     throw new TypeError('secret-looking internals at line 3');
   });
-  const second = flightOf(path, async () => 'never');
+  const second = flightOf(path, async () => 'made by the waiter');
   await Promise.allSettled([bug, second]);
   await assert.rejects(bug, TypeError);
-  await assert.rejects(second, /was getting the same session and failed: an unexpected error$/);
+  assert.equal(await second, 'made by the waiter');
+});
+
+test('a failure of the holder\'s own (no terminal, its vault passphrase, its --mfa-token code refused) leaves no record: the waiter tries itself', async () => {
+  const refusedGivenCode = new CredentialError('profile "base": GetSessionToken failed: AccessDenied: MultiFactorAuthentication failed');
+  refusedGivenCode.sharedWithWaiters = false; // as sts-providers.ts marks it
+  const own = [
+    new RolecallError('profile "base" needs an MFA code for arn:aws:iam::123456789012:mfa/alice and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process'),
+    new VaultAccessError('ROLECALL_FILE_PASSPHRASE is not the passphrase of the file vault ~/.local/share/rolecall/vault; nothing was changed'),
+    refusedGivenCode,
+  ];
+  for (const error of own) {
+    const path = lockPath();
+    let produced = 0;
+    const holder = flightOf(path, async () => {
+      produced++;
+      await new Promise((r) => setTimeout(r, 150));
+      throw error;
+    });
+    const waiter = flightOf(path, async () => `made ${++produced}`);
+    await assert.rejects(holder, error);
+    assert.equal(await waiter, 'made 2', error.message);
+    assert.deepEqual(readdirSync(join(path, '..')).filter((name) => name.endsWith('.failed')), []);
+  }
 });
 
 test('a holder failing on a lower holder passes on the first cause, not a chain of them', async () => {
@@ -175,13 +200,66 @@ test('a holder failing on a lower holder passes on the first cause, not a chain 
   await assert.rejects(third, { name: 'HolderFailedError', message: cause });
 });
 
-test('an old failure record is not honoured', () => {
+const TOKEN = 'abc1230000000000';
+
+test('an old failure record is not honoured, nor one from the future', () => {
   const path = lockPath();
   tryLock(path).acquired?.release();
-  recordFailure(path, 'abc123', new CredentialError('no'));
-  assert.match(failureOf(path, ['abc123'])?.message ?? '', /and failed: no$/);
-  assert.equal(failureOf(path, ['def456']), undefined, 'only the holdings waited on');
-  assert.equal(failureOf(path, ['abc123'], Date.now() + FAILURE_HONOURED_MS + 1), undefined);
+  recordFailure(path, TOKEN, new CredentialError('no'));
+  assert.match(failureOf(path, [TOKEN])?.message ?? '', /and failed: no$/);
+  assert.equal(failureOf(path, ['def4560000000000']), undefined, 'only the holdings waited on');
+  assert.equal(failureOf(path, [TOKEN], Date.now() + FAILURE_HONOURED_MS + 1), undefined);
+  assert.equal(failureOf(path, [TOKEN], Date.now() - 60_000), undefined, 'written after the time it is read at');
+});
+
+test('only a token as tryLock makes it names a record or a lock owner', () => {
+  const path = lockPath();
+  tryLock(path).acquired?.release();
+  const directory = join(path, '..');
+  // A file a crafted token would reach: <dir>/x.failed through "session.lock./../x".
+  writeFileSync(join(directory, 'x.failed'), JSON.stringify({ pid: 1, reason: 'planted', at: Date.now() }), { mode: 0o600 });
+  assert.equal(failureOf(path, ['/../x', '../x', 'ABC1230000000000', 'abc123']), undefined);
+  assert.throws(() => failureRecordPath(path, '/../x'));
+  writeOwner(path, { pid: process.pid, token: '../x' });
+  assert.deepEqual(Object.keys(lockState(path)).sort(), ['held', 'ino', 'stale'], 'an owner with such a token is no owner');
+});
+
+test('the reason read from a record is one line: C0, C1 and Unicode line separators are escaped', () => {
+  const path = lockPath();
+  tryLock(path).acquired?.release();
+  const reason = 'a\u001b[2Jb\u009b2Jc\u0085d\u2028e\u2029f\u007fg';
+  writeFileSync(failureRecordPath(path, TOKEN), JSON.stringify({ pid: 7, reason, at: Date.now() }), { mode: 0o600 });
+  const message = failureOf(path, [TOKEN])?.message ?? '';
+  assert.ok(message.endsWith('and failed: a\\u001b[2Jb\\u009b2Jc\\u0085d\\u2028e\\u2029f\\u007fg'), message);
+  assert.doesNotMatch(message, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+});
+
+test('failure records are not honoured from a locks directory others can write to, or that is a symbolic link', () => {
+  const path = lockPath();
+  tryLock(path).acquired?.release();
+  const directory = join(path, '..');
+  recordFailure(path, TOKEN, new CredentialError('no'));
+  assert.ok(failureOf(path, [TOKEN]), 'honoured from a private directory');
+  chmodSync(directory, 0o720);
+  assert.equal(failureOf(path, [TOKEN]), undefined, 'group-writable');
+  chmodSync(directory, 0o702);
+  assert.equal(failureOf(path, [TOKEN]), undefined, 'writable by others');
+  chmodSync(directory, 0o700);
+  const real = join(directory, '..', 'real-locks');
+  renameSync(directory, real);
+  symlinkSync(real, directory);
+  assert.ok(existsSync(failureRecordPath(path, TOKEN)));
+  assert.equal(failureOf(path, [TOKEN]), undefined, 'a symbolic link');
+});
+
+test('failure records are not honoured from a locks directory of another user', { skip: process.getuid?.() !== 0 && 'needs root to give the directory away' }, () => {
+  const path = lockPath();
+  tryLock(path).acquired?.release();
+  const directory = join(path, '..');
+  recordFailure(path, TOKEN, new CredentialError('no'));
+  assert.ok(failureOf(path, [TOKEN]));
+  chownSync(directory, 4242, 4242);
+  assert.equal(failureOf(path, [TOKEN]), undefined);
 });
 
 test('a holder killed outright (no record) hands over to a waiter', async () => {
@@ -202,7 +280,7 @@ test('leftovers of killed processes are swept when old; fresh ones, live locks a
   assert.ok(held);
   const names = ['a1.lock.0123abcd.tmp', '.a1.lock.0123abcd.failed.77.beef.tmp', 'a1.lock.stale.0123abcd', 'a1.lock.0123abcd.failed', 'notes.txt'];
   for (const name of names) writeFileSync(join(directory, name), '{}', { mode: 0o600 });
-  writeFileSync(join(directory, 'b2.lock'), JSON.stringify({ pid: deadPid(), host: hostname(), token: 'dead' }), { mode: 0o600 });
+  writeFileSync(join(directory, 'b2.lock'), JSON.stringify({ pid: deadPid(), host: hostname(), token: 'fedcba9876543210' }), { mode: 0o600 });
   sweepLeftovers(directory);
   assert.deepEqual(readdirSync(directory).sort(), [...names, 'b2.lock', 'session.lock'].sort(), 'nothing is old yet');
   sweepLeftovers(directory, Date.now() + LEFTOVER_AGE_MS + 1_000);
