@@ -19,6 +19,16 @@ export function checkMfaCode(code: string, from: string): string {
   return code;
 }
 
+/** Marks a refusal as one every process waiting on this one would meet too. */
+function shared(check: () => string): string {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof RolecallError) error.sharedWithWaiters = true;
+    throw error;
+  }
+}
+
 export interface MfaCodeSource {
   /** --mfa-token, already checked. */
   readonly given?: string;
@@ -39,7 +49,8 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
     }
     const code = String(result.stdout).trim();
     registerSecret(code);
-    return checkMfaCode(code, `mfa_process of profile "${device.profile}"`);
+    // What mfa_process prints it would print for every waiter too.
+    return shared(() => checkMfaCode(code, `mfa_process of profile "${device.profile}"`));
   }
   // A person mistypes: ask again, up to three times, before giving up.
   for (let attempt = 1; ; attempt++) {
@@ -49,7 +60,9 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
       throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process`);
     }
     registerSecret(answer.trim());
-    if (MFA_CODE.test(answer.trim()) || attempt === MFA_PROMPT_ATTEMPTS) return checkMfaCode(answer.trim(), 'the terminal');
+    // Three wrong tries at the terminal: the person there gave up, as with a
+    // Ctrl-C, so the waiting processes must not ask them again, one by one.
+    if (MFA_CODE.test(answer.trim()) || attempt === MFA_PROMPT_ATTEMPTS) return shared(() => checkMfaCode(answer.trim(), 'the terminal'));
     process.stderr.write('rolecall: an MFA code is six digits; try again\n');
   }
 }
