@@ -22,6 +22,7 @@ import {
   type StaticKeys,
 } from './plan.js';
 import { suggestNames } from './suggest-names.js';
+import { describeTypos, misspeltKeys } from './key-typos.js';
 import { defaultSessionName, isValidSessionName } from './session-name.js';
 import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, shownValue, TRAILING_COMMENT_HINT } from './sts-values.js';
 
@@ -104,6 +105,11 @@ export function resolveProfile(profiles: Profiles, options: ResolveOptions): Pla
 
   roles.reverse(); // base first: the order the calls are made in
   const notes: string[] = [];
+  for (const name of visited) {
+    const profile = profiles.get(name);
+    const typos = profile ? misspeltKeys(Object.keys(profile.values)) : [];
+    if (profile && typos.length) notes.push(`${where.fileOf(profile, typos[0]!.key)}: profile ${quote(profile.name, 64)} has ${describeTypos(typos)}, which neither the AWS CLI nor rolecall reads`);
+  }
   const region = options.region || options.env.AWS_REGION || options.env.AWS_DEFAULT_REGION || regionOf(top, where);
   const steps = sessionSteps(roles, source, sourceProfile, options, where, notes);
   return { profile: top.name, ...(region ? { region } : {}), stsRegion: region ?? 'us-east-1', source, steps, notes };
@@ -310,6 +316,12 @@ function unknownProfile(profiles: Profiles, options: ResolveOptions, where: Loca
   return new ConfigError(`profile ${quote(options.profile, 64)} is not in ${files}${hint ? `; did you mean ${hint}?` : ''}`);
 }
 
+/** A misspelt key is often why a profile fails: say so in the same line. */
+function typoHint(profile: Profile): string {
+  const typos = misspeltKeys(Object.keys(profile.values));
+  return typos.length ? `; it also has ${describeTypos(typos)}, which neither the AWS CLI nor rolecall reads` : '';
+}
+
 /** Builds messages that name the file a key came from. */
 class Locator {
   constructor(private readonly options: ResolveOptions) {}
@@ -325,10 +337,10 @@ class Locator {
   error(profile: Profile, key: string, message: string): ConfigError {
     const value = profile.values[key];
     const hint = value !== undefined && hasTrailingComment(value) ? `; ${TRAILING_COMMENT_HINT}` : '';
-    return new ConfigError(`${this.fileOf(profile, key)}: profile ${quote(profile.name, 64)} ${message}${hint}`);
+    return new ConfigError(`${this.fileOf(profile, key)}: profile ${quote(profile.name, 64)} ${message}${hint}${typoHint(profile)}`);
   }
 
   errorIn(file: FileKind, profile: Profile, message: string): ConfigError {
-    return new ConfigError(`${this.show(file)}: profile ${quote(profile.name, 64)} ${message}`);
+    return new ConfigError(`${this.show(file)}: profile ${quote(profile.name, 64)} ${message}${typoHint(profile)}`);
   }
 }

@@ -10,7 +10,7 @@ export function suggestNames(wanted: string, names: readonly string[], limit = 3
   return close.length ? close.join(' or ') : undefined;
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];

@@ -481,3 +481,13 @@ test('a refused value shaped like a key or token is described, never printed bac
   configError(`${ONE_ROLE}region = eu west 1\n`, '', { profile: 'a' }, 'config', 'a', /has region "eu west 1"/);
   configError(`${ONE_ROLE}external_id = UniqueExternalId  # a comment\n`, '', { profile: 'a' }, 'config', 'a', /has external_id "UniqueExternalId {2}# a comment"/);
 });
+
+test('a misspelt key is named, with the key it was probably meant to be', () => {
+  // Ignored by botocore, so the profile is a keys profile without keys: the note says why.
+  const plan = resolve(`${BASE}[profile typo]\nrole-arn = ${ARN}/x\nsource_profile = base\noutput = json\ns3 =\n  max_concurrent_requests = 2\n`, '', { profile: 'typo' });
+  assert.deepEqual(plan.notes, ['~/.aws/config: profile "typo" has "role-arn" (did you mean role_arn?), which neither the AWS CLI nor rolecall reads']);
+  configError(`${BASE}[profile a]\nrole_arn = ${ARN}/a\nsource_proifle = base\n`, '', { profile: 'a' }, 'config', 'a', /has role_arn but neither source_profile nor credential_source; .*; it also has "source_proifle" \(did you mean source_profile\?\)/);
+  configError('[profile base]\n', '[base]\naws_access_key_id = AKIDBASE\naws_secret_acess_key = SECRETBASE\n', { profile: 'base' }, 'credentials', 'base', /it also has "aws_secret_acess_key" \(did you mean aws_secret_access_key\?\)/);
+  // Keys the AWS CLI reads and rolecall does not are no typos.
+  assert.deepEqual(resolve(`${ONE_ROLE}output = json\ncli_pager =\nsso_region = eu-west-1\n`, '', { profile: 'a' }).notes, []);
+});
