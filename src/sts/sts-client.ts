@@ -128,7 +128,12 @@ function stsError(call: string, error: unknown, target: StsTarget): CredentialEr
 }
 
 /** What to do about the failures people actually meet. */
-function hintFor(text: string, target: StsTarget): string {
+export function hintFor(text: string, target: StsTarget): string {
+  // STS's host name is made from the region: a name that does not resolve is
+  // far more often a mistyped region than a broken network.
+  if (!target.endpoint && /ENOTFOUND/.test(text)) {
+    return `; is "${target.region}" a region? (from --region, AWS_REGION or the profile's region); if it is, check the network`;
+  }
   if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up/i.test(text)) {
     return target.endpoint
       ? `; STS is at ${target.endpoint} (AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL): is it up?`
