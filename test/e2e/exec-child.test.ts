@@ -25,6 +25,10 @@ region = eu-central-1
 [default]
 role_arn = arn:aws:iam::123456789012:role/Default
 source_profile = base
+
+[profile regionless]
+role_arn = arn:aws:iam::123456789012:role/Regionless
+source_profile = base
 `;
 
 describe('rolecall exec: the child', { concurrency: false }, () => {
@@ -68,6 +72,16 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
     assert.equal(underHook.stdout.trim(), 'eu-central-1 eu-central-1 none', "admin's region; the hook's marker is not passed on");
     const userRegion = await exec(['admin', '--', 'sh', '-c', regions], { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
     assert.equal(userRegion.stdout.trim(), 'eu-west-1 eu-west-1 none', userRegion.stderr);
+  });
+
+  test("a role without a region of its own gets none, and is told once that its source's is not inherited", async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const first = await exec(['regionless', '--', 'sh', '-c', 'echo ${AWS_REGION-none}']);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(first.stdout.trim(), 'none');
+    assert.match(first.stderr, /profile "regionless" has no region of its own, and its source's \(eu-west-1\) is not inherited, as for the AWS CLI/);
+    const second = await exec(['regionless', '--', 'true']);
+    assert.doesNotMatch(second.stderr, /no region of its own/, 'said once');
   });
 
   test('the profile comes from AWS_PROFILE when not given, else it is default', async (t) => {
