@@ -301,9 +301,20 @@ function durationOf(profile: Profile, where: Locator): number | undefined {
 /** STS's limits, checked before any call; says whether --duration or the file asked. */
 function checkRange(seconds: number, range: { min: number; max: number }, what: string, fromFlag: boolean, where: Locator, profile: Profile): void {
   if (seconds < range.min || seconds > range.max) {
-    const asker = fromFlag ? `gets --duration ${seconds}s` : `has duration_seconds ${seconds}`;
-    throw where.error(profile, 'duration_seconds', `${asker} for ${what}; STS allows ${range.min}s to ${range.max}s, so ask for a duration in that range`);
+    const allowed = `STS allows ${range.min}s to ${range.max}s (${spoken(range.min)} to ${spoken(range.max)})`;
+    if (fromFlag) {
+      // The flag, not the file, asked: no file to name.
+      throw new ConfigError(`--duration ${spoken(seconds)} is too ${seconds < range.min ? 'short' : 'long'} for ${what} of profile ${quote(profile.name, 64)}: ${allowed}`);
+    }
+    throw where.error(profile, 'duration_seconds', `has duration_seconds ${seconds} for ${what}; ${allowed}, so ask for a duration in that range`);
   }
+}
+
+/** 46800 -> "13h", 900 -> "15m", 90 -> "90s": as the user would write --duration. */
+function spoken(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

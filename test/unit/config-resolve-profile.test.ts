@@ -261,10 +261,12 @@ test('durations outside what STS allows are refused before any call, saying who 
   configError(`${ONE_ROLE}duration_seconds = 899\n`, '', { profile: 'a' }, 'config', 'a', /has duration_seconds 899 for its role; STS allows 900s to 43200s/);
   configError(`${ONE_ROLE}duration_seconds = 43201\n`, '', { profile: 'a' }, 'config', 'a', /STS allows 900s to 43200s/);
   assert.equal(resolve(`${ONE_ROLE}duration_seconds = 43200\n`, '', { profile: 'a' }).steps[0]?.durationSeconds, 43200);
-  configError(ONE_ROLE, '', { profile: 'a', durationSeconds: 50_000 }, 'config', 'a', /gets --duration 50000s for its role; STS allows 900s to 43200s/);
+  // The flag asked, not a file: the message names the flag as typed, and no file.
+  assert.throws(() => resolve(ONE_ROLE, '', { profile: 'a', durationSeconds: 46_800 }), /^ConfigError: --duration 13h is too long for its role of profile "a": STS allows 900s to 43200s \(15m to 12h\)$/);
+  assert.throws(() => resolve(ONE_ROLE, '', { profile: 'a', durationSeconds: 600 }), /--duration 10m is too short/);
   // GetSessionToken allows up to 36 hours.
   assert.equal(resolve(BASE, '', { profile: 'base', durationSeconds: 129_600 }).steps[0]?.durationSeconds, 129_600);
-  configError(BASE, '', { profile: 'base', durationSeconds: 129_601 }, 'config', 'base', /gets --duration 129601s for the GetSessionToken session; STS allows 900s to 129600s/);
+  assert.throws(() => resolve(BASE, '', { profile: 'base', durationSeconds: 129_601 }), /--duration 129601s is too long for the GetSessionToken session of profile "base": STS allows 900s to 129600s \(15m to 36h\)/);
 });
 
 test('--duration sets the last role; the roles below keep their own duration_seconds', () => {
