@@ -1,5 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { displayPath } from '../config/config-paths.js';
+import { loadConfig } from '../config/load-config.js';
+import { suggestNames } from '../config/suggest-names.js';
 import { RolecallError } from '../errors.js';
 import { profileRequest, readAwsprofile } from '../trust/awsprofile-file.js';
 import { TrustStore } from '../trust/trust-store.js';
@@ -32,9 +34,30 @@ export class AllowCommand extends Command {
       new TrustStore(env).allow(path, file.bytes);
       const request = profileRequest(file.bytes);
       const shown = terminalSafe(displayPath(path, env));
-      if (request.kind === 'profile') this.context.stdout.write(`rolecall: allowed ${shown} (profile ${request.name})\n`);
+      if (request.kind === 'profile') {
+        this.context.stdout.write(`rolecall: allowed ${shown} (profile ${request.name})\n`);
+        const missing = missingProfileNote(env, request.name);
+        if (missing) this.context.stderr.write(`rolecall: ${missing}\n`);
+      }
       else if (request.kind === 'invalid') this.context.stderr.write(`rolecall: allowed ${shown}, but ${request.reason}: the hook will ignore it\n`);
       else this.context.stderr.write(`rolecall: allowed ${shown}, but it names no profile\n`);
     });
+  }
+}
+
+/**
+ * Trusting a file that names a profile the config does not have is allowed
+ * (the config may be fixed next), but said at once: otherwise the first hint
+ * is the hook failing at the next prompt. A config that cannot be read is
+ * left for exec and the hook to report.
+ */
+function missingProfileNote(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  try {
+    const { paths, profiles } = loadConfig(env);
+    if (profiles.has(name)) return undefined;
+    const hint = suggestNames(name, [...profiles.keys()]);
+    return `profile ${name} is not in ${displayPath(paths.config, env)} or ${displayPath(paths.credentials, env)}${hint ? `; did you mean ${hint}?` : ''}`;
+  } catch {
+    return undefined;
   }
 }

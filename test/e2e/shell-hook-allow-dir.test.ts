@@ -100,3 +100,20 @@ describe('rolecall allow DIR and deny DIR with the shell hook', () => {
     assert.ok(!existsSync(join(box.home, 'projcet')));
   });
 });
+
+test('allow of a file naming a profile the config lacks trusts it and says so at once, with the nearest names', async () => {
+  const box = makeSandbox();
+  try {
+    box.write('.aws/config', '[profile dev]\nregion = eu-west-1\n');
+    box.write('proj/.awsprofile', 'dve\n');
+    const run = await runRolecall(box, ['allow', 'proj']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^rolecall: allowed ~\/proj\/\.awsprofile \(profile dve\)$/m);
+    assert.match(run.stderr, /^rolecall: profile dve is not in ~\/\.aws\/config or ~\/\.aws\/credentials; did you mean "dev"\?$/m);
+    box.write('proj/.awsprofile', 'dev\n');
+    const known = await runRolecall(box, ['allow', 'proj']);
+    assert.equal(known.stderr, '', 'nothing to say of a profile the config has');
+  } finally {
+    box.cleanup();
+  }
+});
