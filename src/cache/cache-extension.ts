@@ -18,7 +18,7 @@ export interface CacheOptions {
 }
 
 export async function cacheExtension(env: Env, options: CacheOptions = {}): Promise<Required<Pick<ProviderContext, 'wrapStep' | 'wrapSource'>>> {
-  const open = options.open ?? (() => openVault(env, { fallbackNoticeOnce: true, ...(options.backend ? { backend: options.backend } : {}) }));
+  const open = options.open ?? (() => openVault(env, { fallbackNoticeOnce: true, createsFileVault: false, ...(options.backend ? { backend: options.backend } : {}) }));
   const settings: CacheSettings = {
     store: new SessionStore(open),
     minTtlMs: minTtlSeconds(env) * 1000,

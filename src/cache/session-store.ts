@@ -73,6 +73,8 @@ export class SessionStore {
       debug(`session of profile "${origin.profile}" cached in the ${vault.backend} vault until ${credentials.expiration.toISOString()}`);
     } catch (error) {
       if (mustStop(error)) throw error;
+      // The vault said why itself (a file vault exec may not create), once per user.
+      if ((error as { alreadySaid?: boolean }).alreadySaid) return;
       this.warn(origin, error);
     }
   }

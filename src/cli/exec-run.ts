@@ -79,7 +79,7 @@ function withoutHookRegion(env: NodeJS.ProcessEnv, profile: string): NodeJS.Proc
 
 function warmUp(env: NodeJS.ProcessEnv, backend: string | undefined): void {
   // Errors surface where the pipeline awaits the same memoized promises.
-  void import('../vault/open-vault.js').then(({ openVault }) => openVault(env, { fallbackNoticeOnce: true, ...(backend ? { backend } : {}) })).catch(() => undefined);
+  void import('../vault/open-vault.js').then(({ openVault }) => openVault(env, { fallbackNoticeOnce: true, createsFileVault: false, ...(backend ? { backend } : {}) })).catch(() => undefined);
   void import('../exec/run-child.js').catch(() => undefined);
 }
 

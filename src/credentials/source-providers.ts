@@ -9,8 +9,13 @@ import { CredentialError, RolecallError, errorLine } from '../errors.js';
 import { registerSecret } from '../log/redact.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 
-/** Looks a profile's keys up in the vault; undefined when it has none. */
-export type VaultKeyLookup = (profile: string) => Promise<StaticKeys | undefined>;
+/** Where a vault looked and found no keys, named in the one error line ("the file vault (not using the keychain: …)"). */
+export interface VaultMiss {
+  readonly missingFrom: string;
+}
+
+/** Looks a profile's keys up in the vault; when it has none, says which vault that was. */
+export type VaultKeyLookup = (profile: string) => Promise<StaticKeys | VaultMiss | undefined>;
 
 export class ProfileKeysProvider implements CredentialProvider {
   readonly description: string;
@@ -35,10 +40,13 @@ export class ProfileKeysProvider implements CredentialProvider {
 
   private async lookUp(): Promise<Credentials> {
     const stored = this.lookupVault ? await this.lookupVault(this.profile) : undefined;
-    if (stored) return stored;
+    if (stored && 'accessKeyId' in stored) return stored;
     if (this.fileKeys) return this.fileKeys;
+    // One line that names the vault actually looked in, so the fix it gives stores the keys where exec will look.
+    const where = stored ? ` in ${stored.missingFrom}` : '';
+    const storeThem = stored ? 'to store them there' : 'to store them in the vault';
     throw new RolecallError(
-      `profile "${this.profile}" has no keys: run \`rolecall add ${this.profile}\` to store them in the keychain, or set aws_access_key_id and aws_secret_access_key in the credentials file`,
+      `profile "${this.profile}" has no keys${where}: run \`rolecall add ${this.profile}\` ${storeThem}, or set aws_access_key_id and aws_secret_access_key in the credentials file`,
     );
   }
 }

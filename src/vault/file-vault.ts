@@ -20,7 +20,9 @@ import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
 import { displayPath } from '../config/config-paths.js';
 import { RolecallError, VaultAccessError } from '../errors.js';
+import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
+import { firstTimeSaying } from './said-once.js';
 import { createPrivateFileOnce, ensurePrivateDir, writePrivateFile } from './private-files.js';
 import { deriveKey, newScryptParams, sameBytes, seal, unseal, type ScryptParams, type Sealed } from './vault-crypto.js';
 import { decodeName, encodeName } from './vault-names.js';
@@ -56,6 +58,12 @@ export class FileVault implements Vault {
     private readonly env: Env,
     /** Set when the keychain was not usable and this vault was chosen by default. */
     readonly fallbackReason?: string,
+    /**
+     * False for exec and the shell hook: they write only to cache a session,
+     * which is not worth inventing a passphrase for at every run; `add` and
+     * `import` create the vault (or ROLECALL_FILE_PASSPHRASE does).
+     */
+    private readonly mayCreate = true,
   ) {}
 
   async get(service: string, account: string): Promise<string | undefined> {
@@ -127,10 +135,16 @@ export class FileVault implements Vault {
       if (!creating || this.holdsItems()) {
         throw new RolecallError(`${this.show(headerPath)} is missing, so the items beside it cannot be decrypted; nothing was changed`);
       }
+      if (!this.mayCreate && !this.env[PASSPHRASE_VARIABLE]) {
+        const notCreated = new FileVaultNotCreated();
+        if (firstTimeSaying(this.env, 'file-vault-missing-noticed', 'not-caching')) note(`${notCreated.message} (said once)`);
+        else debug(notCreated.message);
+        throw notCreated;
+      }
       ensurePrivateDir(this.dir);
       const passphrase = await this.passphrase({ creating: true, where: this.show(this.dir) });
       const params = newScryptParams();
-      const key = await deriveKey(passphrase.value, params);
+      const key = await this.deriveLogged(passphrase.value, params);
       const fresh: Header = { format: FORMAT, version: 1, kdf: { name: 'scrypt', ...params }, check: seal(key, CHECK_TEXT, 'check') };
       if (createPrivateFileOnce(headerPath, `${JSON.stringify(fresh, null, 2)}\n`)) return key;
       // Another process created the vault at the same moment: use its header.
@@ -151,7 +165,7 @@ export class FileVault implements Vault {
     const where = this.show(this.dir);
     for (let attempt = 1; ; attempt++) {
       const passphrase = await this.passphrase({ creating: false, where, again: attempt > 1 });
-      const key = await deriveKey(passphrase.value, header.kdf);
+      const key = await this.deriveLogged(passphrase.value, header.kdf);
       const check = unseal(key, header.check, 'check');
       if (check !== undefined && sameBytes(check, CHECK_TEXT)) return key;
       if (passphrase.from === 'environment') {
@@ -162,6 +176,12 @@ export class FileVault implements Vault {
       }
       process.stderr.write(`rolecall: that passphrase does not open the file vault ${where}; try again\n`);
     }
+  }
+
+  /** scrypt takes a noticeable moment (~0.15 s): --debug says where that time goes. */
+  private deriveLogged(passphrase: string, params: ScryptParams): Promise<Buffer> {
+    debug(`unlocking the file vault ${this.show(this.dir)} (scrypt N=${params.N}, r=${params.r}, p=${params.p}) …`);
+    return deriveKey(passphrase, params);
   }
 
   /** Whether any item file exists, under any service. */
@@ -209,6 +229,21 @@ export class FileVault implements Vault {
 
   private damaged(path: string): RolecallError {
     return new RolecallError(`${this.show(path)} was changed or is damaged (it does not decrypt as written by rolecall); nothing was changed; delete that file to drop the item`);
+  }
+}
+
+/**
+ * A write that would create the file vault where that is not this command's
+ * job. The session cache skips its write on it; the line saying so is said
+ * once per user (the next exec would only repeat it), and debug otherwise.
+ */
+export class FileVaultNotCreated extends RolecallError {
+  override readonly name = 'FileVaultNotCreated';
+  /** Said here, once per user: the session cache only skips its write. */
+  readonly alreadySaid = true;
+
+  constructor() {
+    super(`sessions are not cached: no keychain and no file vault yet; \`rolecall import\` or \`rolecall add\` creates it (or set ${PASSPHRASE_VARIABLE})`);
   }
 }
 

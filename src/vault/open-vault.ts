@@ -25,6 +25,11 @@ export interface OpenVaultOptions {
    * keys leave this off and say it each time.
    */
   readonly fallbackNoticeOnce?: boolean;
+  /**
+   * False for exec and the shell hook: a file vault that does not exist yet
+   * is not created just to cache a session (see FileVault).
+   */
+  readonly createsFileVault?: boolean;
 }
 
 /**
@@ -60,7 +65,7 @@ async function selectVault(env: Env, options: OpenVaultOptions): Promise<Vault> 
         throw new RolecallError(`${from} says keychain, but ${keychain.unavailable}; use --backend file, or see the README on setting up the keychain`);
       }
       case 'file':
-        return openFileVault(env);
+        return openFileVault(env, undefined, options.createsFileVault);
       default:
         throw new RolecallError(`${from} is "${chosen}"; it must be one of ${BACKENDS.join(', ')}`);
     }
@@ -71,7 +76,7 @@ async function selectVault(env: Env, options: OpenVaultOptions): Promise<Vault> 
   if (!options.fallbackNoticeOnce) note(`${line})`);
   else if (await firstTimeFor(env, keychain.unavailable)) note(`${line}; said once)`);
   else debug(`${line})`);
-  return openFileVault(env, keychain.unavailable);
+  return openFileVault(env, keychain.unavailable, options.createsFileVault);
 }
 
 /** Loaded only on the fallback path: a working keychain never pays for it. */
@@ -83,6 +88,6 @@ async function firstTimeFor(env: Env, reason: string): Promise<boolean> {
 }
 
 /** `fallbackReason`: why the keychain was not used, when the file vault was chosen by default. */
-export function openFileVault(env: Env, fallbackReason?: string): FileVault {
-  return new FileVault(fileVaultDir(env), passphraseFrom(env), env, fallbackReason);
+export function openFileVault(env: Env, fallbackReason?: string, createsFileVault = true): FileVault {
+  return new FileVault(fileVaultDir(env), passphraseFrom(env), env, fallbackReason, createsFileVault);
 }

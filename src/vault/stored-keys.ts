@@ -43,14 +43,20 @@ export function decodeKeys(text: string, profile: string, backend: string): Stat
 export function checkKeyShape(keys: StaticKeys, where: string): void {
   registerSecret(keys.secretAccessKey);
   registerSecret(keys.sessionToken);
-  if (!/^[A-Z0-9]{16,128}$/.test(keys.accessKeyId)) {
-    const shown = keys.accessKeyId.length > 24 || /\s/.test(keys.accessKeyId) ? `${keys.accessKeyId.length} characters` : `"${keys.accessKeyId}"`;
-    throw new RolecallError(`${where}: the access key id (${shown}) is not 16 to 128 capital letters and digits, like AKIAIOSFODNN7EXAMPLE`);
-  }
+  const idProblem = accessKeyIdProblem(keys.accessKeyId);
+  if (idProblem) throw new RolecallError(`${where}: ${idProblem}`);
   if (!/^[A-Za-z0-9/+=]{30,}$/.test(keys.secretAccessKey)) {
     throw new RolecallError(`${where}: the secret access key for ${maskKeyId(keys.accessKeyId)} does not look like one (${keys.secretAccessKey.length} characters; expected 40 of letters, digits, / and +)`);
   }
   if (keys.accessKeyId.startsWith('ASIA') && !keys.sessionToken) {
     throw new RolecallError(`${where}: ${maskKeyId(keys.accessKeyId)} is a temporary key (ASIA…), which needs a session token; store a long-term key (AKIA…)`);
   }
+}
+
+/** What is wrong with an access key id's shape, or undefined; `add` asks again on it before the secret. */
+export function accessKeyIdProblem(accessKeyId: string): string | undefined {
+  if (/^[A-Z0-9]{16,128}$/.test(accessKeyId)) return undefined;
+  // A long or spaced value may be the secret pasted in the wrong place: not quoted.
+  const shown = accessKeyId.length > 24 || /\s/.test(accessKeyId) ? `${accessKeyId.length} characters` : `"${accessKeyId}"`;
+  return `the access key id (${shown}) is not 16 to 128 capital letters and digits, like AKIAIOSFODNN7EXAMPLE`;
 }

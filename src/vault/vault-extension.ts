@@ -7,7 +7,7 @@
 import type { Env } from '../config/config-paths.js';
 import type { ProviderContext } from '../credentials/build-provider.js';
 import { maskKeyId } from '../credentials/credentials.js';
-import { debug, note } from '../log/debug-log.js';
+import { debug } from '../log/debug-log.js';
 import type { Vault } from './vault.js';
 import { KEYS_SERVICE } from './vault.js';
 
@@ -22,7 +22,7 @@ export async function vaultExtension(env: Env, options: VaultExtensionOptions = 
   let vault: Promise<Vault> | undefined;
   const open =
     options.open ??
-    (async () => (await import('./open-vault.js')).openVault(env, { fallbackNoticeOnce: true, ...(options.backend ? { backend: options.backend } : {}) }));
+    (async () => (await import('./open-vault.js')).openVault(env, { fallbackNoticeOnce: true, createsFileVault: false, ...(options.backend ? { backend: options.backend } : {}) }));
   return {
     lookupVault: async (profile) => {
       vault ??= open();
@@ -43,7 +43,8 @@ export async function vaultExtension(env: Env, options: VaultExtensionOptions = 
         // a keychain that did not answer may hold them; say which.
         await (opened as { assertUnlocked?: () => Promise<void> }).assertUnlocked?.();
         const fallback = (opened as { fallbackReason?: string }).fallbackReason;
-        if (fallback) note(`not using the keychain: ${fallback}; profile "${profile}" has no keys in the file vault either`);
+        const vaultName = opened.backend === 'keychain' ? 'the keychain' : `the ${opened.backend} vault`;
+        return { missingFrom: fallback ? `${vaultName} (not using the keychain: ${fallback})` : vaultName };
       }
       return undefined;
     },

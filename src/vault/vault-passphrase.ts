@@ -36,25 +36,50 @@ export function passphraseFrom(env: Env): PassphraseSource {
     }
     if (asked && !again) return asked;
     asked = undefined;
-    // A first exec without a keychain gets here only to cache its session:
-    // say what the vault is before asking to invent a passphrase for it.
-    const question = creating
-      ? `rolecall: a new encrypted file vault at ${where} will hold your keys and cached sessions; choose its passphrase (or set ${PASSPHRASE_VARIABLE}; Ctrl-C stops, nothing is written)\n` +
-        `rolecall: new passphrase for the file vault ${where}: `
-      : `rolecall: passphrase for the file vault ${where}: `;
-    const first = await promptLine(question, { echo: false });
-    if (first === undefined) {
-      throw new RolecallError(`the file vault ${where} needs a passphrase: set ${PASSPHRASE_VARIABLE}, or run rolecall from a terminal`);
+    // Only `add` and `import` create a vault (exec does not, to cache a
+    // session): say what the vault is before asking to invent a passphrase.
+    if (creating) {
+      asked = { value: await askNewPassphrase(where), from: 'terminal' };
+      return asked;
     }
+    const first = await promptLine(`rolecall: passphrase for the file vault ${where}: `, { echo: false });
+    if (first === undefined) throw noTerminal(where);
     // An empty answer cannot open an existing vault (none is made with one):
     // the vault counts it as a wrong try, as it would any other.
-    if (first === '' && creating) throw new RolecallError('the passphrase is empty; nothing was changed');
     registerSecret(first);
-    if (creating) {
-      const repeated = await promptLine('rolecall: the same passphrase again: ', { echo: false });
-      if (repeated !== first) throw new RolecallError('the two passphrases differ; nothing was changed');
-    }
     asked = { value: first, from: 'terminal' };
     return asked;
   };
+}
+
+/** Below this a passphrase is quick to guess offline from a copied vault; warned about, not refused. */
+const SHORT_PASSPHRASE = 8;
+/** Tries to type the same new passphrase twice, as for a mistyped existing one. */
+const NEW_PASSPHRASE_ATTEMPTS = 3;
+
+function noTerminal(where: string): RolecallError {
+  return new RolecallError(`the file vault ${where} needs a passphrase: set ${PASSPHRASE_VARIABLE}, or run rolecall from a terminal`);
+}
+
+/** A new passphrase, typed twice; two that differ are asked for again, up to three tries. */
+async function askNewPassphrase(where: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    // Said with the first question (on the terminal, only when there is one).
+    const intro =
+      attempt === 1
+        ? `rolecall: a new encrypted file vault at ${where} will hold your keys and cached sessions; choose its passphrase (or set ${PASSPHRASE_VARIABLE}; Ctrl-C stops, nothing is written)\n`
+        : '';
+    const first = await promptLine(`${intro}rolecall: new passphrase for the file vault ${where}: `, { echo: false });
+    if (first === undefined) throw noTerminal(where);
+    if (first === '') throw new RolecallError('the passphrase is empty; nothing was changed');
+    registerSecret(first);
+    if (first.length < SHORT_PASSPHRASE) {
+      process.stderr.write(`rolecall: warning: that passphrase is short (${first.length} characters); anyone with a copy of the vault could guess it quickly, so ${SHORT_PASSPHRASE} or more is better\n`);
+    }
+    const repeated = await promptLine('rolecall: the same passphrase again: ', { echo: false });
+    if (repeated === first) return first;
+    if (repeated === undefined) throw noTerminal(where);
+    if (attempt === NEW_PASSPHRASE_ATTEMPTS) throw new RolecallError(`the two passphrases differ (${NEW_PASSPHRASE_ATTEMPTS} tries); nothing was changed`);
+    process.stderr.write('rolecall: the two passphrases differ; try again\n');
+  }
 }

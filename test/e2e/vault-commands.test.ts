@@ -61,7 +61,9 @@ describe('add, exec, list, remove', { concurrency: false }, () => {
       assert.match(remove.stdout, new RegExp(`deleted the keys of profile "${base}" from ${where}; dropped 1 cached session made from them`));
       const after = await runRolecall(box, ['exec', role, '--', ...CALLER_ARN]);
       assert.equal(after.status, 125, after.stdout);
-      assert.match(after.stderr, new RegExp(`profile "${base}" has no keys: run \`rolecall add ${base}\``));
+      // One line, naming the vault exec looked in.
+      assert.match(after.stderr, new RegExp(`^rolecall: profile "${base}" has no keys in ${where}: run \`rolecall add ${base}\` to store them there`));
+      assert.equal(after.stderr.trim().split('\n').length, 1, after.stderr);
       assert.equal(after.stdout, '');
     });
   }

@@ -67,6 +67,13 @@ describe('the default backend', { concurrency: false }, () => {
     // ...and the first reason, back again, is news again.
     assert.match((await runRolecall(box, ['exec', '--no-session', 'keys', '--', 'true'])).stderr, noBus);
 
+    // No keys anywhere: one line, naming the file vault in use (not the keychain) and why.
+    box.write('.aws/config', '[profile keys]\nregion = eu-west-1\n[profile nokeys]\nregion = eu-west-1\n');
+    const none = await runRolecall(box, ['exec', 'nokeys', '--', 'true']);
+    assert.equal(none.status, 125, none.stderr);
+    assert.match(none.stderr, /^rolecall: profile "nokeys" has no keys in the file vault \(not using the keychain: no D-Bus session bus.*\): run `rolecall add nokeys` to store them there, or set aws_access_key_id/m);
+    assert.equal(none.stderr.trim().split('\n').length, 1, none.stderr);
+
     for (let run = 0; run < 2; run++) {
       const list = await runRolecall(box, ['list']);
       assert.equal(list.status, 0, list.stderr);

@@ -70,6 +70,12 @@ describe('secrets stay out of argv, output and plain-text files', { concurrency:
 
       assert.match(exec.stdout.trim(), /^arn:aws:sts::123456789012:assumed-role\/Secretive\//, 'the chain really ran, MFA script included');
       assert.match(exec.stderr, /rolecall: debug: keys of profile "base-\w+" \(AKIA…\w{4}\) from the (keychain|file) vault/);
+      if (backend === 'file') {
+        // The scrypt moment is named before it happens, so the time shows where it goes.
+        const unlocking = exec.stderr.indexOf('rolecall: debug: unlocking the file vault ~/.local/share/rolecall/vault (scrypt N=');
+        assert.ok(unlocking >= 0, exec.stderr);
+        assert.ok(unlocking < exec.stderr.indexOf('from the file vault'), 'said before the keys come out of it');
+      }
       for (const [what, result] of runs) {
         for (const secret of secrets) {
           assert.ok(!result.stdout.includes(secret), `${what}: a secret in stdout`);

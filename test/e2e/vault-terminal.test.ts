@@ -7,10 +7,12 @@
 import assert from 'node:assert/strict';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { makeSandbox, rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { CALLER_ARN, credentialsFile, randomKeys, startStsWorld } from '../helpers/sts-world.js';
 import { filesHolding, snapshotFiles } from './vault-harness.js';
 
 interface Exchange {
@@ -118,23 +120,70 @@ describe('questions on the terminal', { concurrency: false }, () => {
     assert.deepEqual(filesHolding(box, [secret, passphrase]), []);
   });
 
-  test('two different passphrases for a new vault: nothing is created', async (t) => {
+  test('two different passphrases for a new vault, three times: nothing is created', async (t) => {
     if (!requireCommands(t, 'script')) return;
     const box = makeSandbox({ ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: '' });
     t.after(() => box.cleanup());
-    const run = await onTerminal(
-      box,
-      ['add', 'x', '--env'],
-      [
-        { expect: /new passphrase for the file vault .*: $/, type: 'first-passphrase' },
-        { expect: /the same passphrase again: $/, type: 'second-passphrase' },
-      ],
-      { AWS_ACCESS_KEY_ID: 'AKIAABCDEFGHIJKLMNOP', AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64') },
-    );
+    const mismatch = (n: number): Exchange[] => [
+      { expect: /new passphrase for the file vault .*: $/, type: `first-passphrase-${n}` },
+      { expect: /the same passphrase again: $/, type: `second-passphrase-${n}` },
+    ];
+    const run = await onTerminal(box, ['add', 'x', '--env'], [...mismatch(1), ...mismatch(2), ...mismatch(3)], {
+      AWS_ACCESS_KEY_ID: 'AKIAABCDEFGHIJKLMNOP',
+      AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64'),
+    });
     assert.equal(run.status, 1, run.screen);
-    assert.match(run.screen, /the two passphrases differ; nothing was changed/);
+    assert.equal(run.screen.match(/the two passphrases differ; try again/g)?.length, 2, run.screen);
+    assert.match(run.screen, /the two passphrases differ \(3 tries\); nothing was changed/);
     const list = await onTerminal(box, ['list', '--json'], []);
     assert.doesNotMatch(list.screen, /"x"/);
+  });
+
+  test('add asks again at once for a malformed key id, and for a new passphrase typed differently; a short one is warned about but taken', async (t) => {
+    if (!requireCommands(t, 'script')) return;
+    const box = makeSandbox({ ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: '' });
+    t.after(() => box.cleanup());
+    const secret = randomBytes(30).toString('base64');
+    const idPrompt = /Access key ID for profile "typed": $/;
+    const run = await onTerminal(box, ['add', 'typed'], [
+      { expect: idPrompt, type: 'akia-lower' },
+      // Asked again before the secret: the next question is the id's, not the secret's.
+      { expect: idPrompt, type: 'AKIAABCDEFGHIJKLMNOP' },
+      { expect: /Secret access key \(not shown\): $/, type: secret },
+      { expect: /new passphrase for the file vault .*: $/, type: 'short1' },
+      { expect: /the same passphrase again: $/, type: 'short2' },
+      { expect: /new passphrase for the file vault .*: $/, type: 'short1' },
+      { expect: /the same passphrase again: $/, type: 'short1' },
+    ]);
+    assert.equal(run.status, 0, run.screen);
+    assert.match(run.screen, /^rolecall: the access key id \("akia-lower"\) is not 16 to 128 capital letters and digits, like AKIAIOSFODNN7EXAMPLE; try again\r?$/m);
+    assert.ok(run.screen.indexOf('try again') < run.screen.indexOf('Secret access key'), 'the id is checked before the secret is asked');
+    assert.equal(run.screen.match(/the two passphrases differ; try again/g)?.length, 1, run.screen);
+    assert.equal(run.screen.match(/warning: that passphrase is short \(6 characters\)/g)?.length, 2, run.screen);
+    assert.match(run.screen, /stored the keys of profile "typed" \(AKIA…MNOP\) in the file vault/);
+    const exec = await runRolecall(box, ['exec', '--no-session', 'typed', '--', 'true'], { env: { ROLECALL_FILE_PASSPHRASE: 'short1' } });
+    assert.equal(exec.status, 0, exec.stderr);
+  });
+
+  test('exec with keys only in the credentials file and no file vault yet: never asks to create one, says once that sessions are not cached', async (t) => {
+    if (!requireCommands(t, 'script', 'moto_server', 'aws')) return;
+    const world = await startStsWorld();
+    t.after(() => world.stop());
+    const box = world.sandbox({ ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: '' });
+    box.write('.aws/config', '[profile base]\nregion = eu-west-1\n[profile role]\nrole_arn = arn:aws:iam::123456789012:role/Uncached\nsource_profile = base\nregion = eu-west-1\n');
+    box.write('.aws/credentials', credentialsFile({ base: randomKeys() }));
+    const notCached = /rolecall: sessions are not cached: no keychain and no file vault yet; `rolecall import` or `rolecall add` creates it \(or set ROLECALL_FILE_PASSPHRASE\)/g;
+    let said = 0;
+    for (const run of [1, 2]) {
+      const exec = await onTerminal(box, ['exec', 'role', '--', ...CALLER_ARN], []);
+      assert.equal(exec.status, 0, `exec ${run}: ${exec.screen}`);
+      assert.match(exec.screen, /arn:aws:sts::123456789012:assumed-role\/Uncached\//, `exec ${run} ran the command`);
+      assert.doesNotMatch(exec.screen, /passphrase for the file vault|new encrypted file vault/, `exec ${run} asked nothing`);
+      assert.doesNotMatch(exec.screen, /warning: the session/, `exec ${run}: no other warning`);
+      said += exec.screen.match(notCached)?.length ?? 0;
+    }
+    assert.equal(said, 1, 'the note is said once');
+    assert.ok(!existsSync(vaultDirOf(box)), 'no file vault was created');
   });
 
   test('a mistyped passphrase is asked again: the right one on the second try works, and the wrong one is not echoed', async (t) => {
