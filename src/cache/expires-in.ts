@@ -1,4 +1,4 @@
-/** "47m", "7h 59m", "30s": how long a session has left, for --debug and `list`. */
+/** "47m", "7h 59m", "30s": how long a session has left, for --debug, `list` and `status`. */
 export function expiresIn(milliseconds: number): string {
   const seconds = Math.max(0, Math.floor(milliseconds / 1000));
   if (seconds < 60) return `${seconds}s`;

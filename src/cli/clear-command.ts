@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { dropSessions, profilesOfChain } from '../cache/session-admin.js';
 import { loadConfig } from '../config/load-config.js';
+import { suggestNames } from '../config/suggest-names.js';
 import { RolecallError } from '../errors.js';
 import { openVault } from '../vault/open-vault.js';
 import { guarded } from './report-error.js';
@@ -31,8 +32,10 @@ export class ClearCommand extends Command {
       const which = profile === undefined ? undefined : profilesOfChain(env, profile);
       const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
       const dropped = await dropSessions(vault, which);
-      if (profile !== undefined && dropped === 0 && !loadConfig(env).profiles.has(profile)) {
-        throw new RolecallError(`profile "${profile}" is not in the config and has no cached sessions`);
+      const profiles = profile !== undefined && dropped === 0 ? loadConfig(env).profiles : undefined;
+      if (profile !== undefined && profiles && !profiles.has(profile)) {
+        const hint = suggestNames(profile, [...profiles.keys()]);
+        throw new RolecallError(`profile "${profile}" is not in the config and has no cached sessions${hint ? `; did you mean ${hint}?` : ''}`);
       }
       const where = profile === undefined ? '' : ` of profile "${profile}" and its chain`;
       this.context.stdout.write(`cleared ${dropped} cached session${dropped === 1 ? '' : 's'}${where} (${vault.backend} vault)\n`);

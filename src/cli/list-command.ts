@@ -57,10 +57,12 @@ function asJson(line: ProfileLine): object {
   };
 }
 
-/** "AssumeRole arn:… in eu-west-1 for 12h, 11h 58m left": what tells two sessions of one profile apart. */
+/** "AssumeRole arn:… in eu-west-1, 12h session, 11h 58m left": what tells two sessions of one profile apart. */
 function sessionCell(session: SessionLine, now: number): string {
   const region = session.region ? ` in ${session.region}` : '';
-  const duration = session.durationSeconds ? ` for ${expiresIn(session.durationSeconds * 1000)}` : '';
+  // The duration asked for and the time left are two separate clauses, so
+  // "1h" and "59m" never read as one "1h 59m".
+  const duration = session.durationSeconds ? `, ${expiresIn(session.durationSeconds * 1000)} session` : '';
   return `${session.label}${region}${duration}, ${expiresIn((session.expiration?.getTime() ?? now) - now)} left`;
 }
 

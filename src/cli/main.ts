@@ -11,6 +11,7 @@ import { HookEnvCommand } from './hook-env-command.js';
 import { AllowCommand } from './allow-command.js';
 import { DenyCommand } from './deny-command.js';
 import { StatusCommand } from './status-command.js';
+import { suggestNames } from '../config/suggest-names.js';
 
 /** A command's own error (a UsageError from execute) as one line on stderr, like every other. */
 class RolecallCli extends Cli {
@@ -40,8 +41,9 @@ cli.register(AllowCommand);
 cli.register(DenyCommand);
 cli.register(StatusCommand);
 
-// `rolecall help` as people type it, besides clipanion's -h / --help.
-const args = process.argv[2] === 'help' ? ['--help', ...process.argv.slice(3)] : process.argv.slice(2);
+// `rolecall help [CMD]` as people type it: clipanion takes --help after the
+// command's path (`rolecall CMD --help`), and alone for the overview.
+const args = process.argv[2] === 'help' ? [...process.argv.slice(3), '--help'] : process.argv.slice(2);
 let command;
 try {
   command = cli.process(args, Cli.defaultContext);
@@ -56,8 +58,20 @@ if (command) process.exitCode = await cli.run(command, Cli.defaultContext);
 function syntaxError(error: unknown, args: readonly string[]): string {
   const first = errorLine(error).replace(/[;:]\s*did you mean.*$/i, '').replace(/[.:]\s*$/, '');
   const name = args[0];
-  const known = name !== undefined && cli.definitions().some((d) => d.path === `rolecall ${name}` || d.path.startsWith(`rolecall ${name} `));
-  const help = known ? `rolecall ${name} --help` : 'rolecall --help';
-  if (!known && name !== undefined && !name.startsWith('-')) return `unknown command "${name}"; see ${help}`;
+  const definition = name === undefined ? undefined : cli.definitions().find((d) => d.path === `rolecall ${name}` || d.path.startsWith(`rolecall ${name} `));
+  if (!definition && name !== undefined && !name.startsWith('-')) {
+    const commands = cli.definitions().map((d) => d.path.split(' ')[1] ?? '').filter(Boolean);
+    const hint = suggestNames(name, commands);
+    return `unknown command "${name}"${hint ? ` (did you mean ${hint}?)` : ''}; see rolecall --help`;
+  }
+  const help = definition ? `rolecall ${name} --help` : 'rolecall --help';
+  if (definition && /^Not enough positional arguments/i.test(first)) return `${missingOperands(definition.path, definition.usage)}; see ${help}`;
   return `${first || 'cannot parse the command line'}; see ${help}`;
+}
+
+/** "missing PROFILE (usage: rolecall add PROFILE)", from clipanion's "rolecall add [--backend #0] <PROFILE>". */
+function missingOperands(path: string, usage: string): string {
+  const operands = [...usage.matchAll(/<([^>-][^>]*)>/g)].map((m) => m[1] as string);
+  if (operands.length === 0) return 'missing an argument';
+  return `missing ${operands.join(' and ')} (usage: ${path} ${operands.join(' ')})`;
 }

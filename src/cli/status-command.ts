@@ -1,4 +1,5 @@
 import { Command } from 'clipanion';
+import { expiresIn } from '../cache/expires-in.js';
 import { displayPath } from '../config/config-paths.js';
 import { terminalSafe } from '../shell/hook-env.js';
 import { logicalCwd } from '../shell/logical-cwd.js';
@@ -47,8 +48,8 @@ export class StatusCommand extends Command {
 function activeText(profile: string | undefined, expiration: string | undefined): string {
   if (!profile) return 'none';
   if (!expiration) return `${profile} (long-term keys, no expiry)`;
-  const seconds = Math.round((Date.parse(expiration) - Date.now()) / 1000);
-  if (Number.isNaN(seconds)) return `${profile} (session expires ${expiration})`;
-  const when = seconds <= 0 ? 'expired' : seconds < 3600 ? `in ${Math.ceil(seconds / 60)} min` : `in ${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
-  return `${profile} (session expires ${expiration}, ${when})`;
+  const left = Date.parse(expiration) - Date.now();
+  if (Number.isNaN(left)) return `${profile} (session expires ${expiration})`;
+  // The same "47m left" as `rolecall list`.
+  return `${profile} (session expires ${expiration}, ${left <= 0 ? 'expired' : `${expiresIn(left)} left`})`;
 }

@@ -7,6 +7,6 @@ export const SHELLS: readonly Shell[] = [bashShell, zshShell];
 
 export function shellNamed(name: string): Shell {
   const shell = SHELLS.find((s) => s.name === name);
-  if (!shell) throw new UsageError(`rolecall has no hook for shell "${name}"; it supports ${SHELLS.map((s) => s.name).join(' and ')}`);
+  if (!shell) throw new UsageError(`no hook for shell "${name}"; rolecall supports ${SHELLS.map((s) => s.name).join(' and ')}`);
   return shell;
 }

@@ -66,7 +66,7 @@ describe('session cache: single flight across processes', { concurrency: false }
     const listed = await runRolecall(box, ['list']);
     assert.equal(listed.status, 0, listed.stderr);
     const app = listed.stdout.split('\n').find((line) => line.startsWith('app '));
-    assert.match(app ?? '', /AssumeRole arn:aws:iam::123456789012:role\/App in eu-west-1 for 1h, (59|60)m left$/);
+    assert.match(app ?? '', /AssumeRole arn:aws:iam::123456789012:role\/App in eu-west-1, 1h session, (59|60)m left$/);
     assert.match(listed.stdout.split('\n').find((line) => line.startsWith('other ')) ?? '', / -$/);
     const json = JSON.parse((await runRolecall(box, ['list', '--json'])).stdout) as { profile: string; sessions: { label: string; region: string; durationSeconds: number; expiration: string }[] }[];
     const [session] = json.find((p) => p.profile === 'app')?.sessions ?? [];
@@ -92,9 +92,9 @@ describe('session cache: single flight across processes', { concurrency: false }
     const app = listed.stdout.split('\n').find((line) => line.startsWith('app ')) ?? '';
     const role = 'AssumeRole arn:aws:iam::123456789012:role/App';
     assert.equal(app.split('; ').length, 3, app);
-    assert.ok(app.includes(`${role} in eu-west-1 for 1h, `), app);
-    assert.ok(app.includes(`${role} in us-west-2 for 1h, `), app);
-    assert.match(app, new RegExp(`${role} in eu-west-1 for 2h, (1h 59m|2h) left`));
+    assert.ok(app.includes(`${role} in eu-west-1, 1h session, `), app);
+    assert.ok(app.includes(`${role} in us-west-2, 1h session, `), app);
+    assert.match(app, new RegExp(`${role} in eu-west-1, 2h session, (1h 59m|2h) left`));
     const json = JSON.parse((await runRolecall(own, ['list', '--json'])).stdout) as { profile: string; kind: string; keys: string | null; sessions: { region: string; durationSeconds: number }[] }[];
     const def = json.find((p) => p.profile === 'default');
     assert.deepEqual([def?.kind, def?.keys], ['settings only', 'none']);

@@ -145,7 +145,7 @@ describe('the shell hook walking a tree', () => {
       assert.equal(run.dumps.find((d) => d.step === 'steady')?.userSeen, '1', "the user's prompt hook sees $? of the last command");
       assert.equal(run.dumps.find((d) => d.step === 'subdirectory')?.userSeen, '0');
       if (shell.command === 'zsh') assert.ok(Number(run.dumps.at(-1)?.userCds) >= 10, 'chpwd_functions still run');
-      assert.match(run.stdout, /file: +~\/tree\/a\/\.awsprofile\nasks for: dev\ntrust: +allowed\nactive: +dev \(session expires \d{4}-\d\d-\d\dT[\d:]+Z, in \d+ (min|h)/, '`rolecall status` in the shell');
+      assert.match(run.stdout, /file: +~\/tree\/a\/\.awsprofile\nasks for: dev\ntrust: +allowed\nactive: +dev \(session expires \d{4}-\d\d-\d\dT[\d:]+Z, (\d+m|1h|\d+h \d+m) left\)/, '`rolecall status` in the shell');
       // Each untrusted file was announced once, not at each prompt.
       assert.equal(run.stderr.match(/tree\/a\/\.awsprofile asks for profile dev;/g)?.length, 1);
       assert.equal(run.stderr.match(/tree\/plain\/\.awsprofile asks for profile dev;/g)?.length, 1);

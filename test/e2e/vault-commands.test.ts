@@ -49,7 +49,7 @@ describe('add, exec, list, remove', { concurrency: false }, () => {
       assert.equal(list.status, 0, list.stderr);
       const shown = backend === 'keychain' ? 'keychain' : 'file vault';
       assert.match(list.stdout, new RegExp(`^${base}\\s+keys\\s+${shown}\\s+-$`, 'm'));
-      assert.match(list.stdout, new RegExp(`^${role}\\s+role over ${base}\\s+${shown} \\(of ${base}\\)\\s+AssumeRole arn:aws:iam::123456789012:role/Vaulted in eu-west-1 for 1h, (59|60)m left$`, 'm'));
+      assert.match(list.stdout, new RegExp(`^${role}\\s+role over ${base}\\s+${shown} \\(of ${base}\\)\\s+AssumeRole arn:aws:iam::123456789012:role/Vaulted in eu-west-1, 1h session, (59|60)m left$`, 'm'));
       const json = JSON.parse((await runRolecall(box, ['list', '--json'])).stdout) as Array<{ profile: string; keys: string; sessions: unknown[] }>;
       assert.deepEqual(
         json.find((p) => p.profile === base),
