@@ -31,6 +31,6 @@ for (const shell of SHELLS) {
 test('an unknown shell is a one-line error', () => {
   const printed = spawnSync(process.execPath, [rolecallBin, 'hook', 'fish'], { encoding: 'utf8' });
   assert.notEqual(printed.status, 0);
-  assert.match(printed.stderr + printed.stdout, /no hook for shell "fish"; it supports bash and zsh/);
+  assert.match(printed.stderr + printed.stdout, /^rolecall: no hook for shell "fish"; rolecall supports bash and zsh\n$/);
   assert.doesNotMatch(printed.stderr, /\n\s+at /, 'no stack trace');
 });

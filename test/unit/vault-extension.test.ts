@@ -44,7 +44,8 @@ test('the vault is not opened until a lookup, and then once', async () => {
   const { lookupVault } = await vaultExtension(sandboxHome(), { open: probe.open });
   assert.equal(probe.opened(), 0, 'building the extension opens nothing');
   assert.deepEqual(await lookupVault?.('base'), KEYS);
-  assert.equal(await lookupVault?.('other'), undefined);
+  // Nowhere at all: which vault was searched, for the one-line "has no keys" error.
+  assert.deepEqual(await lookupVault?.('other'), { missingFrom: 'the memory vault' });
   assert.equal(probe.opened(), 1);
 });
 
