@@ -5,6 +5,7 @@
  * here, only when this backend is used, and its absence is a reason to fall
  * back to the file vault, not a crash.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -58,14 +59,18 @@ export class KeychainVault implements Vault {
    * matters (before a search, and before saying a profile has no keys).
    */
   async assertUnlocked(): Promise<void> {
+    // An item of this process's own: rolecalls probing at once on one shared
+    // item deleted it under each other, and the loser read that as "locked".
+    const account = `unlocked-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
-      await this.keytar.setPassword('rolecall-probe', 'unlocked', 'yes');
-      await this.keytar.deletePassword('rolecall-probe', 'unlocked');
+      await this.keytar.setPassword('rolecall-probe', account, 'yes');
     } catch (error) {
       throw new VaultAccessError(
         `the keychain is locked (${firstLine(error)}); unlock the login keyring (a desktop session does; see the README for a headless one), or use --backend file`,
       );
     }
+    // The write went through, so it is unlocked; a failed clean-up changes nothing.
+    await this.keytar.deletePassword('rolecall-probe', account).catch(() => false);
   }
 
   /** keytar's errors come from libsecret or the OS; they carry no secret, but keep them to one line. */

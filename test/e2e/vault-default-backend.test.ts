@@ -134,3 +134,15 @@ describe('the default backend', { concurrency: false }, () => {
     assert.equal((await listed(box, {}, '--backend', 'file')).find((p) => p.profile === imported)?.keys, 'file vault');
   });
 });
+
+test('rolecalls checking at once that the keychain is unlocked do not take each other for a locked keychain', async (t) => {
+  if (!(await requireBackend(t, 'keychain'))) return;
+  const box = makeSandbox({ ROLECALL_BACKEND: 'keychain' });
+  try {
+    // `list` writes and deletes a probe item to tell locked from empty; eight at once, on one keyring.
+    const runs = await Promise.all(Array.from({ length: 8 }, () => runRolecall(box, ['list', '--json'])));
+    for (const run of runs) assert.equal(run.status, 0, run.stderr);
+  } finally {
+    box.cleanup();
+  }
+});
