@@ -63,12 +63,14 @@ describe('session cache: SIGKILL', { concurrency: false }, () => {
       assert.equal((await runRolecall(suite.box, ['clear'])).status, 0);
       suite.world.proxy.reset();
       let victim = 0;
-      suite.world.proxy.onAnswered('AssumeRole', () => setTimeout(() => victim && process.kill(victim, 'SIGKILL'), delayMs));
+      suite.world.proxy.onAnswered('AssumeRole', () => setTimeout(() => killIfRunning(victim), delayMs));
       const killed = await runRolecall(suite.box, ['exec', 'app', '--', 'true'], {
         onSpawn: (pid) => {
           victim = pid;
         },
       });
+      // It may have finished before the timer (exec is quick): never signal a pid that may be reused.
+      victim = 0;
       suite.world.proxy.reset();
       const next = await runRolecall(suite.box, ['exec', 'app', '--', 'sh', '-c', 'echo "$AWS_ACCESS_KEY_ID"']);
       assert.equal(next.status, 0, `killed ${delayMs}ms after the answer (${killed.signal ?? killed.status}): ${next.stderr}`);
@@ -80,3 +82,13 @@ describe('session cache: SIGKILL', { concurrency: false }, () => {
     }
   });
 });
+
+/** SIGKILL to a process that may already have ended on its own. */
+function killIfRunning(pid: number): void {
+  if (!pid) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
