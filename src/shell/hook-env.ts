@@ -92,6 +92,8 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
 
   if (want.kind === 'none') {
     if (want.notice && noticeKey !== noticed) messages.push(want.notice);
+    // Said as direnv says "unloading": the credentials just went away, which a user should not have to guess.
+    if (active) messages.push(`rolecall: left profile ${active} (the variables are back as they were)`);
     // Unset even with no profile: a retry time left from a failure would run this at every prompt.
     lines.push(...(active ? leaveLines(shell, userEnv) : ['unset _rolecall_refresh_at']));
   } else if (active === want.name && (refreshAt === undefined || options.now < refreshAt)) {

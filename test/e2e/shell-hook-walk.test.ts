@@ -54,7 +54,7 @@ const STEPS: readonly Step[] = [
   { name: 'steady', run: () => ':\n:\n:\n:\nfalse', expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 0 } },
   { name: 'status', run: () => 'rolecall status', expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 1 } },
   { name: 'cd-same-file', run: (t) => `cd '${t}/a'\ncd sub\ncd ..`, expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 0 } },
-  { name: 'left', run: (t) => `cd '${t}'`, expect: { calls: 1 } },
+  { name: 'left', run: (t) => `cd '${t}'`, expect: { calls: 1, notices: [/rolecall: left profile dev \(the variables are back as they were\)$/m] } },
   // No file is followed here. One made and allowed above, from another process: the trust change is seen.
   { name: 'plain', run: (t) => `cd '${t}/plain'`, expect: { calls: 0 } },
   {
@@ -62,11 +62,11 @@ const STEPS: readonly Step[] = [
     run: (t) => `sh -c 'cd "$1" && printf "dev\\n" > .awsprofile && exec rolecall allow' sh '${t}' >/dev/null`,
     expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 2, notices: [/rolecall: profile dev from ~\/tree\/\.awsprofile$/m] },
   },
-  { name: 'removed-above', run: (t) => `rm '${t}/.awsprofile'`, expect: { calls: 1 } },
+  { name: 'removed-above', run: (t) => `rm '${t}/.awsprofile'`, expect: { calls: 1, notices: [/rolecall: left profile dev \(the variables are back as they were\)$/m] } },
   // A file made where you are is seen at the next prompt, without a cd.
   { name: 'created-here', run: () => `printf 'dev\\n' > .awsprofile`, expect: { calls: 1, notices: [/rolecall: ~\/tree\/plain\/\.awsprofile asks for profile dev; run 'rolecall allow' to trust it$/m] } },
   { name: 'created-allowed', run: () => 'rolecall allow', expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 2, notices: [/rolecall: profile dev from ~\/tree\/plain\/\.awsprofile$/m] } },
-  { name: 'created-removed', run: () => 'rm .awsprofile\n:\n:', expect: { calls: 1 } },
+  { name: 'created-removed', run: () => 'rm .awsprofile\n:\n:', expect: { calls: 1, notices: [/rolecall: left profile dev \(the variables are back as they were\)$/m] } },
   { name: 'back', run: (t) => `cd '${t}'`, expect: { calls: 0 } },
   // A directory whose name is not UTF-8: hook-env cannot read its path back, so it follows nothing there,
   // and the file the shell sees must not make every prompt run it again.
@@ -79,11 +79,11 @@ const STEPS: readonly Step[] = [
   { name: 'evil2-steady', run: () => ':\n:\n:', expect: { calls: 0 } },
   { name: 'second-profile', run: (t) => `cd '${t}/b'\nrolecall allow`, expect: { profile: 'ops', key: 'ASIA', region: 'us-west-2', calls: 3, notices: [/asks for profile ops/, /rolecall: profile ops from ~\/tree\/b\/\.awsprofile$/m] } },
   { name: 'switch', run: (t) => `cd '${t}/a/sub'`, expect: { profile: 'dev', key: DEV_KEY, region: 'eu-west-1', calls: 1, notices: [/rolecall: profile dev from ~\/tree\/a\/\.awsprofile$/m] } },
-  { name: 'edited', run: (t) => `printf '# now ops\\nops\\n' > '${t}/a/.awsprofile'`, expect: { calls: 1, notices: [/rolecall: ~\/tree\/a\/\.awsprofile changed since it was allowed; it asks for profile ops; run 'rolecall allow' to trust it$/m] } },
+  { name: 'edited', run: (t) => `printf '# now ops\\nops\\n' > '${t}/a/.awsprofile'`, expect: { calls: 1, notices: [/rolecall: left profile dev \(the variables are back as they were\)$/m, /rolecall: ~\/tree\/a\/\.awsprofile changed since it was allowed; it asks for profile ops; run 'rolecall allow' to trust it$/m] } },
   { name: 'edited-steady', run: () => ':\n:', expect: { calls: 0 } },
   { name: 'reallowed', run: () => 'rolecall allow', expect: { profile: 'ops', key: 'ASIA', region: 'us-west-2', calls: 2, notices: [/rolecall: profile ops from/m] } },
   // Another process (as from another terminal): this shell takes it up at its next prompt, no cd.
-  { name: 'denied-elsewhere', run: (t) => `sh -c 'cd "$1" && exec rolecall deny' sh '${t}/a' >/dev/null`, expect: { calls: 2 } },
+  { name: 'denied-elsewhere', run: (t) => `sh -c 'cd "$1" && exec rolecall deny' sh '${t}/a' >/dev/null`, expect: { calls: 2, notices: [/rolecall: left profile ops \(the variables are back as they were\)$/m] } },
   { name: 'denied-steady', run: () => ':\n:', expect: { calls: 0 } },
 ];
 
@@ -207,6 +207,6 @@ function checkNotices(run: ShellRun, step: Step, where: string): void {
   const text = run.stepStderr[step.name] ?? '';
   for (const notice of step.expect.notices ?? []) assert.match(text, notice, `expected notice in ${where}`);
   // Lines of the hook and of allow/deny; other notes (the vault's advice about plain-text keys) are not counted.
-  const hookLines = text.match(/rolecall: (~|\/|profile \S+ from |no session |allowed |denied )/g) ?? [];
+  const hookLines = text.match(/rolecall: (~|\/|profile \S+ from |no session |allowed |denied |left profile )/g) ?? [];
   assert.equal(hookLines.length, step.expect.notices?.length ?? 0, `exactly the expected lines in ${where}`);
 }
