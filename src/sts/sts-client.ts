@@ -139,6 +139,10 @@ export function hintFor(text: string, target: StsTarget): string {
       ? `; STS is at ${target.endpoint} (AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL): is it up?`
       : `; check the network (STS in ${target.region})`;
   }
+  // An HTML page or anything else that is not STS's XML (a proxy, a captive portal, a wrong endpoint).
+  if (/XML parse error|Deserialization error|char '<' is not expected|Unexpected token/i.test(text)) {
+    return `; ${target.endpoint ?? `STS in ${target.region}`} did not answer as STS does: check AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and any proxy`;
+  }
   if (/InvalidClientTokenId|SignatureDoesNotMatch/.test(text)) return '; the access keys are wrong or deactivated: check them with `rolecall list`, or store new ones with `rolecall add`';
   if (/Region not accepted|Invalid region/i.test(text)) return `; "${target.region}" is not a region name: check --region, AWS_REGION or the profile's region`;
   if (/MultiFactorAuthentication|MFA/i.test(text) && /AccessDenied/.test(text)) return '; the MFA code may be wrong or already used: wait for the next one';
