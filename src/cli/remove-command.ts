@@ -1,6 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { dropSessions, profilesBuiltOn } from '../cache/session-admin.js';
 import { displayPath } from '../config/config-paths.js';
+import { loadConfig } from '../config/load-config.js';
+import { resolveProfile } from '../config/resolve-profile.js';
 import { RolecallError } from '../errors.js';
 import { confirm } from '../vault/ask-user.js';
 import { openVault } from '../vault/open-vault.js';
@@ -44,8 +46,24 @@ export class RemoveCommand extends Command {
       const sessions = dropped > 0 ? `; dropped ${dropped} cached session${dropped === 1 ? '' : 's'} made from them` : '';
       const plaintext = plaintextKeysFile(env, profile);
       const still = plaintext ? ` (${displayPath(plaintext, env)} still has keys for it in plain text)` : '';
-      if (!removed) throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}${sessions}`);
+      if (!removed) throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}${sessions}${keysOwnerHint(env, profile)}`);
       this.context.stdout.write(`deleted the keys of profile "${profile}" from ${where}${sessions}${still}\n`);
     });
+  }
+}
+
+/**
+ * `rolecall remove ROLE-PROFILE` is a natural slip: the keys belong to the
+ * profile at the bottom of its chain, so name that one. Nothing when the
+ * chain cannot be resolved (its own error is exec's to give).
+ */
+function keysOwnerHint(env: NodeJS.ProcessEnv, profile: string): string {
+  try {
+    const { paths, profiles } = loadConfig(env);
+    const plan = resolveProfile(profiles, { profile, env, paths });
+    if (plan.source.kind !== 'profileKeys' || plan.source.profile === profile) return '';
+    return `; it is a role over the keys of profile "${plan.source.profile}": \`rolecall remove ${plan.source.profile}\` deletes those`;
+  } catch {
+    return '';
   }
 }

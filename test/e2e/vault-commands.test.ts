@@ -65,6 +65,10 @@ describe('add, exec, list, remove', { concurrency: false }, () => {
       assert.match(after.stderr, new RegExp(`^rolecall: profile "${base}" has no keys in ${where}: run \`rolecall add ${base}\` to store them there`));
       assert.equal(after.stderr.trim().split('\n').length, 1, after.stderr);
       assert.equal(after.stdout, '');
+      // remove of the role, a natural slip, names the profile whose keys it uses.
+      const slip = await runRolecall(box, ['remove', role, '--force']);
+      assert.equal(slip.status, 1);
+      assert.match(slip.stderr, new RegExp(`it is a role over the keys of profile "${base}": \`rolecall remove ${base}\` deletes those`));
     });
   }
 
