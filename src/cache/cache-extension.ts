@@ -5,7 +5,7 @@
  */
 import type { Env } from '../config/config-paths.js';
 import type { ProviderContext } from '../credentials/build-provider.js';
-import { openVault } from '../vault/open-vault.js';
+import { openSessionVault } from '../vault/open-vault.js';
 import { cachedProcess, cachedStep, type CacheSettings } from './cached-session-provider.js';
 import { lockTimeoutSeconds, locksDirectory, minTtlSeconds } from './cache-settings.js';
 import { SessionStore, type VaultOpener } from './session-store.js';
@@ -18,7 +18,7 @@ export interface CacheOptions {
 }
 
 export async function cacheExtension(env: Env, options: CacheOptions = {}): Promise<Required<Pick<ProviderContext, 'wrapStep' | 'wrapSource'>>> {
-  const open = options.open ?? (() => openVault(env, { fallbackNoticeOnce: true, createsFileVault: false, ...(options.backend ? { backend: options.backend } : {}) }));
+  const open = options.open ?? (() => openSessionVault(env, options.backend));
   const settings: CacheSettings = {
     store: new SessionStore(open),
     minTtlMs: minTtlSeconds(env) * 1000,

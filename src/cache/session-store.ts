@@ -8,6 +8,7 @@
 import type { Credentials } from '../credentials/credentials.js';
 import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
+import { FileVaultNotCreated } from '../vault/file-vault.js';
 import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
 import { errorLine, mustStop } from '../errors.js';
 import { credentialsOf, decodeSession, encodeSession, type SessionOrigin } from './stored-session.js';
@@ -74,7 +75,7 @@ export class SessionStore {
     } catch (error) {
       if (mustStop(error)) throw error;
       // The vault said why itself (a file vault exec may not create), once per user.
-      if ((error as { alreadySaid?: boolean }).alreadySaid) return;
+      if (error instanceof FileVaultNotCreated) return;
       this.warn(origin, error);
     }
   }

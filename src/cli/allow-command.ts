@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
-import { suggestNames } from '../config/suggest-names.js';
+import { didYouMean } from '../config/suggest-names.js';
 import { RolecallError } from '../errors.js';
 import { profileRequest, readAwsprofile } from '../trust/awsprofile-file.js';
 import { TrustStore } from '../trust/trust-store.js';
@@ -55,8 +55,7 @@ function missingProfileNote(env: NodeJS.ProcessEnv, name: string): string | unde
   try {
     const { paths, profiles } = loadConfig(env);
     if (profiles.has(name)) return undefined;
-    const hint = suggestNames(name, [...profiles.keys()]);
-    return `profile ${name} is not in ${displayPath(paths.config, env)} or ${displayPath(paths.credentials, env)}${hint ? `; did you mean ${hint}?` : ''}`;
+    return `profile ${name} is not in ${displayPath(paths.config, env)} or ${displayPath(paths.credentials, env)}${didYouMean(name, [...profiles.keys()])}`;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { dropSessions, profilesOfChain } from '../cache/session-admin.js';
 import { loadConfig } from '../config/load-config.js';
-import { suggestNames } from '../config/suggest-names.js';
+import { didYouMean } from '../config/suggest-names.js';
 import { RolecallError } from '../errors.js';
 import { openVault } from '../vault/open-vault.js';
 import { guarded } from './report-error.js';
@@ -34,8 +34,7 @@ export class ClearCommand extends Command {
       const dropped = await dropSessions(vault, which);
       const profiles = profile !== undefined && dropped === 0 ? loadConfig(env).profiles : undefined;
       if (profile !== undefined && profiles && !profiles.has(profile)) {
-        const hint = suggestNames(profile, [...profiles.keys()]);
-        throw new RolecallError(`profile "${profile}" is not in the config and has no cached sessions${hint ? `; did you mean ${hint}?` : ''}`);
+        throw new RolecallError(`profile "${profile}" is not in the config and has no cached sessions${didYouMean(profile, [...profiles.keys()])}`);
       }
       const where = profile === undefined ? '' : ` of profile "${profile}" and its chain`;
       this.context.stdout.write(`cleared ${dropped} cached session${dropped === 1 ? '' : 's'}${where} (${vault.backend} vault)\n`);

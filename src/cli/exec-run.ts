@@ -4,6 +4,7 @@
  */
 import { ConfigError, RolecallError } from '../errors.js';
 import { sessionFor } from '../credentials/profile-session.js';
+import { openSessionVault } from '../vault/open-vault.js';
 import { childEnv } from '../exec/child-env.js';
 import { debug, enableDebug } from '../log/debug-log.js';
 import { parseExecArguments, type ExecArguments } from './exec-arguments.js';
@@ -56,7 +57,7 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
     child = { command: command as string, args, env: childEnv(env, plan.profile, credentials, plan.region) };
   });
   if (!child) return status;
-  // execa is loaded only now, after the credentials are in hand.
+  // Loading since warmUp; awaited only now, with the credentials in hand.
   const { runChild } = await import('../exec/run-child.js');
   debug(`starting ${child.command}`);
   const outcome = await runChild(child.command, child.args, child.env);
@@ -79,7 +80,7 @@ function withoutHookRegion(env: NodeJS.ProcessEnv, profile: string): NodeJS.Proc
 
 function warmUp(env: NodeJS.ProcessEnv, backend: string | undefined): void {
   // Errors surface where the pipeline awaits the same memoized promises.
-  void import('../vault/open-vault.js').then(({ openVault }) => openVault(env, { fallbackNoticeOnce: true, createsFileVault: false, ...(backend ? { backend } : {}) })).catch(() => undefined);
+  void openSessionVault(env, backend).catch(() => undefined);
   void import('../exec/run-child.js').catch(() => undefined);
 }
 

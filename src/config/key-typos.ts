@@ -96,6 +96,7 @@ function closestReadKey(key: string): string | undefined {
   return best?.name;
 }
 
+/** '"role-arn" (did you mean role_arn?), which neither the AWS CLI nor rolecall reads' */
 export function describeTypos(typos: readonly KeyTypo[]): string {
-  return typos.map(({ key, meant }) => `"${key}" (did you mean ${meant}?)`).join(', ');
+  return `${typos.map(({ key, meant }) => `"${key}" (did you mean ${meant}?)`).join(', ')}, which neither the AWS CLI nor rolecall reads`;
 }

@@ -21,7 +21,7 @@ import {
   type SourceStep,
   type StaticKeys,
 } from './plan.js';
-import { suggestNames } from './suggest-names.js';
+import { didYouMean } from './suggest-names.js';
 import { describeTypos, misspeltKeys } from './key-typos.js';
 import { defaultSessionName, isValidSessionName } from './session-name.js';
 import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, shownValue, TRAILING_COMMENT_HINT } from './sts-values.js';
@@ -80,8 +80,7 @@ export function resolveProfile(profiles: Profiles, options: ResolveOptions): Pla
       }
       const next = profiles.get(sourceName);
       if (!next) {
-        const hint = suggestNames(sourceName, [...profiles.keys()]);
-        throw where.error(current, 'source_profile', `names source_profile ${quote(sourceName, 64)}, which does not exist${hint ? `; did you mean ${hint}?` : ''}`);
+        throw where.error(current, 'source_profile', `names source_profile ${quote(sourceName, 64)}, which does not exist${didYouMean(sourceName, [...profiles.keys()])}`);
       }
       if (visited.includes(sourceName)) {
         // Only a profile naming itself, with keys of its own, is not a loop:
@@ -108,7 +107,7 @@ export function resolveProfile(profiles: Profiles, options: ResolveOptions): Pla
   for (const name of visited) {
     const profile = profiles.get(name);
     const typos = profile ? misspeltKeys(Object.keys(profile.values)) : [];
-    if (profile && typos.length) notes.push(`${where.fileOf(profile, typos[0]!.key)}: profile ${quote(profile.name, 64)} has ${describeTypos(typos)}, which neither the AWS CLI nor rolecall reads`);
+    if (profile && typos.length) notes.push(`${where.fileOf(profile, typos[0]!.key)}: profile ${quote(profile.name, 64)} has ${describeTypos(typos)}`);
   }
   const region = options.region || options.env.AWS_REGION || options.env.AWS_DEFAULT_REGION || regionOf(top, where);
   const steps = sessionSteps(roles, source, sourceProfile, options, where, notes);
@@ -246,11 +245,10 @@ function credentialSourceStep(profile: Profile, value: string, where: Locator): 
     case 'EcsContainer':
       return { kind: 'ecsContainer', profile: profile.name };
     default: {
-      const hint = suggestNames(value, [...CREDENTIAL_SOURCES], 5);
       throw where.error(
         profile,
         'credential_source',
-        `has credential_source ${shownValue(value, quote)}; it must be one of ${CREDENTIAL_SOURCES.join(', ')} (spelled exactly so)${hint ? `; did you mean ${hint}?` : ''}`,
+        `has credential_source ${shownValue(value, quote)}; it must be one of ${CREDENTIAL_SOURCES.join(', ')} (spelled exactly so)${didYouMean(value, CREDENTIAL_SOURCES)}`,
       );
     }
   }
@@ -322,15 +320,14 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 function unknownProfile(profiles: Profiles, options: ResolveOptions, where: Locator): ConfigError {
-  const hint = suggestNames(options.profile, [...profiles.keys()]);
   const files = `${where.show('config')} or ${where.show('credentials')}`;
-  return new ConfigError(`profile ${quote(options.profile, 64)} is not in ${files}${hint ? `; did you mean ${hint}?` : ''}`);
+  return new ConfigError(`profile ${quote(options.profile, 64)} is not in ${files}${didYouMean(options.profile, [...profiles.keys()])}`);
 }
 
 /** A misspelt key is often why a profile fails: say so in the same line. */
 function typoHint(profile: Profile): string {
   const typos = misspeltKeys(Object.keys(profile.values));
-  return typos.length ? `; it also has ${describeTypos(typos)}, which neither the AWS CLI nor rolecall reads` : '';
+  return typos.length ? `; it also has ${describeTypos(typos)}` : '';
 }
 
 /** Builds messages that name the file a key came from. */

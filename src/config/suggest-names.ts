@@ -10,6 +10,12 @@ export function suggestNames(wanted: string, names: readonly string[], limit = 3
   return close.length ? close.join(' or ') : undefined;
 }
 
+/** "; did you mean "dev"?" after a message, or nothing when no name is close. */
+export function didYouMean(wanted: string, names: readonly string[]): string {
+  const hint = suggestNames(wanted, names);
+  return hint ? `; did you mean ${hint}?` : '';
+}
+
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

@@ -2,14 +2,13 @@
  * The whole pipeline up to credentials, shared by every command that needs a
  * session (exec, export, the shell hook): files -> Plan -> providers -> keys.
  */
-import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Env } from '../config/config-paths.js';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Plan } from '../config/plan.js';
 import type { Profiles } from '../config/profiles.js';
-import { firstTimeSaying } from '../vault/said-once.js';
+import { firstTimeSaying, markerFor } from '../vault/said-once.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 import { debug, note } from '../log/debug-log.js';
 import { stsEndpoint } from '../sts/sts-endpoint.js';
@@ -58,7 +57,7 @@ export function planFor(request: SessionRequest): Plan {
 function noticeUninheritedRegion(env: Env, plan: Plan, profiles: Profiles): void {
   if (plan.region || plan.steps.every((step) => step.kind !== 'assumeRole')) return;
   const sourceRegion = profiles.get(plan.source.profile)?.values.region;
-  if (!sourceRegion || !firstTimeSaying(env, 'region-noticed', createHash('sha256').update(plan.profile).digest('hex').slice(0, 32))) return;
+  if (!sourceRegion || !firstTimeSaying(env, 'region-noticed', markerFor(plan.profile))) return;
   note(
     `profile "${plan.profile}" has no region of its own, and its source's (${sourceRegion}) is not inherited, as for the AWS CLI: the command gets no AWS_REGION; set region in the profile or pass --region (said once)`,
   );

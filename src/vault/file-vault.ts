@@ -239,8 +239,6 @@ export class FileVault implements Vault {
  */
 export class FileVaultNotCreated extends RolecallError {
   override readonly name = 'FileVaultNotCreated';
-  /** Said here, once per user: the session cache only skips its write. */
-  readonly alreadySaid = true;
 
   constructor() {
     super(`sessions are not cached: no keychain and no file vault yet; \`rolecall import\` or \`rolecall add\` creates it (or set ${PASSPHRASE_VARIABLE})`);

@@ -54,6 +54,16 @@ export function openVault(env: Env, options: OpenVaultOptions = {}): Promise<Vau
   return vault;
 }
 
+/**
+ * The vault as exec and the shell hook open it, for keys and for the session
+ * cache alike: the fallback line said once per reason, and no file vault
+ * created just to cache a session. One definition, because the first caller
+ * in a process decides the memoized vault (warm-up, key lookup and cache).
+ */
+export function openSessionVault(env: Env, backend?: string): Promise<Vault> {
+  return openVault(env, { fallbackNoticeOnce: true, createsFileVault: false, ...(backend ? { backend } : {}) });
+}
+
 async function selectVault(env: Env, options: OpenVaultOptions): Promise<Vault> {
   const chosen = options.backend || env[BACKEND_VARIABLE];
   if (chosen) {
@@ -81,10 +91,9 @@ async function selectVault(env: Env, options: OpenVaultOptions): Promise<Vault> 
 
 /** Loaded only on the fallback path: a working keychain never pays for it. */
 async function firstTimeFor(env: Env, reason: string): Promise<boolean> {
-  const [{ createHash }, { firstTimeSaying }] = await Promise.all([import('node:crypto'), import('./said-once.js')]);
-  // A reason quotes an OS error of any length: its hash makes a bounded file name.
-  const marker = createHash('sha256').update(reason).digest('hex').slice(0, 32);
-  return firstTimeSaying(env, 'keychain-fallback-noticed', marker, { forgetOthers: true });
+  const { firstTimeSaying, markerFor } = await import('./said-once.js');
+  // A reason quotes an OS error of any length.
+  return firstTimeSaying(env, 'keychain-fallback-noticed', markerFor(reason), { forgetOthers: true });
 }
 
 /** `fallbackReason`: why the keychain was not used, when the file vault was chosen by default. */

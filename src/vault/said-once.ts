@@ -5,6 +5,7 @@
  * under $XDG_STATE_HOME/rolecall/TOPIC/ (it holds no secret); creating it with
  * O_EXCL makes the first process the one that speaks, however many run at once.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../config/config-paths.js';
@@ -35,6 +36,11 @@ export function firstTimeSaying(env: Env, topic: string, marker: string, options
   }
   if (options.forgetOthers) forgetAllBut(dir, marker);
   return true;
+}
+
+/** A marker for a thing said that is free text (a reason, a profile name): a bounded, safe file name. */
+export function markerFor(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
 function forgetAllBut(dir: string, marker: string): void {

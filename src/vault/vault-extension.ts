@@ -8,6 +8,7 @@ import type { Env } from '../config/config-paths.js';
 import type { ProviderContext } from '../credentials/build-provider.js';
 import { maskKeyId } from '../credentials/credentials.js';
 import { debug } from '../log/debug-log.js';
+import { openSessionVault } from './open-vault.js';
 import type { Vault } from './vault.js';
 import { KEYS_SERVICE } from './vault.js';
 
@@ -20,9 +21,7 @@ export interface VaultExtensionOptions {
 
 export async function vaultExtension(env: Env, options: VaultExtensionOptions = {}): Promise<Pick<ProviderContext, 'lookupVault'>> {
   let vault: Promise<Vault> | undefined;
-  const open =
-    options.open ??
-    (async () => (await import('./open-vault.js')).openVault(env, { fallbackNoticeOnce: true, createsFileVault: false, ...(options.backend ? { backend: options.backend } : {}) }));
+  const open = options.open ?? (() => openSessionVault(env, options.backend));
   return {
     lookupVault: async (profile) => {
       vault ??= open();
