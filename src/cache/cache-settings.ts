@@ -1,12 +1,10 @@
 /**
  * The knobs of the session cache, read from the environment: how much life a
  * cached session must have left to be reused, how long a command waits for
- * another one that is getting the same session, and where the lock files go.
+ * another one that is getting the same session.
  */
-import { join } from 'node:path';
-import type { Env } from '../config/config-paths.js';
-import { RolecallError } from '../errors.js';
-import { xdgHome } from '../xdg-home.js';
+import type { Env } from '../base/env.js';
+import { RolecallError } from '../base/errors.js';
 
 /** A session is reused while at least this much of it remains (ROLECALL_MIN_TTL). */
 export const DEFAULT_MIN_TTL_SECONDS = 5 * 60;
@@ -19,15 +17,6 @@ export function minTtlSeconds(env: Env): number {
 
 export function lockTimeoutSeconds(env: Env): number {
   return wholeSeconds(env, 'ROLECALL_LOCK_TIMEOUT', DEFAULT_LOCK_TIMEOUT_SECONDS);
-}
-
-/**
- * Lock files hold a pid and a start time, and failure records a one-line
- * reason, never a secret; they live in the user's cache directory so that
- * every rolecall of the user sees them.
- */
-export function locksDirectory(env: Env): string {
-  return join(xdgHome(env, 'XDG_CACHE_HOME'), 'rolecall', 'locks');
 }
 
 export function wholeSeconds(env: Env, name: string, fallback: number): number {

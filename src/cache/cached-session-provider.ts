@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SessionStep, SourceStep } from '../config/plan.js';
-import type { CredentialProvider, Credentials } from '../credentials/credentials.js';
+import type { CredentialProvider, Credentials } from '../config/credentials.js';
 import { EnvironmentKeysProvider, ProfileKeysProvider } from '../credentials/source-providers.js';
 import { debug } from '../log/debug-log.js';
 import type { StsTarget } from '../sts/sts-client.js';

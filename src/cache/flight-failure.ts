@@ -18,12 +18,12 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { oneLine } from '../config/ini-parser.js';
-import { CancelledError, errorLine, RolecallError } from '../errors.js';
+import { oneLine } from '../log/terminal-text.js';
+import { CancelledError, errorLine, RolecallError } from '../base/errors.js';
 import { debug } from '../log/debug-log.js';
 import { redact } from '../log/redact.js';
-import { writePrivateFile } from '../vault/private-files.js';
-import { isLockToken } from './lock-file.js';
+import { writePrivateFile } from '../fs/private-files.js';
+import { isLockToken } from '../fs/lock-file.js';
 
 /** Older than this a record is history, not the attempt a waiter just saw end (a suspended laptop, say). */
 export const FAILURE_HONOURED_MS = 10_000;

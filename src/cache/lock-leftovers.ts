@@ -9,7 +9,7 @@
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { debug } from '../log/debug-log.js';
-import { breakIfStale } from './lock-file.js';
+import { breakIfStale } from '../fs/lock-file.js';
 
 /** Temporary files live for microseconds and failure records are honoured for seconds: a minute is plenty. */
 export const LEFTOVER_AGE_MS = 60_000;

@@ -3,8 +3,8 @@
  * found by the profile in their account name, so dropping needs no
  * decryption (a file vault whose passphrase changed can still be cleared).
  */
-import { mustStop } from '../errors.js';
-import type { Env } from '../config/config-paths.js';
+import { mustStop } from '../base/errors.js';
+import type { Env } from '../base/env.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Plan } from '../config/plan.js';
 import { resolveProfile } from '../config/resolve-profile.js';

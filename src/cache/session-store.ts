@@ -5,12 +5,12 @@
  * except a wrong passphrase, a locked keyring or a Ctrl-C (mustStop): those
  * stop the command and leave every entry where it was.
  */
-import type { Credentials } from '../credentials/credentials.js';
+import type { Credentials } from '../config/credentials.js';
 import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
 import { FileVaultNotCreated } from '../vault/file-vault.js';
 import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
-import { errorLine, mustStop } from '../errors.js';
+import { errorLine, mustStop } from '../base/errors.js';
 import { credentialsOf, decodeSession, encodeSession, type SessionOrigin } from './stored-session.js';
 
 export type VaultOpener = () => Promise<Vault>;

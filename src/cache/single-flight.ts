@@ -8,10 +8,10 @@
  * killed outright, leaves no record, and the next waiter takes over.
  */
 import { dirname } from 'node:path';
-import { RolecallError, errorLine } from '../errors.js';
+import { RolecallError, errorLine } from '../base/errors.js';
 import { debug } from '../log/debug-log.js';
 import { failureOf, recordFailure } from './flight-failure.js';
-import { lockState, tryLock, type LockAttempt } from './lock-file.js';
+import { lockState, tryLock, type LockAttempt } from '../fs/lock-file.js';
 import { sweepLeftoversOnce } from './lock-leftovers.js';
 
 export interface SingleFlight<T> {

@@ -4,7 +4,7 @@
  * the encrypted file), never in a plain-text file.
  */
 import type { SessionStep, SourceStep } from '../config/plan.js';
-import type { Credentials } from '../credentials/credentials.js';
+import type { Credentials } from '../config/credentials.js';
 import type { StsTarget } from '../sts/sts-client.js';
 
 /** Which link of which profile a session is: secret-free, for `list` and messages. */

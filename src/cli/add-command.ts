@@ -2,18 +2,18 @@ import { Command, Option } from 'clipanion';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import type { StaticKeys } from '../config/plan.js';
-import { maskKeyId } from '../credentials/credentials.js';
-import { RolecallError } from '../errors.js';
+import { maskKeyId } from '../config/credentials.js';
+import { RolecallError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
 import { stsEndpoint } from '../sts/sts-endpoint.js';
-import { askKeys, confirm } from '../vault/ask-user.js';
-import { openVault } from '../vault/open-vault.js';
-import { plaintextKeysFile } from '../vault/plaintext-notice.js';
-import { checkProfileName, ensureProfileSection } from '../vault/profile-section.js';
+import { askKeys, confirm } from '../admin/ask-keys.js';
+import { openVault } from '../pipeline/open-vault.js';
+import { plaintextKeysFile } from '../pipeline/plaintext-notice.js';
+import { checkProfileName, ensureProfileSection } from '../config/profile-section.js';
 import { checkKeyShape, encodeKeys } from '../vault/stored-keys.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
 import { backendOption, vaultPlace } from './backend-option.js';
-import { guarded } from './report-error.js';
+import { guarded } from '../log/report-error.js';
 
 export class AddCommand extends Command {
   static override paths = [['add']];

@@ -2,12 +2,12 @@ import { Command, Option } from 'clipanion';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import { didYouMean } from '../config/suggest-names.js';
-import { RolecallError } from '../errors.js';
+import { RolecallError } from '../base/errors.js';
 import { profileRequest, readAwsprofile } from '../trust/awsprofile-file.js';
 import { TrustStore } from '../trust/trust-store.js';
-import { guarded } from './report-error.js';
+import { guarded } from '../log/report-error.js';
 import { targetAwsprofile } from '../trust/target-file.js';
-import { terminalSafe } from '../shell/hook-env.js';
+import { terminalSafe } from '../log/terminal-text.js';
 
 export class AllowCommand extends Command {
   static override paths = [['allow']];

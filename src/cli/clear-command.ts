@@ -2,9 +2,9 @@ import { Command, Option } from 'clipanion';
 import { dropSessions, profilesOfChain } from '../cache/session-admin.js';
 import { loadConfig } from '../config/load-config.js';
 import { didYouMean } from '../config/suggest-names.js';
-import { RolecallError } from '../errors.js';
-import { openVault } from '../vault/open-vault.js';
-import { guarded } from './report-error.js';
+import { RolecallError } from '../base/errors.js';
+import { openVault } from '../pipeline/open-vault.js';
+import { guarded } from '../log/report-error.js';
 
 export class ClearCommand extends Command {
   static override paths = [['clear']];

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { displayPath } from '../config/config-paths.js';
-import { terminalSafe } from '../shell/hook-env.js';
+import { terminalSafe } from '../log/terminal-text.js';
 import { TrustStore } from '../trust/trust-store.js';
-import { guarded } from './report-error.js';
+import { guarded } from '../log/report-error.js';
 import { targetAwsprofile } from '../trust/target-file.js';
 
 export class DenyCommand extends Command {

@@ -4,7 +4,7 @@
  * because everything after the profile belongs to the child untouched, which
  * clipanion's positional handling cannot express.
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../base/errors.js';
 import { parseDuration } from './parse-duration.js';
 
 export interface ExecArguments {

@@ -2,14 +2,14 @@
  * The body of `rolecall exec`, free of clipanion: the entry point calls it
  * directly for the common case, so a cached exec loads only what it uses.
  */
-import { ConfigError, RolecallError } from '../errors.js';
-import { sessionFor } from '../credentials/profile-session.js';
-import { openSessionVault } from '../vault/open-vault.js';
+import { ConfigError, RolecallError } from '../base/errors.js';
+import { sessionFor } from '../pipeline/profile-session.js';
+import { openSessionVault } from '../pipeline/open-vault.js';
 import { childEnv } from '../exec/child-env.js';
 import { debug, enableDebug } from '../log/debug-log.js';
 import { parseExecArguments, type ExecArguments } from './exec-arguments.js';
-import { guarded, reportError } from './report-error.js';
-import { sessionExtensions } from './session-extensions.js';
+import { guarded, reportError } from '../log/report-error.js';
+import { sessionExtensions } from '../pipeline/session-extensions.js';
 
 /** GNU env's status for "the tool itself failed before running the command". */
 export const EXIT_ROLECALL_FAILED = 125;

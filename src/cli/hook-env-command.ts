@@ -6,11 +6,11 @@
  * on stderr and the shell stays as it was.
  */
 import { Command, Option } from 'clipanion';
-import { sessionFor } from '../credentials/profile-session.js';
+import { sessionFor } from '../pipeline/profile-session.js';
 import { hookEnv } from '../shell/hook-env.js';
 import { shellNamed } from '../shell/shells.js';
-import { guarded } from './report-error.js';
-import { sessionExtensions } from './session-extensions.js';
+import { guarded } from '../log/report-error.js';
+import { sessionExtensions } from '../pipeline/session-extensions.js';
 
 export class HookEnvCommand extends Command {
   static override paths = [['hook-env']];

@@ -2,17 +2,17 @@ import { Command, Option } from 'clipanion';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import type { StaticKeys } from '../config/plan.js';
-import { maskKeyId } from '../credentials/credentials.js';
-import { RolecallError } from '../errors.js';
+import { maskKeyId } from '../config/credentials.js';
+import { RolecallError } from '../base/errors.js';
 import { note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
-import { openVault } from '../vault/open-vault.js';
-import { whileLocked } from '../cache/while-locked.js';
-import { removePlaintextKeys } from '../vault/plaintext-removal.js';
+import { openVault } from '../pipeline/open-vault.js';
+import { whileLocked } from '../config/while-locked.js';
+import { removePlaintextKeys } from '../config/plaintext-removal.js';
 import { checkKeyShape, decodeKeys, encodeKeys } from '../vault/stored-keys.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
 import { backendOption, vaultPlace } from './backend-option.js';
-import { guarded } from './report-error.js';
+import { guarded } from '../log/report-error.js';
 
 export class ImportCommand extends Command {
   static override paths = [['import']];

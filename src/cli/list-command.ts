@@ -2,11 +2,11 @@ import { Command, Option } from 'clipanion';
 import { expiresIn } from '../cache/expires-in.js';
 import { listSessions } from '../cache/session-admin.js';
 import { loadConfig } from '../config/load-config.js';
-import { openVault } from '../vault/open-vault.js';
-import { inventory, type ProfileLine, type SessionLine } from '../vault/profile-inventory.js';
+import { openVault } from '../pipeline/open-vault.js';
+import { inventory, type ProfileLine, type SessionLine } from '../admin/profile-inventory.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
 import { backendOption } from './backend-option.js';
-import { guarded } from './report-error.js';
+import { guarded } from '../log/report-error.js';
 
 export class ListCommand extends Command {
   static override paths = [['list'], ['ls']];

@@ -2,10 +2,10 @@
  * Every command but the exec fast path (see entry.ts) runs through clipanion
  * here. The STS client and keytar are loaded only by the code that calls them.
  */
-import { errorLine } from '../errors.js';
+import { errorLine } from '../base/errors.js';
 import { Builtins, Cli } from 'clipanion';
 import { ExecCommand } from './exec-command.js';
-import { reportError } from './report-error.js';
+import { reportError } from '../log/report-error.js';
 import { HookCommand } from './hook-command.js';
 import { HookEnvCommand } from './hook-env-command.js';
 import { AllowCommand } from './allow-command.js';

@@ -3,13 +3,13 @@ import { dropSessions, profilesBuiltOn } from '../cache/session-admin.js';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import { resolveProfile } from '../config/resolve-profile.js';
-import { RolecallError } from '../errors.js';
-import { confirm } from '../vault/ask-user.js';
-import { openVault } from '../vault/open-vault.js';
-import { plaintextKeysFile } from '../vault/plaintext-notice.js';
+import { RolecallError } from '../base/errors.js';
+import { confirm } from '../admin/ask-keys.js';
+import { openVault } from '../pipeline/open-vault.js';
+import { plaintextKeysFile } from '../pipeline/plaintext-notice.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
 import { backendOption, vaultPlace } from './backend-option.js';
-import { guarded } from './report-error.js';
+import { guarded } from '../log/report-error.js';
 
 export class RemoveCommand extends Command {
   static override paths = [['remove']];

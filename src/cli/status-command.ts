@@ -1,11 +1,11 @@
 import { Command } from 'clipanion';
 import { expiresIn } from '../cache/expires-in.js';
 import { displayPath } from '../config/config-paths.js';
-import { terminalSafe } from '../shell/hook-env.js';
-import { logicalCwd } from '../shell/logical-cwd.js';
+import { terminalSafe } from '../log/terminal-text.js';
+import { logicalCwd } from '../fs/logical-cwd.js';
 import { findAwsprofile, profileRequest, readAwsprofile } from '../trust/awsprofile-file.js';
 import { TrustStore, type TrustVerdict } from '../trust/trust-store.js';
-import { guarded } from './report-error.js';
+import { guarded } from '../log/report-error.js';
 
 const TRUST_TEXT: Record<TrustVerdict, string> = {
   allowed: 'allowed',

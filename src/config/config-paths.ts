@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../base/env.js';
 
 export interface ConfigPaths {
   readonly config: string;

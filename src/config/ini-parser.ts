@@ -17,6 +17,7 @@
  * files through a parser either: src/vault/profile-section.ts appends a
  * section byte for byte, and plaintext-removal.ts deletes whole lines.
  */
+import { oneLine, quote } from '../log/terminal-text.js';
 import { PY_SPACE_CLASS, pyStrip, pyIsSpace } from './python-strings.js';
 
 export interface IniSection {
@@ -179,20 +180,6 @@ function bracket(section: string): string {
 function notAnOption(value: string): string {
   if (value.startsWith('[')) return `${quote(value)} opens a [section] header that never closes; end it with "]"`;
   return `${quote(value)} is neither a [section] nor a key = value line; remove it or add "key = "`;
-}
-
-/**
- * A bit of the user's file for an error message: short and on one line (a
- * value may span lines, and a line may hold U+2028, U+0085 or other
- * separators Python keeps).
- */
-export function oneLine(text: string, max = 40): string {
-  const short = text.length > max ? `${text.slice(0, max - 3)}...` : text;
-  return short.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-export function quote(text: string, max = 40): string {
-  return `"${oneLine(text, max)}"`;
 }
 
 /**

@@ -1,8 +1,9 @@
 /** Reads and parses the two files; the only I/O of config resolution. */
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
-import { configPaths, displayPath, type ConfigPaths, type Env } from './config-paths.js';
+import { configPaths, displayPath, type ConfigPaths } from './config-paths.js';
+import type { Env } from '../base/env.js';
 import { decodeConfigBytes, IniSyntaxError, parseIni, parseNestedValue, type IniFile } from './ini-parser.js';
 import { buildProfiles, type Profiles } from './profiles.js';
 

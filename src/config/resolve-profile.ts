@@ -5,10 +5,11 @@
  * with `aws`; where rolecall does better (one MFA code for a whole chain) the
  * comments say so.
  */
-import { ConfigError } from '../errors.js';
-import type { ConfigPaths, Env } from './config-paths.js';
+import { ConfigError } from '../base/errors.js';
+import type { ConfigPaths } from './config-paths.js';
+import type { Env } from '../base/env.js';
 import { displayPath } from './config-paths.js';
-import { oneLine, quote } from './ini-parser.js';
+import { oneLine, quote } from '../log/terminal-text.js';
 import type { FileKind, Profile, Profiles } from './profiles.js';
 import {
   ASSUME_ROLE_DURATION,

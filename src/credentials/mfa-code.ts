@@ -4,12 +4,12 @@
  * is refused before it reaches STS.
  */
 // execa is loaded only when a helper process actually runs: the cached path never needs it here.
-import { CredentialError, RolecallError } from '../errors.js';
+import { CredentialError, RolecallError } from '../base/errors.js';
 import type { MfaDevice } from '../config/plan.js';
 import { debug } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
-import { promptLine } from './terminal-prompt.js';
-import { helperEnv } from '../exec/child-env.js';
+import { promptLine } from '../prompt/terminal-prompt.js';
+import { helperEnv } from './helper-env.js';
 
 const MFA_CODE = /^\d{6}$/;
 const MFA_PROMPT_ATTEMPTS = 3;

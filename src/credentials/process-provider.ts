@@ -4,10 +4,10 @@
  */
 // execa is loaded only when a helper process actually runs: the cached path never needs it here.
 import { shlexSplit } from '../config/python-strings.js';
-import { CredentialError } from '../errors.js';
+import { CredentialError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
-import { helperEnv } from '../exec/child-env.js';
-import type { CredentialProvider, Credentials } from './credentials.js';
+import { helperEnv } from './helper-env.js';
+import type { CredentialProvider, Credentials } from '../config/credentials.js';
 
 export class ProcessProvider implements CredentialProvider {
   readonly description: string;

@@ -3,11 +3,11 @@
  * Each provider does one thing; the SDK's own providers serve the instance
  * metadata and container endpoints (loaded only when a profile uses them).
  */
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import type { StaticKeys } from '../config/plan.js';
-import { CredentialError, RolecallError, errorLine } from '../errors.js';
+import { CredentialError, RolecallError, errorLine } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
-import type { CredentialProvider, Credentials } from './credentials.js';
+import type { CredentialProvider, Credentials } from '../config/credentials.js';
 
 /** Where a vault looked and found no keys, named in the one error line ("the file vault (not using the keychain: …)"). */
 export interface VaultMiss {

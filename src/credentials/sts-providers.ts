@@ -3,10 +3,10 @@
  * with, and loads the STS client only when it actually runs.
  */
 import type { AssumeRoleStep, SessionTokenStep } from '../config/plan.js';
-import { CredentialError } from '../errors.js';
+import { CredentialError } from '../base/errors.js';
 import { debug } from '../log/debug-log.js';
 import type { StsTarget } from '../sts/sts-client.js';
-import { maskKeyId, type CredentialProvider, type Credentials } from './credentials.js';
+import { maskKeyId, type CredentialProvider, type Credentials } from '../config/credentials.js';
 import { mfaCode, type MfaCodeSource } from './mfa-code.js';
 
 export class SessionTokenProvider implements CredentialProvider {

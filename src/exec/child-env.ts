@@ -4,8 +4,9 @@
  * prefers AWS_PROFILE over nothing but keys over AWS_PROFILE, and some old
  * tools read AWS_SECURITY_TOKEN, so all of them go.
  */
-import type { Env } from '../config/config-paths.js';
-import type { Credentials } from '../credentials/credentials.js';
+import type { Env } from '../base/env.js';
+import type { Credentials } from '../config/credentials.js';
+import { helperEnv } from '../credentials/helper-env.js';
 
 export const REMOVED_FROM_CHILD = [
   'AWS_ACCESS_KEY_ID',
@@ -21,21 +22,6 @@ export const REMOVED_FROM_CHILD = [
   // The region the hook exported for its profile, so exec can tell it from the user's.
   'ROLECALL_SHELL_HOOK_REGION',
 ] as const;
-
-/**
- * rolecall's own secrets in the environment (the file vault's passphrase):
- * never passed on to a child, an mfa_process or a credential_process.
- */
-export const ROLECALL_SECRETS = ['ROLECALL_FILE_PASSPHRASE'] as const;
-
-/** The environment for a helper process rolecall runs (mfa_process, credential_process). */
-export function helperEnv(parent: Env): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parent)) {
-    if (value !== undefined && !(ROLECALL_SECRETS as readonly string[]).includes(key)) env[key] = value;
-  }
-  return env;
-}
 
 /** The variables a session sets, in the order shells export them. */
 export function sessionVariables(profile: string, credentials: Credentials, region: string | undefined): Record<string, string> {

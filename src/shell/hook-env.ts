@@ -12,17 +12,18 @@
  * the session failed, in which case it says how many failures in a row there
  * were and when a prompt should try again (see hook-retry.ts).
  */
-import { CancelledError, errorLine } from '../errors.js';
+import { CancelledError, errorLine } from '../base/errors.js';
 import { createHash } from 'node:crypto';
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import { displayPath } from '../config/config-paths.js';
-import type { Credentials } from '../credentials/credentials.js';
+import type { Credentials } from '../config/credentials.js';
 import { sessionVariables } from '../exec/child-env.js';
 import { minTtlSeconds } from '../cache/cache-settings.js';
 import { redact } from '../log/redact.js';
-import { findAwsprofile, MAX_AWSPROFILE_BYTES, printable, profileRequest, readAwsprofile, type ProfileRequest } from '../trust/awsprofile-file.js';
+import { terminalSafe } from '../log/terminal-text.js';
+import { findAwsprofile, MAX_AWSPROFILE_BYTES, profileRequest, readAwsprofile, type ProfileRequest } from '../trust/awsprofile-file.js';
 import { TrustStore, type TrustVerdict } from '../trust/trust-store.js';
-import { logicalCwd } from './logical-cwd.js';
+import { logicalCwd } from '../fs/logical-cwd.js';
 import { hookRetryDelay, shownDelay } from './hook-retry.js';
 import { enterLines, restoreLines } from './managed-variables.js';
 import type { Shell } from './shell.js';
@@ -179,9 +180,4 @@ export function nextRefresh(expiration: Date | undefined, now: number, minTtl: n
   if (!expiration) return '';
   const at = Math.floor(expiration.getTime() / 1000) - minTtl;
   return String(at > now ? at : now + RETRY_REFRESH_SECONDS);
-}
-
-/** A path for a terminal line: control characters would let a directory name rewrite the screen. */
-export function terminalSafe(text: string): string {
-  return /[\u0000-\u001f\u007f-\u009f]/.test(text) ? printable(text) : text;
 }

@@ -11,7 +11,7 @@
  * often; a cause that lasts (STS down, a wrong key) then costs one try per
  * 10 minutes. 0 turns timed retries off (only a cd tries again).
  */
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import { wholeSeconds } from '../cache/cache-settings.js';
 
 export const DEFAULT_HOOK_RETRY_SECONDS = 30;

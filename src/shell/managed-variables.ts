@@ -5,7 +5,7 @@
  * hook-env` after restoring it), so switching from one profile to another
  * never mistakes the first profile's values for the user's.
  */
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import { REMOVED_FROM_CHILD } from '../exec/child-env.js';
 import type { Shell } from './shell.js';
 

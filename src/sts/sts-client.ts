@@ -2,8 +2,8 @@
  * The only module that touches @aws-sdk/client-sts, and it loads the SDK on
  * first use: the cached path never pays for it.
  */
-import type { Credentials } from '../credentials/credentials.js';
-import { CredentialError } from '../errors.js';
+import type { Credentials } from '../config/credentials.js';
+import { CredentialError } from '../base/errors.js';
 import { registerSecret, redact } from '../log/redact.js';
 
 export interface StsTarget {

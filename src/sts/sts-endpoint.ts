@@ -1,4 +1,4 @@
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 
 /**
  * The STS endpoint, as the AWS CLI picks it: AWS_ENDPOINT_URL_STS, then

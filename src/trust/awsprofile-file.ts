@@ -6,6 +6,7 @@
  * a strict pattern before any shell sees it.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { quote } from '../log/terminal-text.js';
 
 export const AWSPROFILE = '.awsprofile';
 
@@ -75,16 +76,10 @@ export function profileRequest(bytes: Buffer | undefined): ProfileRequest {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
-    if (!isValidProfileName(line)) return { kind: 'invalid', reason: `${printable(line)} is not a valid profile name` };
+    if (!isValidProfileName(line)) return { kind: 'invalid', reason: `${quote(line, 60)} is not a valid profile name` };
     return { kind: 'profile', name: line };
   }
   return { kind: 'empty' };
-}
-
-/** A name from a file, safe to print on a terminal: quoted, control characters escaped. */
-export function printable(text: string): string {
-  const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
-  return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function isRegularFile(path: string): boolean {

@@ -1,11 +1,11 @@
 /** The `.awsprofile` that `rolecall allow/deny/status [DIR]` is about. */
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import { displayPath } from '../config/config-paths.js';
-import { RolecallError } from '../errors.js';
-import { terminalSafe } from '../shell/hook-env.js';
-import { logicalCwd, logicalPath } from '../shell/logical-cwd.js';
+import { RolecallError } from '../base/errors.js';
+import { terminalSafe } from '../log/terminal-text.js';
+import { logicalCwd, logicalPath } from '../fs/logical-cwd.js';
 import { AWSPROFILE, findAwsprofile } from './awsprofile-file.js';
 
 /** DIR (default: here) and up, as the hook looks; a path to the file itself is taken as it is. */

@@ -13,8 +13,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Env } from '../config/config-paths.js';
-import { rolecallDataDir } from './data-dir.js';
+import type { Env } from '../base/env.js';
+import { rolecallDataDir } from '../fs/rolecall-dirs.js';
 import { writePrivateFile } from './private-file.js';
 
 export type TrustVerdict = 'allowed' | 'denied' | 'untrusted' | 'edited';

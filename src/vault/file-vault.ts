@@ -17,15 +17,15 @@
  */
 import { readdirSync, readFileSync, unlinkSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import { displayPath } from '../config/config-paths.js';
-import { RolecallError, VaultAccessError } from '../errors.js';
+import { RolecallError, VaultAccessError } from '../base/errors.js';
 import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
-import { firstTimeSaying } from './said-once.js';
-import { createPrivateFileOnce, ensurePrivateDir, writePrivateFile } from './private-files.js';
+import { firstTimeSaying } from '../log/said-once.js';
+import { createPrivateFileOnce, ensurePrivateDir, writePrivateFile } from '../fs/private-files.js';
 import { deriveKey, newScryptParams, sameBytes, seal, unseal, type ScryptParams, type Sealed } from './vault-crypto.js';
-import { decodeName, encodeName } from './vault-names.js';
+import { decodeName, encodeName } from '../fs/file-names.js';
 import { PASSPHRASE_VARIABLE, type PassphraseSource } from './vault-passphrase.js';
 import type { Vault } from './vault.js';
 

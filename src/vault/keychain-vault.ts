@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Env } from '../config/config-paths.js';
-import { RolecallError, VaultAccessError, errorLine } from '../errors.js';
+import type { Env } from '../base/env.js';
+import { RolecallError, VaultAccessError, errorLine } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
 import type { Vault } from './vault.js';
 

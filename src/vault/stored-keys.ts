@@ -5,8 +5,8 @@
  * first STS call. No message here ever quotes a secret.
  */
 import type { StaticKeys } from '../config/plan.js';
-import { maskKeyId } from '../credentials/credentials.js';
-import { RolecallError } from '../errors.js';
+import { maskKeyId } from '../config/credentials.js';
+import { RolecallError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
 
 export function encodeKeys(keys: StaticKeys): string {

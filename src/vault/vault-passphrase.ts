@@ -4,9 +4,9 @@
  * wrong and asks again). It is registered as a secret at once, so no message
  * can carry it.
  */
-import type { Env } from '../config/config-paths.js';
-import { promptLine } from '../credentials/terminal-prompt.js';
-import { RolecallError } from '../errors.js';
+import type { Env } from '../base/env.js';
+import { promptLine } from '../prompt/terminal-prompt.js';
+import { RolecallError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
 
 export const PASSPHRASE_VARIABLE = 'ROLECALL_FILE_PASSPHRASE';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { openVault } from '../../src/vault/open-vault.js';
+import { openVault } from '../../src/pipeline/open-vault.js';
 import { SESSIONS_SERVICE } from '../../src/vault/vault.js';
 import { countingWorldPerTest, rolesOverBase } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';

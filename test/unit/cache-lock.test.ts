@@ -5,11 +5,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { failureOf, failureRecordPath, FAILURE_HONOURED_MS, recordFailure } from '../../src/cache/flight-failure.js';
-import { lockState, tryLock } from '../../src/cache/lock-file.js';
+import { lockState, tryLock } from '../../src/fs/lock-file.js';
 import { LEFTOVER_AGE_MS, sweepLeftovers } from '../../src/cache/lock-leftovers.js';
-import { isProcessAlive, processStartTime } from '../../src/cache/process-liveness.js';
+import { isProcessAlive, processStartTime } from '../../src/fs/process-liveness.js';
 import { singleFlight } from '../../src/cache/single-flight.js';
-import { CancelledError, CredentialError, RolecallError, VaultAccessError } from '../../src/errors.js';
+import { CancelledError, CredentialError, RolecallError, VaultAccessError } from '../../src/base/errors.js';
 import { registerSecret } from '../../src/log/redact.js';
 
 function lockPath(): string {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeConfigBytes, IniSyntaxError, parseIni, parseNestedValue } from '../../src/config/ini-parser.js';
 import { readIniFile } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/base/errors.js';
 
 /** Sections as botocore's raw_config_parse shows them: name -> values. */
 function sections(text: string): Record<string, Record<string, string>> {

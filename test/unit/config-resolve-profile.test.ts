@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/base/errors.js';
 import { parseIni } from '../../src/config/ini-parser.js';
 import type { Plan } from '../../src/config/plan.js';
 import { buildProfiles } from '../../src/config/profiles.js';

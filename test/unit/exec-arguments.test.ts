@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseExecArguments } from '../../src/cli/exec-arguments.js';
 import { parseDuration } from '../../src/cli/parse-duration.js';
-import { ArgumentError } from '../../src/errors.js';
+import { ArgumentError } from '../../src/base/errors.js';
 
 test('options, then the profile, then the command; -- is optional after the profile', () => {
   assert.deepEqual(parseExecArguments(['--debug', 'prod', '--', 'aws', 's3', 'ls', '--debug']).command, ['aws', 's3', 'ls', '--debug']);

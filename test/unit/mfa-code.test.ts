@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mfaCode } from '../../src/credentials/mfa-code.js';
-import { CredentialError, RolecallError } from '../../src/errors.js';
+import { CredentialError, RolecallError } from '../../src/base/errors.js';
 
 const SERIAL = 'arn:aws:iam::123456789012:mfa/alice';
 

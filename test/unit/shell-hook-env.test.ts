@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { CancelledError, CredentialError } from '../../src/errors.js';
+import { CancelledError, CredentialError } from '../../src/base/errors.js';
 import { bashShell } from '../../src/shell/bash-shell.js';
 import { hookEnv, nextRefresh, type SessionResult } from '../../src/shell/hook-env.js';
 import { hookRetryDelay, shownDelay } from '../../src/shell/hook-retry.js';

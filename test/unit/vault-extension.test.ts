@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { MemoryVault } from '../../src/vault/memory-vault.js';
 import { encodeKeys } from '../../src/vault/stored-keys.js';
-import { vaultExtension } from '../../src/vault/vault-extension.js';
+import { vaultExtension } from '../../src/pipeline/vault-extension.js';
 import { KEYS_SERVICE, type Vault } from '../../src/vault/vault.js';
 
 const homes: string[] = [];

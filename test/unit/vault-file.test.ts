@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { VaultAccessError } from '../../src/errors.js';
+import { VaultAccessError } from '../../src/base/errors.js';
 import { FileVault } from '../../src/vault/file-vault.js';
-import { openFileVault } from '../../src/vault/open-vault.js';
+import { openFileVault } from '../../src/pipeline/open-vault.js';
 import type { PassphrasePurpose, PassphraseSource } from '../../src/vault/vault-passphrase.js';
 import { KEYS_SERVICE, SESSIONS_SERVICE } from '../../src/vault/vault.js';
-import { fileVaultDir } from '../../src/vault/vault-paths.js';
+import { fileVaultDir } from '../../src/fs/rolecall-dirs.js';
 
 const homes: string[] = [];
 after(() => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));
@@ -179,7 +179,7 @@ test('reading a missing item, listing and removing need no passphrase', async ()
   assert.equal(await vault.remove(KEYS_SERVICE, 'p'), true);
 });
 
-const openVaultModule = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'vault', 'open-vault.js')).href;
+const openVaultModule = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'pipeline', 'open-vault.js')).href;
 
 /** A separate node process that writes `count` items into the vault as fast as it can. */
 function writer(env: Record<string, string>, prefix: string, count: number): Promise<number | null> {

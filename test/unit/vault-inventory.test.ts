@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { buildProfiles } from '../../src/config/profiles.js';
 import { parseIni } from '../../src/config/ini-parser.js';
 import { resolveProfile } from '../../src/config/resolve-profile.js';
-import { inventory } from '../../src/vault/profile-inventory.js';
+import { inventory } from '../../src/admin/profile-inventory.js';
 
 const paths = { config: '/h/.aws/config', credentials: '/h/.aws/credentials' };
 

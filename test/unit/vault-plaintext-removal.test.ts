@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { removePlaintextKeys } from '../../src/vault/plaintext-removal.js';
+import { removePlaintextKeys } from '../../src/config/plaintext-removal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rolecall-removal-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

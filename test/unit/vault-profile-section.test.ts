@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { checkProfileName, ensureProfileSection } from '../../src/vault/profile-section.js';
+import { checkProfileName, ensureProfileSection } from '../../src/config/profile-section.js';
 
 const homes: string[] = [];
 after(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
@@ -62,7 +62,7 @@ test('names botocore would read back differently are refused', async () => {
 test('processes appending at the same moment keep every section, once each', async () => {
   const { env, path } = home('[profile base]\nregion = eu-west-1\n');
   const go = join(env.HOME as string, 'go');
-  const module = new URL('../../src/vault/profile-section.js', import.meta.url).href;
+  const module = new URL('../../src/config/profile-section.js', import.meta.url).href;
   // Each process waits for the same start file, then appends its own section.
   const script = `const { existsSync } = await import('node:fs');
 while (!existsSync(process.env.GO)) await new Promise((r) => setTimeout(r, 2));

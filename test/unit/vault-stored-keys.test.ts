@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { redact } from '../../src/log/redact.js';
 import { checkKeyShape, decodeKeys, encodeKeys } from '../../src/vault/stored-keys.js';
-import { decodeName, encodeName } from '../../src/vault/vault-names.js';
+import { decodeName, encodeName } from '../../src/fs/file-names.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz';
 

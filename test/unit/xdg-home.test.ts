@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { locksDirectory } from '../../src/cache/cache-settings.js';
-import { fileVaultDir } from '../../src/vault/vault-paths.js';
-import { xdgHome } from '../../src/xdg-home.js';
+import { locksDirectory } from '../../src/fs/rolecall-dirs.js';
+import { fileVaultDir } from '../../src/fs/rolecall-dirs.js';
+import { xdgHome } from '../../src/fs/xdg-home.js';
 
 const HOME = '/home/alice';
 

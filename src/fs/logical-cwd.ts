@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 
 export function logicalCwd(env: Env, physical: string = process.cwd()): string {
   const pwd = env.PWD;

@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from '../config/config-paths.js';
-import { xdgHome } from '../xdg-home.js';
-import { ensurePrivateDir } from './private-files.js';
+import type { Env } from '../base/env.js';
+import { noticeDir } from '../fs/rolecall-dirs.js';
+import { ensurePrivateDir } from '../fs/private-files.js';
 
 export interface SaidOnceOptions {
   /**
@@ -27,7 +27,7 @@ export interface SaidOnceOptions {
  * not writable it is always true: saying it every time beats never.
  */
 export function firstTimeSaying(env: Env, topic: string, marker: string, options: SaidOnceOptions = {}): boolean {
-  const dir = join(xdgHome(env, 'XDG_STATE_HOME'), 'rolecall', topic);
+  const dir = noticeDir(env, topic);
   try {
     ensurePrivateDir(dir);
     closeSync(openSync(join(dir, marker), 'wx', 0o600));

@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import type { Env } from './config/config-paths.js';
+import type { Env } from '../base/env.js';
 
 const FALLBACKS = {
   XDG_CACHE_HOME: ['.cache'],

@@ -3,10 +3,10 @@
  * stdin, which may be a pipe): keys, with the secret not echoed, and y/N.
  */
 import type { StaticKeys } from '../config/plan.js';
-import { promptLine } from '../credentials/terminal-prompt.js';
-import { RolecallError } from '../errors.js';
+import { promptLine } from '../prompt/terminal-prompt.js';
+import { RolecallError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
-import { accessKeyIdProblem } from './stored-keys.js';
+import { accessKeyIdProblem } from '../vault/stored-keys.js';
 
 /** True only for an explicit yes; `orElse` says what to do without a terminal. */
 export async function confirm(question: string, orElse: string): Promise<boolean> {

@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from '../config/config-paths.js';
-import { errorLine, RolecallError } from '../errors.js';
+import type { Env } from '../base/env.js';
+import { errorLine, RolecallError } from '../base/errors.js';
 import { debug } from '../log/debug-log.js';
-import { locksDirectory } from './cache-settings.js';
-import { tryLock } from './lock-file.js';
+import { locksDirectory } from '../fs/rolecall-dirs.js';
+import { tryLock } from '../fs/lock-file.js';
 
 const WAIT_MS = 10_000;
 

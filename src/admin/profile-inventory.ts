@@ -4,7 +4,7 @@
  * names only (profiles, vault accounts, session summaries): never a secret.
  */
 import type { SessionSummary } from '../cache/session-admin.js';
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 

@@ -3,9 +3,9 @@
  * for the user's mistakes (or --debug for our own), never a secret. Kept free
  * of clipanion so the exec fast path does not load it.
  */
-import { CancelledError, errorLine, RolecallError } from '../errors.js';
-import { isDebug } from '../log/debug-log.js';
-import { redact } from '../log/redact.js';
+import { CancelledError, errorLine, RolecallError } from '../base/errors.js';
+import { isDebug } from './debug-log.js';
+import { redact } from './redact.js';
 
 export function reportError(error: unknown): void {
   if (error instanceof RolecallError || (error instanceof Error && error.name === 'UsageError')) {

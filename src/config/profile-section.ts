@@ -5,12 +5,12 @@
  * newline is added first when the file does not end with one).
  */
 import { readFileSync } from 'node:fs';
-import type { Env } from '../config/config-paths.js';
-import { configPaths } from '../config/config-paths.js';
-import { loadConfig } from '../config/load-config.js';
-import { RolecallError } from '../errors.js';
-import { whileLocked } from '../cache/while-locked.js';
-import { replaceUserFile } from './private-files.js';
+import type { Env } from '../base/env.js';
+import { configPaths } from './config-paths.js';
+import { loadConfig } from './load-config.js';
+import { RolecallError } from '../base/errors.js';
+import { whileLocked } from './while-locked.js';
+import { replaceUserFile } from '../fs/private-files.js';
 
 /**
  * Names rolecall can write a section for that botocore reads back as the

@@ -4,13 +4,13 @@
  * not before: a cached exec never reaches the source keys, so it never loads
  * keytar or asks for the file vault's passphrase.
  */
-import type { Env } from '../config/config-paths.js';
-import type { ProviderContext } from '../credentials/build-provider.js';
-import { maskKeyId } from '../credentials/credentials.js';
+import type { Env } from '../base/env.js';
+import type { ProviderContext } from './build-provider.js';
+import { maskKeyId } from '../config/credentials.js';
 import { debug } from '../log/debug-log.js';
 import { openSessionVault } from './open-vault.js';
-import type { Vault } from './vault.js';
-import { KEYS_SERVICE } from './vault.js';
+import type { Vault } from '../vault/vault.js';
+import { KEYS_SERVICE } from '../vault/vault.js';
 
 export interface VaultExtensionOptions {
   /** --backend of the command, when it has one. */
@@ -28,7 +28,7 @@ export async function vaultExtension(env: Env, options: VaultExtensionOptions = 
       const opened = await vault;
       const text = await opened.get(KEYS_SERVICE, profile);
       if (text !== undefined) {
-        const { decodeKeys } = await import('./stored-keys.js');
+        const { decodeKeys } = await import('../vault/stored-keys.js');
         const keys = decodeKeys(text, profile, opened.backend);
         debug(`keys of profile "${profile}" (${maskKeyId(keys.accessKeyId)}) from the ${opened.backend} vault`);
         return keys;

@@ -4,15 +4,15 @@
  * step through `wrapStep` (and the source through `wrapSource`), so caching
  * stays out of the providers themselves.
  */
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import type { Plan, SessionStep, SourceStep } from '../config/plan.js';
 import { registerSecret } from '../log/redact.js';
 import type { StsTarget } from '../sts/sts-client.js';
-import type { CredentialProvider } from './credentials.js';
-import type { MfaCodeSource } from './mfa-code.js';
-import { ProcessProvider } from './process-provider.js';
-import { EnvironmentKeysProvider, ProfileKeysProvider, SdkSourceProvider, type VaultKeyLookup } from './source-providers.js';
-import { AssumeRoleProvider, SessionTokenProvider } from './sts-providers.js';
+import type { CredentialProvider } from '../config/credentials.js';
+import type { MfaCodeSource } from '../credentials/mfa-code.js';
+import { ProcessProvider } from '../credentials/process-provider.js';
+import { EnvironmentKeysProvider, ProfileKeysProvider, SdkSourceProvider, type VaultKeyLookup } from '../credentials/source-providers.js';
+import { AssumeRoleProvider, SessionTokenProvider } from '../credentials/sts-providers.js';
 
 export interface ProviderContext {
   /** The environment rolecall was started with (credential_source = Environment reads it). */

@@ -3,12 +3,13 @@
  * is opened the first time a step looks in the cache, so a profile without
  * STS steps never touches it.
  */
-import type { Env } from '../config/config-paths.js';
-import type { ProviderContext } from '../credentials/build-provider.js';
-import { openSessionVault } from '../vault/open-vault.js';
-import { cachedProcess, cachedStep, type CacheSettings } from './cached-session-provider.js';
-import { lockTimeoutSeconds, locksDirectory, minTtlSeconds } from './cache-settings.js';
-import { SessionStore, type VaultOpener } from './session-store.js';
+import type { Env } from '../base/env.js';
+import type { ProviderContext } from './build-provider.js';
+import { openSessionVault } from './open-vault.js';
+import { cachedProcess, cachedStep, type CacheSettings } from '../cache/cached-session-provider.js';
+import { lockTimeoutSeconds, minTtlSeconds } from '../cache/cache-settings.js';
+import { locksDirectory } from '../fs/rolecall-dirs.js';
+import { SessionStore, type VaultOpener } from '../cache/session-store.js';
 
 export interface CacheOptions {
   /** --backend of the command, when it has one. */

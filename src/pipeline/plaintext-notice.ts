@@ -3,11 +3,12 @@
  * profile (said-once.ts remembers) that `rolecall import` would move them
  * into the vault.
  */
-import { displayPath, type Env } from '../config/config-paths.js';
+import { displayPath } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import { loadConfig } from '../config/load-config.js';
 import { debug, note } from '../log/debug-log.js';
-import { firstTimeSaying } from './said-once.js';
-import { encodeName } from './vault-names.js';
+import { firstTimeSaying } from '../log/said-once.js';
+import { encodeName } from '../fs/file-names.js';
 
 /** The plain-text file exec will read `profile`'s keys from, when it has them in one. */
 export function plaintextKeysFile(env: Env, profile: string): string | undefined {

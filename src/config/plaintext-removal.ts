@@ -10,9 +10,9 @@
  * value (removed with it).
  */
 import { readFileSync } from 'node:fs';
-import { pyStrip, pyIsSpace } from '../config/python-strings.js';
-import { profileNameOfConfigSection } from '../config/profiles.js';
-import { writePrivateFile, replaceUserFile } from './private-files.js';
+import { pyStrip, pyIsSpace } from './python-strings.js';
+import { profileNameOfConfigSection } from './profiles.js';
+import { writePrivateFile, replaceUserFile } from '../fs/private-files.js';
 
 export const KEY_NAMES = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_security_token'];
 

@@ -6,7 +6,7 @@
  */
 import { openSync, closeSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
-import { CancelledError } from '../errors.js';
+import { CancelledError } from '../base/errors.js';
 
 export async function promptLine(question: string, options: { echo: boolean }): Promise<string | undefined> {
   let fd: number;

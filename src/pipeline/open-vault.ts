@@ -3,14 +3,14 @@
  * keychain when keytar loads and the keychain answers, else the encrypted
  * file, with one line saying why the keychain was not used.
  */
-import type { Env } from '../config/config-paths.js';
-import { RolecallError } from '../errors.js';
+import type { Env } from '../base/env.js';
+import { RolecallError } from '../base/errors.js';
 import { debug, note } from '../log/debug-log.js';
-import { FileVault } from './file-vault.js';
-import { openKeychain } from './keychain-vault.js';
-import { fileVaultDir } from './vault-paths.js';
-import { passphraseFrom } from './vault-passphrase.js';
-import type { Vault } from './vault.js';
+import { FileVault } from '../vault/file-vault.js';
+import { openKeychain } from '../vault/keychain-vault.js';
+import { fileVaultDir } from '../fs/rolecall-dirs.js';
+import { passphraseFrom } from '../vault/vault-passphrase.js';
+import type { Vault } from '../vault/vault.js';
 
 export const BACKENDS = ['keychain', 'file'] as const;
 export const BACKEND_VARIABLE = 'ROLECALL_BACKEND';
@@ -91,7 +91,7 @@ async function selectVault(env: Env, options: OpenVaultOptions): Promise<Vault> 
 
 /** Loaded only on the fallback path: a working keychain never pays for it. */
 async function firstTimeFor(env: Env, reason: string): Promise<boolean> {
-  const { firstTimeSaying, markerFor } = await import('./said-once.js');
+  const { firstTimeSaying, markerFor } = await import('../log/said-once.js');
   // A reason quotes an OS error of any length.
   return firstTimeSaying(env, 'keychain-fallback-noticed', markerFor(reason), { forgetOthers: true });
 }

@@ -3,17 +3,17 @@
  * session (exec, export, the shell hook): files -> Plan -> providers -> keys.
  */
 import { userInfo } from 'node:os';
-import type { Env } from '../config/config-paths.js';
+import type { Env } from '../base/env.js';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Plan } from '../config/plan.js';
 import type { Profiles } from '../config/profiles.js';
-import { firstTimeSaying, markerFor } from '../vault/said-once.js';
+import { firstTimeSaying, markerFor } from '../log/said-once.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 import { debug, note } from '../log/debug-log.js';
 import { stsEndpoint } from '../sts/sts-endpoint.js';
 import { buildProvider, type ProviderContext } from './build-provider.js';
-import { maskKeyId, type Credentials } from './credentials.js';
+import { maskKeyId, type Credentials } from '../config/credentials.js';
 
 export interface SessionRequest {
   readonly profile: string;

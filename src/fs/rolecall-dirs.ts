@@ -1,0 +1,28 @@
+/**
+ * The directories rolecall keeps files in, one home for each:
+ * - data ($XDG_DATA_HOME/rolecall): what must be remembered and is not a
+ *   cache: the trust records of `.awsprofile` files and the file vault;
+ * - cache ($XDG_CACHE_HOME/rolecall/locks): lock files and failure records
+ *   (a pid, a start time, a one-line reason; never a secret), where every
+ *   rolecall of the user sees them;
+ * - state ($XDG_STATE_HOME/rolecall/TOPIC): the markers of notices said once.
+ */
+import { join } from 'node:path';
+import type { Env } from '../base/env.js';
+import { xdgHome } from './xdg-home.js';
+
+export function rolecallDataDir(env: Env): string {
+  return join(xdgHome(env, 'XDG_DATA_HOME'), 'rolecall');
+}
+
+export function fileVaultDir(env: Env): string {
+  return join(rolecallDataDir(env), 'vault');
+}
+
+export function locksDirectory(env: Env): string {
+  return join(xdgHome(env, 'XDG_CACHE_HOME'), 'rolecall', 'locks');
+}
+
+export function noticeDir(env: Env, topic: string): string {
+  return join(xdgHome(env, 'XDG_STATE_HOME'), 'rolecall', topic);
+}

@@ -1,0 +1,24 @@
+/**
+ * Text from outside (a config value, a file name, a directory, a reason read
+ * from a lock file) as it may be printed: on one line, short, and with every
+ * control or separator character escaped, so that nothing a file or a
+ * directory name holds can move the cursor or rewrite the screen.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Short and on one line: a value may span lines and hold separators Python keeps. */
+export function oneLine(text: string, max = 40): string {
+  const short = text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  return short.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** `oneLine` in double quotes, for a value named inside a sentence. */
+export function quote(text: string, max = 40): string {
+  return `"${oneLine(text, max)}"`;
+}
+
+/** A path or name as it is when it is harmless; quoted and escaped when it holds a control character. */
+export function terminalSafe(text: string): string {
+  UNPRINTABLE.lastIndex = 0;
+  return UNPRINTABLE.test(text) ? quote(text, 60) : text;
+}
