@@ -6,7 +6,8 @@
 import type { SessionSummary } from '../cache/session-admin.js';
 import type { Env } from '../base/env.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import { resolveProfile } from '../config/resolve-profile.js';
+import { keyPairOf } from '../config/key-pair.js';
+import { planIfResolves } from '../config/resolve-profile.js';
 
 export type KeysPlace = 'keychain' | 'file vault' | 'memory vault' | 'credentials file' | 'config file' | 'none';
 
@@ -63,18 +64,12 @@ function kindOf(values: Readonly<Record<string, string>>, hasKeys: boolean): str
 
 /** The profile whose keys the chain starts from, as exec would resolve it; undefined for other sources. */
 function baseKeysProfile(env: Env, config: LoadedConfig, name: string): string | undefined {
-  try {
-    const plan = resolveProfile(config.profiles, { profile: name, env, paths: config.paths, noSession: true });
-    return plan.source.kind === 'profileKeys' ? plan.source.profile : undefined;
-  } catch {
-    return undefined; // a profile that does not resolve: exec says why
-  }
+  const source = planIfResolves(config, name, env, true)?.source;
+  return source?.kind === 'profileKeys' ? source.profile : undefined;
 }
 
 function keysPlace(config: LoadedConfig, vault: { readonly backend: string; readonly accounts: ReadonlySet<string> }, profile: string): KeysPlace {
   if (vault.accounts.has(profile)) return vault.backend === 'keychain' ? 'keychain' : vault.backend === 'file' ? 'file vault' : 'memory vault';
-  const byFile = config.profiles.get(profile)?.byFile ?? {};
-  if (byFile.credentials?.aws_access_key_id && byFile.credentials.aws_secret_access_key) return 'credentials file';
-  if (byFile.config?.aws_access_key_id && byFile.config.aws_secret_access_key) return 'config file';
-  return 'none';
+  const pair = keyPairOf(config.profiles.get(profile));
+  return pair ? `${pair.file} file` : 'none';
 }

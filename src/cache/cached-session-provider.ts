@@ -3,27 +3,18 @@
  * CachedSessionProvider, in shape): it wraps the provider of one STS step,
  * or of a credential_process source whose credentials expire.
  *
- * Its key needs the identity of the credentials the step calls STS with, but
- * a warm hit must not retrieve them (that would be an STS call, or an MFA
- * prompt, for every link below). So the identity of a cached link is its own
- * key, and the chain of keys ends at the source, whose identity is read
- * locally: the base access key id (vault or credentials file) or the
- * environment's key id. Sources that cannot be read without the network or a
- * process (instance metadata, container endpoint, credential_process) are
- * named by what they are instead.
+ * Its key (`nameAccount`) is given by the pipeline (pipeline/build-pipeline.ts),
+ * which knows from the Plan what each link below is; the lock that makes
+ * concurrent commands share one STS call is named after that key.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { SessionStep, SourceStep } from '../config/plan.js';
 import type { CredentialProvider, Credentials } from '../config/credentials.js';
-import { EnvironmentKeysProvider, ProfileKeysProvider } from '../credentials/source-providers.js';
+import { hashedName } from '../fs/hashed-name.js';
 import { debug } from '../log/debug-log.js';
-import type { StsTarget } from '../sts/sts-client.js';
 import { expiresIn } from './expires-in.js';
-import { processAccount, sessionAccount } from './session-key.js';
 import type { SessionStore } from './session-store.js';
 import { singleFlight } from './single-flight.js';
-import { originOfProcess, originOfStep, type SessionOrigin } from './stored-session.js';
+import type { SessionOrigin } from './stored-session.js';
 
 export interface CacheSettings {
   readonly store: SessionStore;
@@ -58,7 +49,7 @@ export class CachedSessionProvider implements CredentialProvider {
     if (cached) return cached;
     debug(`${this.inner.description}: not cached`);
     return singleFlight({
-      lockPath: join(this.settings.locksDirectory, `${createHash('sha256').update(account).digest('hex').slice(0, 32)}.lock`),
+      lockPath: join(this.settings.locksDirectory, `${hashedName([account])}.lock`),
       timeoutMs: this.settings.lockTimeoutMs,
       what: `the session of profile "${this.origin.profile}"`,
       check: () => this.lookUp(account),
@@ -78,24 +69,4 @@ export class CachedSessionProvider implements CredentialProvider {
     }
     return cached;
   }
-}
-
-/** An STS step; `caller` is the provider of the credentials it calls STS with. */
-export function cachedStep(step: SessionStep, inner: CredentialProvider, caller: CredentialProvider, target: StsTarget, settings: CacheSettings): CachedSessionProvider {
-  return new CachedSessionProvider(originOfStep(step, target), inner, async () => sessionAccount(await callerIdentity(caller), step, target), settings);
-}
-
-/** A credential_process source: cached when what it prints has an Expiration. */
-export function cachedProcess(source: Extract<SourceStep, { kind: 'process' }>, inner: CredentialProvider, settings: CacheSettings): CachedSessionProvider {
-  return new CachedSessionProvider(originOfProcess(source), inner, async () => processAccount(source.profile, source.command), settings);
-}
-
-async function callerIdentity(caller: CredentialProvider): Promise<string> {
-  if (caller instanceof CachedSessionProvider) return `session:${await caller.cacheAccount()}`;
-  if (caller instanceof ProfileKeysProvider || caller instanceof EnvironmentKeysProvider) {
-    // Local reads (the vault, a file, the environment): no network.
-    return `keys:${(await caller.retrieve()).accessKeyId}`;
-  }
-  const command = (caller as { command?: unknown }).command;
-  return `source:${caller.description}${typeof command === 'string' ? `:${command}` : ''}`;
 }

@@ -6,8 +6,7 @@
 import { mustStop } from '../base/errors.js';
 import type { Env } from '../base/env.js';
 import { loadConfig } from '../config/load-config.js';
-import type { Plan } from '../config/plan.js';
-import { resolveProfile } from '../config/resolve-profile.js';
+import { planIfResolves } from '../config/resolve-profile.js';
 import { registerSecret } from '../log/redact.js';
 import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
 import { profileOfAccount } from './session-key.js';
@@ -26,7 +25,7 @@ export async function dropSessions(vault: Vault, which?: ReadonlySet<string>): P
 
 /** `clear PROFILE`: the profile and every session its chain is made of (the MFA session, the roles below). */
 export function profilesOfChain(env: Env, profile: string): Set<string> {
-  const plan = quietPlan(env, profile, loadConfig(env));
+  const plan = planIfResolves(loadConfig(env), profile, env, false);
   return new Set([profile, ...(plan?.steps.map((step) => step.profile) ?? [])]);
 }
 
@@ -35,7 +34,7 @@ export function profilesBuiltOn(env: Env, profile: string): Set<string> {
   const config = loadConfig(env);
   const found = new Set([profile]);
   for (const name of config.profiles.keys()) {
-    const plan = quietPlan(env, name, config);
+    const plan = planIfResolves(config, name, env, false);
     if (!plan) continue;
     const from = plan.source.profile === profile ? 0 : plan.steps.findIndex((step) => step.profile === profile);
     if (from < 0) continue;
@@ -98,12 +97,4 @@ export async function listSessions(vault: Vault, now = Date.now()): Promise<Sess
       (a.durationSeconds ?? 0) - (b.durationSeconds ?? 0) ||
       (a.expiration?.getTime() ?? 0) - (b.expiration?.getTime() ?? 0),
   );
-}
-
-function quietPlan(env: Env, profile: string, config: ReturnType<typeof loadConfig>): Plan | undefined {
-  try {
-    return resolveProfile(config.profiles, { profile, env, paths: config.paths, noSession: false });
-  } catch {
-    return undefined; // a profile that does not resolve has only its own sessions, if any
-  }
 }

@@ -8,6 +8,8 @@
 import type { Credentials } from '../config/credentials.js';
 import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
+import { firstTimeSaying } from '../log/said-once.js';
+import type { Env } from '../base/env.js';
 import { FileVaultNotCreated } from '../vault/file-vault.js';
 import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
 import { errorLine, mustStop } from '../base/errors.js';
@@ -24,6 +26,8 @@ export class SessionStore {
   constructor(
     private readonly openVault: VaultOpener,
     private readonly now: () => number = Date.now,
+    /** Where notices said once are remembered; without it, they are said every time. */
+    private readonly env?: Env,
   ) {}
 
   /** The session stored under `account` when at least `minTtlMs` of it remains; else undefined. */
@@ -74,8 +78,7 @@ export class SessionStore {
       debug(`session of profile "${origin.profile}" cached in the ${vault.backend} vault until ${credentials.expiration.toISOString()}`);
     } catch (error) {
       if (mustStop(error)) throw error;
-      // The vault said why itself (a file vault exec may not create), once per user.
-      if (error instanceof FileVaultNotCreated) return;
+      if (error instanceof FileVaultNotCreated) return this.notCreated(error);
       this.warn(origin, error);
     }
   }
@@ -96,6 +99,12 @@ export class SessionStore {
       return error instanceof Error ? error : new Error(String(error));
     });
     return this.opened;
+  }
+
+  /** No file vault to cache in, and this command may not create one: said once per user, since the next exec would only repeat it. */
+  private notCreated(error: FileVaultNotCreated): void {
+    if (!this.env || firstTimeSaying(this.env, 'file-vault-missing-noticed', 'not-caching')) note(`${error.message}${this.env ? ' (said once)' : ''}`);
+    else debug(error.message);
   }
 
   private warn(origin: SessionOrigin, error: unknown): void {

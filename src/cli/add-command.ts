@@ -2,17 +2,19 @@ import { Command, Option } from 'clipanion';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import type { StaticKeys } from '../config/plan.js';
-import { maskKeyId } from '../config/credentials.js';
+import { maskKeyId } from '../log/redact.js';
 import { RolecallError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
 import { stsEndpoint } from '../sts/sts-endpoint.js';
-import { askKeys, confirm } from '../admin/ask-keys.js';
+import { askKeys } from '../admin/ask-keys.js';
+import { confirm } from '../prompt/confirm.js';
 import { openVault } from '../pipeline/open-vault.js';
-import { plaintextKeysFile } from '../pipeline/plaintext-notice.js';
+import { plaintextKeysFile } from '../config/key-pair.js';
 import { checkProfileName, ensureProfileSection } from '../config/profile-section.js';
 import { checkKeyShape, encodeKeys } from '../vault/stored-keys.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
 import { backendOption, vaultPlace } from './backend-option.js';
+import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
 
 export class AddCommand extends Command {
@@ -44,7 +46,7 @@ export class AddCommand extends Command {
 
   override async execute(): Promise<number> {
     const env = { ...process.env };
-    return guarded(1, async () => {
+    return guarded(EXIT_FAILED, async () => {
       const profile = this.profile;
       checkProfileName(profile);
       loadConfig(env); // a broken config file is reported before anything is asked or stored
@@ -68,7 +70,7 @@ export class AddCommand extends Command {
       this.context.stdout.write(`stored the keys of profile "${profile}" (${maskKeyId(keys.accessKeyId)}) in ${where}\n`);
       const appended = await ensureProfileSection(env, profile);
       if (appended) this.context.stdout.write(`added [${profile === 'default' ? 'default' : `profile ${profile}`}] to ${displayPath(appended, env)}\n`);
-      const plaintext = plaintextKeysFile(env, profile);
+      const plaintext = plaintextKeysFile(loadConfig(env), profile);
       if (plaintext) {
         this.context.stderr.write(
           `rolecall: ${displayPath(plaintext, env)} still has keys for "${profile}" in plain text; exec uses the vault's first, so delete them from that file\n`,

@@ -5,6 +5,7 @@ import { didYouMean } from '../config/suggest-names.js';
 import { RolecallError } from '../base/errors.js';
 import { profileRequest, readAwsprofile } from '../trust/awsprofile-file.js';
 import { TrustStore } from '../trust/trust-store.js';
+import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
 import { targetAwsprofile } from '../trust/target-file.js';
 import { terminalSafe } from '../log/terminal-text.js';
@@ -26,7 +27,7 @@ export class AllowCommand extends Command {
   dir = Option.String({ name: 'DIR', required: false });
 
   override async execute(): Promise<number> {
-    return guarded(1, async () => {
+    return guarded(EXIT_FAILED, async () => {
       const env = process.env;
       const path = targetAwsprofile(env, this.dir);
       const file = readAwsprofile(path);

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load-config.js';
 import { didYouMean } from '../config/suggest-names.js';
 import { RolecallError } from '../base/errors.js';
 import { openVault } from '../pipeline/open-vault.js';
+import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
 
 export class ClearCommand extends Command {
@@ -27,7 +28,7 @@ export class ClearCommand extends Command {
 
   override async execute(): Promise<number> {
     const env = { ...process.env };
-    return guarded(1, async () => {
+    return guarded(EXIT_FAILED, async () => {
       const profile = this.profile;
       const which = profile === undefined ? undefined : profilesOfChain(env, profile);
       const vault = await openVault(env, this.backend ? { backend: this.backend } : {});

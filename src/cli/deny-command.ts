@@ -2,6 +2,7 @@ import { Command, Option } from 'clipanion';
 import { displayPath } from '../config/config-paths.js';
 import { terminalSafe } from '../log/terminal-text.js';
 import { TrustStore } from '../trust/trust-store.js';
+import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
 import { targetAwsprofile } from '../trust/target-file.js';
 
@@ -19,7 +20,7 @@ export class DenyCommand extends Command {
   dir = Option.String({ name: 'DIR', required: false });
 
   override async execute(): Promise<number> {
-    return guarded(1, async () => {
+    return guarded(EXIT_FAILED, async () => {
       const path = targetAwsprofile(process.env, this.dir);
       new TrustStore(process.env).deny(path);
       this.context.stdout.write(`rolecall: denied ${terminalSafe(displayPath(path, process.env))}\n`);

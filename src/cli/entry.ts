@@ -8,10 +8,12 @@
  * about a millisecond, and splitting made fifteen), and dist/main.js is the
  * rest of the CLI, loaded only when asked for.
  */
+import { EXIT_ROLECALL_FAILED } from '../base/exit-status.js';
+
 const args = process.argv.slice(2);
 
 if (args[0] === 'exec') {
-  const { parseOrReport, runExec, EXIT_ROLECALL_FAILED } = await import('./exec-run.js');
+  const { parseOrReport, runExec } = await import('./exec-run.js');
   const parsed = parseOrReport(args.slice(1));
   if (!parsed) process.exitCode = EXIT_ROLECALL_FAILED;
   else if (parsed.help) await import('./main.js');

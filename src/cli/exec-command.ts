@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
-import { EXIT_ROLECALL_FAILED, parseOrReport, runExec } from './exec-run.js';
+import { EXIT_ROLECALL_FAILED } from '../base/exit-status.js';
+import { parseOrReport, runExec } from './exec-run.js';
 
 export class ExecCommand extends Command {
   static override paths = [['exec']];

@@ -3,16 +3,13 @@
  * directly for the common case, so a cached exec loads only what it uses.
  */
 import { ConfigError, RolecallError } from '../base/errors.js';
+import { EXIT_ROLECALL_FAILED } from '../base/exit-status.js';
+import { commandContext, type CommandContext } from '../pipeline/command-context.js';
 import { sessionFor } from '../pipeline/profile-session.js';
-import { openSessionVault } from '../pipeline/open-vault.js';
 import { childEnv } from '../exec/child-env.js';
 import { debug, enableDebug } from '../log/debug-log.js';
 import { parseExecArguments, type ExecArguments } from './exec-arguments.js';
 import { guarded, reportError } from '../log/report-error.js';
-import { sessionExtensions } from '../pipeline/session-extensions.js';
-
-/** GNU env's status for "the tool itself failed before running the command". */
-export const EXIT_ROLECALL_FAILED = 125;
 
 /** Parses exec's arguments; undefined after reporting a mistake. */
 export function parseOrReport(args: readonly string[]): ExecArguments | undefined {
@@ -42,17 +39,15 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
     // (execa) are needed by nearly every exec and cost the most of its own
     // time: start both now, so their loading overlaps the keychain's answers
     // instead of following them.
-    warmUp(env, parsed.backend);
-    const extend = await sessionExtensions(env, parsed.backend);
-    const { plan, credentials } = await implicitProfileHint(parsed.profile === undefined && !env.AWS_PROFILE, () => sessionFor({
+    const context = commandContext(env, { ...(parsed.backend ? { backend: parsed.backend } : {}), ...(parsed.mfaToken ? { mfaToken: parsed.mfaToken } : {}) });
+    warmUp(context);
+    const request = {
       profile,
-      env,
       ...(parsed.region ? { region: parsed.region } : {}),
       ...(parsed.durationSeconds !== undefined ? { durationSeconds: parsed.durationSeconds } : {}),
       noSession: parsed.noSession,
-      ...(parsed.mfaToken ? { mfaToken: parsed.mfaToken } : {}),
-      extend,
-    }));
+    };
+    const { plan, credentials } = await implicitProfileHint(parsed.profile === undefined && !env.AWS_PROFILE, () => sessionFor(request, context));
     const [command, ...args] = parsed.command.length > 0 ? parsed.command : [env.SHELL || '/bin/sh'];
     child = { command: command as string, args, env: childEnv(env, plan.profile, credentials, plan.region) };
   });
@@ -78,9 +73,9 @@ function withoutHookRegion(env: NodeJS.ProcessEnv, profile: string): NodeJS.Proc
   return env;
 }
 
-function warmUp(env: NodeJS.ProcessEnv, backend: string | undefined): void {
-  // Errors surface where the pipeline awaits the same memoized promises.
-  void openSessionVault(env, backend).catch(() => undefined);
+function warmUp(context: CommandContext): void {
+  // Errors surface where the pipeline awaits the same promises.
+  void context.vault().catch(() => undefined);
   void import('../exec/run-child.js').catch(() => undefined);
 }
 

@@ -6,11 +6,12 @@
  * on stderr and the shell stays as it was.
  */
 import { Command, Option } from 'clipanion';
+import { commandContext } from '../pipeline/command-context.js';
 import { sessionFor } from '../pipeline/profile-session.js';
 import { hookEnv } from '../shell/hook-env.js';
 import { shellNamed } from '../shell/shells.js';
+import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
-import { sessionExtensions } from '../pipeline/session-extensions.js';
 
 export class HookEnvCommand extends Command {
   static override paths = [['hook-env']];
@@ -18,14 +19,14 @@ export class HookEnvCommand extends Command {
   shell = Option.String({ name: 'SHELL' });
 
   override async execute(): Promise<number> {
-    return guarded(1, async () => {
+    return guarded(EXIT_FAILED, async () => {
       const shell = shellNamed(this.shell);
       const result = await hookEnv(shell, {
         env: { ...process.env },
         now: Math.floor(Date.now() / 1000),
         clock: () => Math.floor(Date.now() / 1000),
         session: async (profile, userEnv) => {
-          const { plan, credentials } = await sessionFor({ profile, env: userEnv, extend: await sessionExtensions(userEnv) });
+          const { plan, credentials } = await sessionFor({ profile }, commandContext(userEnv));
           return { region: plan.region, credentials };
         },
       });

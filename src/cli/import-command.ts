@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import type { StaticKeys } from '../config/plan.js';
-import { maskKeyId } from '../config/credentials.js';
+import { maskKeyId } from '../log/redact.js';
 import { RolecallError } from '../base/errors.js';
 import { note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
@@ -12,6 +12,7 @@ import { removePlaintextKeys } from '../config/plaintext-removal.js';
 import { checkKeyShape, decodeKeys, encodeKeys } from '../vault/stored-keys.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
 import { backendOption, vaultPlace } from './backend-option.js';
+import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
 
 export class ImportCommand extends Command {
@@ -37,7 +38,7 @@ export class ImportCommand extends Command {
 
   override async execute(): Promise<number> {
     const env = { ...process.env };
-    return guarded(1, async () => {
+    return guarded(EXIT_FAILED, async () => {
       const config = loadConfig(env);
       const found = new Map<string, { keys: StaticKeys; file: 'credentials' | 'config' }>();
       for (const [name, profile] of config.profiles) {

@@ -6,6 +6,7 @@ import { openVault } from '../pipeline/open-vault.js';
 import { inventory, type ProfileLine, type SessionLine } from '../admin/profile-inventory.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
 import { backendOption } from './backend-option.js';
+import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
 
 export class ListCommand extends Command {
@@ -29,7 +30,7 @@ export class ListCommand extends Command {
 
   override async execute(): Promise<number> {
     const env = { ...process.env };
-    return guarded(1, async () => {
+    return guarded(EXIT_FAILED, async () => {
       const config = loadConfig(env);
       const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
       const accounts = new Set(await vault.list(KEYS_SERVICE));

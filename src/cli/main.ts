@@ -3,6 +3,7 @@
  * here. The STS client and keytar are loaded only by the code that calls them.
  */
 import { errorLine } from '../base/errors.js';
+import { EXIT_USAGE } from '../base/exit-status.js';
 import { Builtins, Cli } from 'clipanion';
 import { ExecCommand } from './exec-command.js';
 import { reportError } from '../log/report-error.js';
@@ -51,7 +52,7 @@ try {
   // clipanion's own report is several lines of usage on stdout; ours is one
   // line on stderr that says where to look.
   process.stderr.write(`rolecall: ${syntaxError(error, args)}\n`);
-  process.exitCode = 2;
+  process.exitCode = EXIT_USAGE;
 }
 if (command) process.exitCode = await cli.run(command, Cli.defaultContext);
 

@@ -4,11 +4,12 @@ import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 import { RolecallError } from '../base/errors.js';
-import { confirm } from '../admin/ask-keys.js';
+import { confirm } from '../prompt/confirm.js';
 import { openVault } from '../pipeline/open-vault.js';
-import { plaintextKeysFile } from '../pipeline/plaintext-notice.js';
+import { plaintextKeysFile } from '../config/key-pair.js';
 import { KEYS_SERVICE } from '../vault/vault.js';
 import { backendOption, vaultPlace } from './backend-option.js';
+import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
 
 export class RemoveCommand extends Command {
@@ -33,7 +34,7 @@ export class RemoveCommand extends Command {
 
   override async execute(): Promise<number> {
     const env = { ...process.env };
-    return guarded(1, async () => {
+    return guarded(EXIT_FAILED, async () => {
       const profile = this.profile;
       const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
       const where = vaultPlace(vault);
@@ -44,7 +45,7 @@ export class RemoveCommand extends Command {
       const removed = stored && (await vault.remove(KEYS_SERVICE, profile));
       const dropped = await dropSessions(vault, profilesBuiltOn(env, profile));
       const sessions = dropped > 0 ? `; dropped ${dropped} cached session${dropped === 1 ? '' : 's'} made from them` : '';
-      const plaintext = plaintextKeysFile(env, profile);
+      const plaintext = plaintextKeysFile(loadConfig(env), profile);
       const still = plaintext ? ` (${displayPath(plaintext, env)} still has keys for it in plain text)` : '';
       if (!removed) throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}${sessions}${keysOwnerHint(env, profile)}`);
       this.context.stdout.write(`deleted the keys of profile "${profile}" from ${where}${sessions}${still}\n`);

@@ -5,6 +5,7 @@ import { terminalSafe } from '../log/terminal-text.js';
 import { logicalCwd } from '../fs/logical-cwd.js';
 import { findAwsprofile, profileRequest, readAwsprofile } from '../trust/awsprofile-file.js';
 import { TrustStore, type TrustVerdict } from '../trust/trust-store.js';
+import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
 
 const TRUST_TEXT: Record<TrustVerdict, string> = {
@@ -26,7 +27,7 @@ export class StatusCommand extends Command {
   });
 
   override async execute(): Promise<number> {
-    return guarded(1, async () => {
+    return guarded(EXIT_FAILED, async () => {
       const env = process.env;
       const out: string[] = [];
       const path = findAwsprofile(logicalCwd(env));

@@ -17,8 +17,3 @@ export interface CredentialProvider {
   readonly description: string;
   retrieve(): Promise<Credentials>;
 }
-
-/** AKIA…WXYZ: enough to tell keys apart in --debug, never enough to use. */
-export function maskKeyId(accessKeyId: string): string {
-  return accessKeyId.length <= 8 ? '…' : `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`;
-}

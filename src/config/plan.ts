@@ -21,6 +21,7 @@ export interface MfaDevice {
 
 export type SourceStep =
   /** Keys of a profile: the vault first, then the keys in the files (fileKeys). */
+  /** `file`: the file `fileKeys` are in (plain text), for the notice that says so. */
   | { readonly kind: 'profileKeys'; readonly profile: string; readonly fileKeys?: StaticKeys; readonly file?: string }
   | { readonly kind: 'environment'; readonly profile: string }
   | { readonly kind: 'instanceMetadata'; readonly profile: string }

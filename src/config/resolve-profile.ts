@@ -11,6 +11,8 @@ import type { Env } from '../base/env.js';
 import { displayPath } from './config-paths.js';
 import { oneLine, quote } from '../log/terminal-text.js';
 import type { FileKind, Profile, Profiles } from './profiles.js';
+import { keyPairIn } from './key-pair.js';
+import type { LoadedConfig } from './load-config.js';
 import {
   ASSUME_ROLE_DURATION,
   MFA_SESSION_DURATION,
@@ -41,6 +43,19 @@ export interface ResolveOptions {
   readonly noSession?: boolean;
   /** The user name for the default role session name. */
   readonly userName?: string;
+}
+
+/**
+ * The Plan of `profile`, or undefined when it does not resolve: for the
+ * commands that look over every profile (list, clear, remove) and leave a
+ * broken one's error to exec, which gives it in full.
+ */
+export function planIfResolves(config: LoadedConfig, profile: string, env: Env, noSession: boolean): Plan | undefined {
+  try {
+    return resolveProfile(config.profiles, { profile, env, paths: config.paths, noSession });
+  } catch {
+    return undefined;
+  }
 }
 
 export function resolveProfile(profiles: Profiles, options: ResolveOptions): Plan {
@@ -231,10 +246,7 @@ function filePair(profile: Profile, file: FileKind, where: Locator): SourceStep 
     const fix = file === 'config' && profile.files.includes('credentials') ? ' (both keys must be in the same file)' : '';
     throw where.errorIn(file, profile, `has ${present} but ${how}${fix}; add it, or remove both and run ${addCommand(profile.name)}`);
   }
-  // botocore reads aws_security_token (the older name) before aws_session_token.
-  const token = nonEmpty(values.aws_security_token) ?? nonEmpty(values.aws_session_token);
-  const fileKeys: StaticKeys = { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
-  return { kind: 'profileKeys', profile: profile.name, fileKeys, file: where.show(file) };
+  return { kind: 'profileKeys', profile: profile.name, fileKeys: keyPairIn(values) as StaticKeys, file: where.path(file) };
 }
 
 function credentialSourceStep(profile: Profile, value: string, where: Locator): SourceStep {
@@ -335,8 +347,12 @@ function typoHint(profile: Profile): string {
 class Locator {
   constructor(private readonly options: ResolveOptions) {}
 
-  show(kind: 'config' | 'credentials'): string {
-    return displayPath(this.options.paths[kind], this.options.env);
+  path(kind: FileKind): string {
+    return this.options.paths[kind];
+  }
+
+  show(kind: FileKind): string {
+    return displayPath(this.path(kind), this.options.env);
   }
 
   fileOf(profile: Profile, key: string): string {

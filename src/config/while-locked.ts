@@ -5,12 +5,12 @@
  * the second rename dropped the first's). Stale locks of dead processes are
  * broken by tryLock; a live holder is waited for, a bounded time.
  */
-import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { errorLine, RolecallError } from '../base/errors.js';
 import { debug } from '../log/debug-log.js';
+import { hashedName } from '../fs/hashed-name.js';
 import { locksDirectory } from '../fs/rolecall-dirs.js';
 import { tryLock } from '../fs/lock-file.js';
 
@@ -26,7 +26,7 @@ function realPathOf(file: string): string {
 }
 
 export async function whileLocked<T>(env: Env, file: string, body: () => T): Promise<T> {
-  const lockPath = join(locksDirectory(env), `file-${createHash('sha256').update(realPathOf(file)).digest('hex').slice(0, 32)}.lock`);
+  const lockPath = join(locksDirectory(env), `file-${hashedName([realPathOf(file)])}.lock`);
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     let attempt: ReturnType<typeof tryLock>;

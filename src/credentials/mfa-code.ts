@@ -5,33 +5,27 @@
  */
 // execa is loaded only when a helper process actually runs: the cached path never needs it here.
 import { CredentialError, RolecallError } from '../base/errors.js';
+import type { Env } from '../base/env.js';
 import type { MfaDevice } from '../config/plan.js';
 import { debug } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
+import { askUpTo } from '../prompt/ask-up-to.js';
 import { promptLine } from '../prompt/terminal-prompt.js';
 import { helperEnv } from './helper-env.js';
 
 const MFA_CODE = /^\d{6}$/;
-const MFA_PROMPT_ATTEMPTS = 3;
-
-export function checkMfaCode(code: string, from: string): string {
-  if (!MFA_CODE.test(code)) throw new RolecallError(`the MFA code from ${from} is not six digits`);
-  return code;
-}
 
 /** Marks a refusal as one every process waiting on this one would meet too. */
-function shared(check: () => string): string {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof RolecallError) error.sharedWithWaiters = true;
-    throw error;
-  }
+function sharedWithWaiters(error: RolecallError): RolecallError {
+  error.sharedWithWaiters = true;
+  return error;
 }
 
 export interface MfaCodeSource {
   /** --mfa-token, already checked. */
   readonly given?: string;
+  /** The command's environment, which mfa_process runs with (less rolecall's own secrets). */
+  readonly env: Env;
 }
 
 export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise<string> {
@@ -43,26 +37,29 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
   if (device.process) {
     debug(`MFA code for ${device.serial} from mfa_process of profile "${device.profile}"`);
     const { default: execa } = await import('execa');
-    const result = await execa('/bin/sh', ['-c', device.process], { reject: false, stdin: 'inherit', stderr: 'inherit', stripFinalNewline: true, env: helperEnv(process.env), extendEnv: false });
+    const result = await execa('/bin/sh', ['-c', device.process], { reject: false, stdin: 'inherit', stderr: 'inherit', stripFinalNewline: true, env: helperEnv(source.env), extendEnv: false });
     if (result.exitCode !== 0) {
       throw new CredentialError(`mfa_process of profile "${device.profile}" exited with status ${result.exitCode ?? result.signal}`);
     }
     const code = String(result.stdout).trim();
     registerSecret(code);
     // What mfa_process prints it would print for every waiter too.
-    return shared(() => checkMfaCode(code, `mfa_process of profile "${device.profile}"`));
+    if (!MFA_CODE.test(code)) throw sharedWithWaiters(new RolecallError(`the MFA code from mfa_process of profile "${device.profile}" is not six digits`));
+    return code;
   }
-  // A person mistypes: ask again, up to three times, before giving up.
-  for (let attempt = 1; ; attempt++) {
-    const answer = await promptLine(`MFA code for ${device.serial}: `, { echo: true });
-    if (answer === undefined) {
-      // Not shared with the processes waiting on this one (errors.ts): they may have a terminal or --mfa-token.
-      throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process`);
-    }
-    registerSecret(answer.trim());
+  return askUpTo<string>(
+    async () => {
+      const answer = await promptLine(`MFA code for ${device.serial}: `, { echo: true });
+      if (answer === undefined) {
+        // Not shared with the processes waiting on this one (base/errors.ts): they may have a terminal or --mfa-token.
+        throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process`);
+      }
+      const code = answer.trim();
+      registerSecret(code);
+      return MFA_CODE.test(code) ? { answer: code } : { wrong: 'an MFA code is six digits' };
+    },
     // Three wrong tries at the terminal: the person there gave up, as with a
     // Ctrl-C, so the waiting processes must not ask them again, one by one.
-    if (MFA_CODE.test(answer.trim()) || attempt === MFA_PROMPT_ATTEMPTS) return shared(() => checkMfaCode(answer.trim(), 'the terminal'));
-    process.stderr.write('rolecall: an MFA code is six digits; try again\n');
-  }
+    () => sharedWithWaiters(new RolecallError('the MFA code from the terminal is not six digits')),
+  );
 }

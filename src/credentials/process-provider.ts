@@ -3,6 +3,7 @@
  * keys. Split like a shell word list and run without a shell, as botocore does.
  */
 // execa is loaded only when a helper process actually runs: the cached path never needs it here.
+import type { Env } from '../base/env.js';
 import { shlexSplit } from '../config/python-strings.js';
 import { CredentialError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
@@ -15,6 +16,8 @@ export class ProcessProvider implements CredentialProvider {
   constructor(
     private readonly profile: string,
     private readonly command: string,
+    /** The command's environment, which the process runs with (less rolecall's own secrets). */
+    private readonly env: Env,
   ) {
     this.description = `credential_process of profile "${profile}"`;
   }
@@ -24,7 +27,7 @@ export class ProcessProvider implements CredentialProvider {
     if (!argv || argv.length === 0) throw new CredentialError(`${this.description} cannot be split into a command; check its quotes`);
     const [file, ...args] = argv as [string, ...string[]];
     const { default: execa } = await import('execa');
-    const result = await execa(file, args, { reject: false, stdin: 'inherit', stderr: 'inherit', env: helperEnv(process.env), extendEnv: false });
+    const result = await execa(file, args, { reject: false, stdin: 'inherit', stderr: 'inherit', env: helperEnv(this.env), extendEnv: false });
     if (result.failed) {
       const why = result.exitCode !== undefined ? `exited with status ${result.exitCode}` : `could not run (${(result as { code?: string }).code ?? result.signal ?? 'error'})`;
       throw new CredentialError(`${this.description} ${why}`);

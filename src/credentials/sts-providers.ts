@@ -6,7 +6,8 @@ import type { AssumeRoleStep, SessionTokenStep } from '../config/plan.js';
 import { CredentialError } from '../base/errors.js';
 import { debug } from '../log/debug-log.js';
 import type { StsTarget } from '../sts/sts-client.js';
-import { maskKeyId, type CredentialProvider, type Credentials } from '../config/credentials.js';
+import type { CredentialProvider, Credentials } from '../config/credentials.js';
+import { maskKeyId } from '../log/redact.js';
 import { mfaCode, type MfaCodeSource } from './mfa-code.js';
 
 export class SessionTokenProvider implements CredentialProvider {

@@ -8,9 +8,9 @@
  * execa 5, not 9: on the cached path its load is most of rolecall's own
  * start-up cost, and 5 loads in a third of the time (bench/exec-startup).
  */
-import { readFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import execa from 'execa';
+import { EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, signalled } from '../base/exit-status.js';
+import { statFields } from '../fs/process-liveness.js';
 
 export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
@@ -28,20 +28,13 @@ const TERMINAL_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGQUIT']);
 
 /** True when our process group is the foreground group of our terminal (Linux /proc). */
 function inTerminalForeground(): boolean {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid ...
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const pgrp = Number(fields[2]);
-    const tpgid = Number(fields[5]);
-    return tpgid > 0 && tpgid === pgrp;
-  } catch {
-    return false;
-  }
+  const fields = statFields('self');
+  if (!fields) return false;
+  const pgrp = Number(fields[2]);
+  const tpgid = Number(fields[5]);
+  return tpgid > 0 && tpgid === pgrp;
 }
 
-export const EXIT_NOT_EXECUTABLE = 126;
-export const EXIT_NOT_FOUND = 127;
 
 export interface ChildOutcome {
   readonly status: number;
@@ -79,7 +72,7 @@ export async function runChild(command: string, args: readonly string[], env: Re
     });
     for (const signal of pending.splice(0)) child.kill(signal, { forceKillAfterTimeout: false });
     const result = await child;
-    if (result.signal) return { status: 128 + (constants.signals[result.signal as NodeJS.Signals] ?? 0) };
+    if (result.signal) return { status: signalled(result.signal as NodeJS.Signals) };
     if (typeof result.exitCode === 'number') return { status: result.exitCode };
     const code = (result as { code?: string }).code;
     if (code === 'ENOENT') return { status: EXIT_NOT_FOUND, startError: `${command}: command not found` };

@@ -29,8 +29,9 @@ function writeTemp(path: string, content: string | Uint8Array): string {
   return temp;
 }
 
-/** Replaces `path` atomically with `content`, 0600. */
+/** Replaces `path` atomically with `content`, 0600, in a 0700 directory. */
 export function writePrivateFile(path: string, content: string | Uint8Array): void {
+  ensurePrivateDir(dirname(path));
   const temp = writeTemp(path, content);
   try {
     renameSync(temp, path);

@@ -27,8 +27,12 @@ export function isProcessAlive(pid: number, startTime: string | undefined): bool
   return startTime === undefined || fields[19] === startTime;
 }
 
-/** The fields after "(comm)", which may itself hold spaces and parentheses. */
-function statFields(pid: number): string[] | undefined {
+/**
+ * The fields of /proc/PID/stat after "pid (comm)": state, ppid, pgrp,
+ * session, tty_nr, tpgid, …; comm may itself hold spaces and parentheses.
+ * Undefined where there is no /proc (or no such process).
+ */
+export function statFields(pid: number | 'self'): string[] | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

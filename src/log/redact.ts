@@ -30,3 +30,8 @@ export function redact(text: string): string {
   }
   return out;
 }
+
+/** AKIA…WXYZ: enough to tell keys apart in --debug, never enough to use. */
+export function maskKeyId(accessKeyId: string): string {
+  return accessKeyId.length <= 8 ? '…' : `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`;
+}

@@ -4,6 +4,7 @@
  * of clipanion so the exec fast path does not load it.
  */
 import { CancelledError, errorLine, RolecallError } from '../base/errors.js';
+import { EXIT_INTERRUPTED } from '../base/exit-status.js';
 import { isDebug } from './debug-log.js';
 import { redact } from './redact.js';
 
@@ -23,6 +24,6 @@ export async function guarded(failureStatus: number, body: () => Promise<number 
   } catch (error) {
     reportError(error);
     // Ctrl-C at a prompt ends the command as an interrupt does (128 + SIGINT).
-    return error instanceof CancelledError ? 130 : failureStatus;
+    return error instanceof CancelledError ? EXIT_INTERRUPTED : failureStatus;
   }
 }

@@ -5,10 +5,10 @@
  * under $XDG_STATE_HOME/rolecall/TOPIC/ (it holds no secret); creating it with
  * O_EXCL makes the first process the one that speaks, however many run at once.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../base/env.js';
+import { hashedName } from '../fs/hashed-name.js';
 import { noticeDir } from '../fs/rolecall-dirs.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 
@@ -40,7 +40,7 @@ export function firstTimeSaying(env: Env, topic: string, marker: string, options
 
 /** A marker for a thing said that is free text (a reason, a profile name): a bounded, safe file name. */
 export function markerFor(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return hashedName([text]);
 }
 
 function forgetAllBut(dir: string, marker: string): void {

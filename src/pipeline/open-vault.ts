@@ -33,32 +33,19 @@ export interface OpenVaultOptions {
 }
 
 /**
- * One vault per environment and backend choice in a process: exec's key
- * lookup and the session cache share it, so the keychain is probed once and
- * the file vault's key is derived once.
+ * Opens the vault chosen for this command. Each call opens anew: a command
+ * opens it once, through its CommandContext (pipeline/command-context.ts),
+ * which exec's key lookup and the session cache share, so the keychain is
+ * probed once and the file vault's key is derived once per command.
  */
-const opened = new WeakMap<Env, Map<string, Promise<Vault>>>();
-
 export function openVault(env: Env, options: OpenVaultOptions = {}): Promise<Vault> {
-  let byChoice = opened.get(env);
-  if (!byChoice) {
-    byChoice = new Map();
-    opened.set(env, byChoice);
-  }
-  const choice = options.backend ?? '';
-  let vault = byChoice.get(choice);
-  if (!vault) {
-    vault = selectVault(env, options);
-    byChoice.set(choice, vault);
-  }
-  return vault;
+  return selectVault(env, options);
 }
 
 /**
  * The vault as exec and the shell hook open it, for keys and for the session
  * cache alike: the fallback line said once per reason, and no file vault
- * created just to cache a session. One definition, because the first caller
- * in a process decides the memoized vault (warm-up, key lookup and cache).
+ * created just to cache a session.
  */
 export function openSessionVault(env: Env, backend?: string): Promise<Vault> {
   return openVault(env, { fallbackNoticeOnce: true, createsFileVault: false, ...(backend ? { backend } : {}) });

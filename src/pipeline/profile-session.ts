@@ -1,6 +1,7 @@
 /**
- * The whole pipeline up to credentials, shared by every command that needs a
- * session (exec, export, the shell hook): files -> Plan -> providers -> keys.
+ * The whole way from a profile name to its credentials, shared by every
+ * command that needs a session (exec, the shell hook): the files, the Plan,
+ * the pipeline built from it, the credentials it gives.
  */
 import { userInfo } from 'node:os';
 import type { Env } from '../base/env.js';
@@ -12,18 +13,17 @@ import { firstTimeSaying, markerFor } from '../log/said-once.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 import { debug, note } from '../log/debug-log.js';
 import { stsEndpoint } from '../sts/sts-endpoint.js';
-import { buildProvider, type ProviderContext } from './build-provider.js';
-import { maskKeyId, type Credentials } from '../config/credentials.js';
+import { buildPipeline } from './build-pipeline.js';
+import type { CommandContext } from './command-context.js';
+import type { Credentials } from '../config/credentials.js';
+import { maskKeyId } from '../log/redact.js';
 
+/** What the command asks for; the rest comes from the config and the CommandContext. */
 export interface SessionRequest {
   readonly profile: string;
-  readonly env: Env;
   readonly region?: string;
   readonly durationSeconds?: number;
   readonly noSession?: boolean;
-  readonly mfaToken?: string;
-  /** Hooks for the vault and the cache, added by the commands that have them. */
-  readonly extend?: Pick<ProviderContext, 'lookupVault' | 'wrapStep' | 'wrapSource'>;
 }
 
 export interface ProfileSession {
@@ -31,20 +31,20 @@ export interface ProfileSession {
   readonly credentials: Credentials;
 }
 
-export function planFor(request: SessionRequest): Plan {
-  const { paths, profiles } = loadConfig(request.env);
-  debug(`profile "${request.profile}" from ${displayPath(paths.config, request.env)} and ${displayPath(paths.credentials, request.env)}`);
+export function planFor(request: SessionRequest, env: Env): Plan {
+  const { paths, profiles } = loadConfig(env);
+  debug(`profile "${request.profile}" from ${displayPath(paths.config, env)} and ${displayPath(paths.credentials, env)}`);
   const plan = resolveProfile(profiles, {
     profile: request.profile,
-    env: request.env,
+    env,
     paths,
     ...(request.region ? { region: request.region } : {}),
     ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}),
     noSession: request.noSession ?? false,
-    userName: safeUserName(request.env),
+    userName: safeUserName(env),
   });
   for (const line of plan.notes) note(line);
-  noticeUninheritedRegion(request.env, plan, profiles);
+  noticeUninheritedRegion(env, plan, profiles);
   debug(`plan: ${describePlan(plan)}`);
   return plan;
 }
@@ -63,14 +63,10 @@ function noticeUninheritedRegion(env: Env, plan: Plan, profiles: Profiles): void
   );
 }
 
-export async function sessionFor(request: SessionRequest): Promise<ProfileSession> {
-  const plan = planFor(request);
-  const provider = buildProvider(plan, {
-    env: request.env,
-    sts: { region: plan.stsRegion, ...(stsEndpoint(request.env) ? { endpoint: stsEndpoint(request.env) as string } : {}) },
-    mfa: request.mfaToken ? { given: request.mfaToken } : {},
-    ...request.extend,
-  });
+export async function sessionFor(request: SessionRequest, context: CommandContext): Promise<ProfileSession> {
+  const plan = planFor(request, context.env);
+  const endpoint = stsEndpoint(context.env);
+  const provider = buildPipeline(plan, { region: plan.stsRegion, ...(endpoint ? { endpoint } : {}) }, context);
   const credentials = await provider.retrieve();
   debug(`credentials for "${plan.profile}": key ${maskKeyId(credentials.accessKeyId)}, expires ${credentials.expiration?.toISOString() ?? 'never (long-term key)'}`);
   return { plan, credentials };

@@ -13,12 +13,12 @@
  * were and when a prompt should try again (see hook-retry.ts).
  */
 import { CancelledError, errorLine } from '../base/errors.js';
-import { createHash } from 'node:crypto';
 import type { Env } from '../base/env.js';
 import { displayPath } from '../config/config-paths.js';
 import type { Credentials } from '../config/credentials.js';
 import { sessionVariables } from '../exec/child-env.js';
 import { minTtlSeconds } from '../cache/cache-settings.js';
+import { hashedName } from '../fs/hashed-name.js';
 import { redact } from '../log/redact.js';
 import { terminalSafe } from '../log/terminal-text.js';
 import { findAwsprofile, MAX_AWSPROFILE_BYTES, profileRequest, readAwsprofile, type ProfileRequest } from '../trust/awsprofile-file.js';
@@ -83,7 +83,7 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   // the next prompt; kept with no file too, so an allow above is seen then.
   const generation = store.generation();
   const file = path ? readAwsprofile(path) : undefined;
-  const noticeKey = file ? createHash('sha256').update(file.path).update('\0').update(file.bytes ?? '').digest('hex').slice(0, 16) : '';
+  const noticeKey = file ? hashedName([file.path, file.bytes ?? ''], 16) : '';
 
   const lines: string[] = [];
   const messages: string[] = [];

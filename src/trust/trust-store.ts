@@ -10,12 +10,13 @@
  * marker sends every open shell to `rolecall hook-env` at its next prompt,
  * without a `cd`.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { rolecallDataDir } from '../fs/rolecall-dirs.js';
-import { writePrivateFile } from './private-file.js';
+import { hashedName } from '../fs/hashed-name.js';
+import { writePrivateFile } from '../fs/private-files.js';
 
 export type TrustVerdict = 'allowed' | 'denied' | 'untrusted' | 'edited';
 
@@ -63,12 +64,6 @@ export class TrustStore {
     this.write({ path: realPath(path), verdict: 'deny' });
   }
 
-  /** Forgets the file: neither allowed nor denied. */
-  forget(path: string): void {
-    rmSync(this.recordFile(path), { force: true });
-    this.bumpGeneration();
-  }
-
   private record(path: string): TrustRecord | undefined {
     try {
       const parsed = JSON.parse(readFileSync(this.recordFile(path), 'utf8')) as TrustRecord;
@@ -84,7 +79,7 @@ export class TrustStore {
   }
 
   private recordFile(path: string): string {
-    return join(this.dir, 'trust', createHash('sha256').update(realPath(path)).digest('hex'));
+    return join(this.dir, 'trust', hashedName([realPath(path)], 64));
   }
 
   /**
@@ -112,8 +107,9 @@ export class TrustStore {
   }
 }
 
-export function sha256(content: Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
+/** The whole digest of a file's content, to tell any edit. */
+function sha256(content: Buffer): string {
+  return hashedName([content], 64);
 }
 
 /**

@@ -20,21 +20,19 @@ import { join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { displayPath } from '../config/config-paths.js';
 import { RolecallError, VaultAccessError } from '../base/errors.js';
-import { debug, note } from '../log/debug-log.js';
+import { debug } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
-import { firstTimeSaying } from '../log/said-once.js';
 import { createPrivateFileOnce, ensurePrivateDir, writePrivateFile } from '../fs/private-files.js';
 import { deriveKey, newScryptParams, sameBytes, seal, unseal, type ScryptParams, type Sealed } from './vault-crypto.js';
 import { decodeName, encodeName } from '../fs/file-names.js';
 import { PASSPHRASE_VARIABLE, type PassphraseSource } from './vault-passphrase.js';
 import type { Vault } from './vault.js';
+import { askUpTo, TRIES } from '../prompt/ask-up-to.js';
 
 const HEADER = 'vault.json';
 const FORMAT = 'rolecall-file-vault';
 const CHECK_TEXT = 'rolecall file vault key check';
 const ITEM_SUFFIX = '.item';
-/** Tries at the terminal prompt, as for a mistyped MFA code. */
-const PASSPHRASE_ATTEMPTS = 3;
 
 interface Header {
   readonly format: typeof FORMAT;
@@ -107,6 +105,9 @@ export class FileVault implements Vault {
       .sort();
   }
 
+  /** Nothing to unlock before a read: items that exist ask for the passphrase themselves. */
+  async assertUnlocked(): Promise<void> {}
+
   private itemPath(service: string, account: string): string {
     if (!service || !account) throw new RolecallError('a vault item needs a service and an account name');
     return join(this.dir, encodeName(service), `${encodeName(account)}${ITEM_SUFFIX}`);
@@ -136,10 +137,7 @@ export class FileVault implements Vault {
         throw new RolecallError(`${this.show(headerPath)} is missing, so the items beside it cannot be decrypted; nothing was changed`);
       }
       if (!this.mayCreate && !this.env[PASSPHRASE_VARIABLE]) {
-        const notCreated = new FileVaultNotCreated();
-        if (firstTimeSaying(this.env, 'file-vault-missing-noticed', 'not-caching')) note(`${notCreated.message} (said once)`);
-        else debug(notCreated.message);
-        throw notCreated;
+        throw new FileVaultNotCreated();
       }
       ensurePrivateDir(this.dir);
       const passphrase = await this.passphrase({ creating: true, where: this.show(this.dir) });
@@ -163,19 +161,19 @@ export class FileVault implements Vault {
    */
   private async openWithPassphrase(header: Header): Promise<Buffer> {
     const where = this.show(this.dir);
-    for (let attempt = 1; ; attempt++) {
-      const passphrase = await this.passphrase({ creating: false, where, again: attempt > 1 });
-      const key = await this.deriveLogged(passphrase.value, header.kdf);
-      const check = unseal(key, header.check, 'check');
-      if (check !== undefined && sameBytes(check, CHECK_TEXT)) return key;
-      if (passphrase.from === 'environment') {
-        throw new VaultAccessError(`${PASSPHRASE_VARIABLE} is not the passphrase of the file vault ${where}; nothing was changed`);
-      }
-      if (attempt === PASSPHRASE_ATTEMPTS) {
-        throw new VaultAccessError(`wrong passphrase of the file vault ${where} (${PASSPHRASE_ATTEMPTS} tries); nothing was changed`);
-      }
-      process.stderr.write(`rolecall: that passphrase does not open the file vault ${where}; try again\n`);
-    }
+    return askUpTo<Buffer>(
+      async (attempt) => {
+        const passphrase = await this.passphrase({ creating: false, where, again: attempt > 1 });
+        const key = await this.deriveLogged(passphrase.value, header.kdf);
+        const check = unseal(key, header.check, 'check');
+        if (check !== undefined && sameBytes(check, CHECK_TEXT)) return { answer: key };
+        if (passphrase.from === 'environment') {
+          throw new VaultAccessError(`${PASSPHRASE_VARIABLE} is not the passphrase of the file vault ${where}; nothing was changed`);
+        }
+        return { wrong: `that passphrase does not open the file vault ${where}` };
+      },
+      () => new VaultAccessError(`wrong passphrase of the file vault ${where} (${TRIES} tries); nothing was changed`),
+    );
   }
 
   /** scrypt takes a noticeable moment (~0.15 s): --debug says where that time goes. */
@@ -234,8 +232,8 @@ export class FileVault implements Vault {
 
 /**
  * A write that would create the file vault where that is not this command's
- * job. The session cache skips its write on it; the line saying so is said
- * once per user (the next exec would only repeat it), and debug otherwise.
+ * job. The session cache skips its write on it, and says so once per user
+ * (cache/session-store.ts).
  */
 export class FileVaultNotCreated extends RolecallError {
   override readonly name = 'FileVaultNotCreated';

@@ -28,4 +28,8 @@ export class MemoryVault implements Vault {
   async list(service: string): Promise<string[]> {
     return [...(this.services.get(service)?.keys() ?? [])].sort();
   }
+
+  async assertUnlocked(): Promise<void> {
+    // Memory is never locked.
+  }
 }

@@ -5,7 +5,7 @@
  * first STS call. No message here ever quotes a secret.
  */
 import type { StaticKeys } from '../config/plan.js';
-import { maskKeyId } from '../config/credentials.js';
+import { maskKeyId } from '../log/redact.js';
 import { RolecallError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
 

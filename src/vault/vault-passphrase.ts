@@ -5,6 +5,7 @@
  * can carry it.
  */
 import type { Env } from '../base/env.js';
+import { askUpTo, TRIES } from '../prompt/ask-up-to.js';
 import { promptLine } from '../prompt/terminal-prompt.js';
 import { RolecallError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
@@ -54,8 +55,6 @@ export function passphraseFrom(env: Env): PassphraseSource {
 
 /** Below this a passphrase is quick to guess offline from a copied vault; warned about, not refused. */
 const SHORT_PASSPHRASE = 8;
-/** Tries to type the same new passphrase twice, as for a mistyped existing one. */
-const NEW_PASSPHRASE_ATTEMPTS = 3;
 
 function noTerminal(where: string): RolecallError {
   return new RolecallError(`the file vault ${where} needs a passphrase: set ${PASSPHRASE_VARIABLE}, or run rolecall from a terminal`);
@@ -63,7 +62,7 @@ function noTerminal(where: string): RolecallError {
 
 /** A new passphrase, typed twice; two that differ are asked for again, up to three tries. */
 async function askNewPassphrase(where: string): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
+  return askUpTo<string>(async (attempt) => {
     // Said with the first question (on the terminal, only when there is one).
     const intro =
       attempt === 1
@@ -77,9 +76,8 @@ async function askNewPassphrase(where: string): Promise<string> {
       process.stderr.write(`rolecall: warning: that passphrase is short (${first.length} characters); anyone with a copy of the vault could guess it quickly, so ${SHORT_PASSPHRASE} or more is better\n`);
     }
     const repeated = await promptLine('rolecall: the same passphrase again: ', { echo: false });
-    if (repeated === first) return first;
+    if (repeated === first) return { answer: first };
     if (repeated === undefined) throw noTerminal(where);
-    if (attempt === NEW_PASSPHRASE_ATTEMPTS) throw new RolecallError(`the two passphrases differ (${NEW_PASSPHRASE_ATTEMPTS} tries); nothing was changed`);
-    process.stderr.write('rolecall: the two passphrases differ; try again\n');
-  }
+    return { wrong: 'the two passphrases differ' };
+  }, () => new RolecallError(`the two passphrases differ (${TRIES} tries); nothing was changed`));
 }

@@ -12,6 +12,19 @@ export interface Vault {
   /** True when something was removed. */
   remove(service: string, account: string): Promise<boolean>;
   list(service: string): Promise<string[]>;
+  /**
+   * Throws a VaultAccessError when the vault cannot be used as it stands (a
+   * locked keyring answers reads with "nothing here"); asked before telling
+   * the user a profile has no keys, and before a search.
+   */
+  assertUnlocked(): Promise<void>;
+  /** Why the keychain was not used, when this vault was chosen in its place by default. */
+  readonly fallbackReason?: string;
+}
+
+/** "the keychain", "the file vault": how messages name a vault ("stored … in X"). */
+export function vaultPlace(vault: Vault): string {
+  return vault.backend === 'keychain' ? 'the keychain' : `the ${vault.backend} vault`;
 }
 
 /** Base keys: account = profile name, value = JSON of StaticKeys. */

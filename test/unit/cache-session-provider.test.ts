@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cacheExtension } from '../../src/pipeline/cache-extension.js';
-import { cachedStep, type CacheSettings } from '../../src/cache/cached-session-provider.js';
+import type { CachedSessionProvider, CacheSettings } from '../../src/cache/cached-session-provider.js';
 import { SessionStore } from '../../src/cache/session-store.js';
 import type { AssumeRoleStep, Plan, SessionTokenStep } from '../../src/config/plan.js';
-import { buildProvider } from '../../src/pipeline/build-provider.js';
+import { buildPipeline, keysLink, processLink, stepLink, type Link } from '../../src/pipeline/build-pipeline.js';
+import { commandContext } from '../../src/pipeline/command-context.js';
 import type { CredentialProvider, Credentials } from '../../src/config/credentials.js';
 import { ProcessProvider } from '../../src/credentials/process-provider.js';
 import { ProfileKeysProvider } from '../../src/credentials/source-providers.js';
@@ -71,9 +71,9 @@ function settingsFor(vault: Vault | (() => Promise<Vault>), clock: Clock, minTtl
 function chain(settings: CacheSettings, clock: Clock, role = READER, baseKeyId = 'AKIABASE') {
   const source = new CountingKeys('base', { accessKeyId: baseKeyId, secretAccessKey: 'base-secret-value' }, undefined);
   const mfaInner = new FakeStsStep('GST', source, clock);
-  const mfa = cachedStep(MFA_SESSION, mfaInner, source, TARGET, settings);
-  const roleInner = new FakeStsStep('AR', mfa, clock);
-  const top = cachedStep(role, roleInner, mfa, TARGET, settings);
+  const mfa = stepLink(MFA_SESSION, mfaInner, keysLink(source), TARGET, settings);
+  const roleInner = new FakeStsStep('AR', mfa.provider, clock);
+  const top = stepLink(role, roleInner, mfa, TARGET, settings).provider as CachedSessionProvider;
   return { source, mfaInner, roleInner, top };
 }
 
@@ -204,26 +204,30 @@ test('a session without an expiry is not cached', async () => {
   const clock = { now: Date.now() };
   const source = new ProfileKeysProvider('base', { accessKeyId: 'AKIA1', secretAccessKey: 'x-secret' }, undefined);
   const forever: CredentialProvider = { description: 'odd', retrieve: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) };
-  await cachedStep(READER, forever, source, TARGET, settingsFor(vault, clock)).retrieve();
+  await stepLink(READER, forever, keysLink(source), TARGET, settingsFor(vault, clock)).provider.retrieve();
   assert.deepEqual(await vault.list(SESSIONS_SERVICE), []);
 });
 
 test('a credential_process source is named by its command, not run, on a warm hit', async () => {
   const vault = new MemoryVault();
   const clock = { now: Date.now() };
-  const source = new ProcessProvider('proc', 'false');
+  const processSource = (command: string) => ({ kind: 'process' as const, profile: 'proc', command });
+  const link = (command: string, settings: CacheSettings): Link => processLink(processSource(command), new ProcessProvider('proc', command, {}), settings);
   const settings = settingsFor(vault, clock);
   const fake = new FakeStsStep('AR', { description: 'nothing', retrieve: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) }, clock);
-  await cachedStep(READER, fake, source, TARGET, settings).retrieve();
-  const warmFake = new FakeStsStep('AR', source, clock);
-  await cachedStep(READER, warmFake, source, TARGET, settingsFor(vault, clock)).retrieve();
+  await stepLink(READER, fake, link('false', settings), TARGET, settings).provider.retrieve();
+  const warmSettings = settingsFor(vault, clock);
+  const warmSource = link('false', warmSettings);
+  const warmFake = new FakeStsStep('AR', warmSource.provider, clock);
+  await stepLink(READER, warmFake, warmSource, TARGET, warmSettings).provider.retrieve();
   assert.equal(warmFake.calls, 0, 'the process (`false`, which fails) was never run');
   const other = new FakeStsStep('AR', { description: 'nothing', retrieve: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) }, clock);
-  await cachedStep(READER, other, new ProcessProvider('proc', 'other-command'), TARGET, settingsFor(vault, clock)).retrieve();
+  const otherSettings = settingsFor(vault, clock);
+  await stepLink(READER, other, link('other-command', otherSettings), TARGET, otherSettings).provider.retrieve();
   assert.equal(other.calls, 1, 'another command is another source');
 });
 
-test('through buildProvider and cacheExtension: a warm chain makes no STS call', async () => {
+test('through buildPipeline: a warm chain makes no STS call', async () => {
   const vault = new MemoryVault();
   const clock = { now: Date.now() };
   await chain(settingsFor(vault, clock), clock).top.retrieve();
@@ -236,17 +240,17 @@ test('through buildProvider and cacheExtension: a warm chain makes no STS call',
     notes: [],
   };
   const env = { HOME: mkdtempSync(join(tmpdir(), 'rolecall-unit-')) };
-  const provider = buildProvider(plan, { env, sts: TARGET, mfa: {}, ...(await cacheExtension(env, { open: async () => vault })) });
+  const provider = buildPipeline(plan, TARGET, commandContext(env, { openVault: async () => vault }));
   // A miss would call STS at 127.0.0.1:9 (or ask for an MFA code) and fail.
   const credentials = await provider.retrieve();
   assert.equal(credentials.accessKeyId, 'ASIAAR1');
 });
 
 test('ROLECALL_MIN_TTL that is not a number of seconds is a one-line error', async () => {
-  await assert.rejects(cacheExtension({ ROLECALL_MIN_TTL: '5m' }), /^RolecallError: ROLECALL_MIN_TTL is "5m"; it must be a whole number of seconds$/);
+  assert.throws(() => commandContext({ ROLECALL_MIN_TTL: '5m' }), /^RolecallError: ROLECALL_MIN_TTL is "5m"; it must be a whole number of seconds$/);
 });
 
-test('wrapSource: a credential_process whose output expires runs once; one without an expiry runs every time', async () => {
+test('a credential_process whose output expires runs once; one without an expiry runs every time', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rolecall-unit-'));
   const vault = new MemoryVault();
   const env = { HOME: dir };
@@ -259,13 +263,12 @@ test('wrapSource: a credential_process whose output expires runs once; one witho
   for (const expiring of [true, false]) {
     const source = { kind: 'process' as const, profile: 'proc', command: script(expiring) };
     for (let round = 0; round < 2; round++) {
-      const { wrapSource } = await cacheExtension(env, { open: async () => vault });
-      const credentials = await wrapSource(source, new ProcessProvider(source.profile, source.command)).retrieve();
+      const plan: Plan = { profile: 'proc', stsRegion: 'eu-west-1', source, steps: [], notes: [] };
+      const credentials = await buildPipeline(plan, TARGET, commandContext(env, { openVault: async () => vault })).retrieve();
       assert.equal(credentials.accessKeyId, 'ASIAPROC');
     }
     assert.equal(readFileSync(join(dir, `runs-${expiring}`), 'utf8'), expiring ? 'run\n' : 'run\nrun\n');
   }
-  const { wrapSource } = await cacheExtension(env, { open: async () => vault });
-  const keys = new ProfileKeysProvider('base', undefined, undefined);
-  assert.equal(wrapSource({ kind: 'profileKeys', profile: 'base' }, keys), keys, 'other sources are not wrapped');
+  const keysPlan: Plan = { profile: 'base', stsRegion: 'eu-west-1', source: { kind: 'profileKeys', profile: 'base' }, steps: [], notes: [] };
+  assert.equal(buildPipeline(keysPlan, TARGET, commandContext(env, { openVault: async () => vault })).description, 'keys of profile "base"', 'other sources are not wrapped');
 });

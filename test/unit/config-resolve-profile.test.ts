@@ -58,7 +58,7 @@ test('a role over a keys profile: the keys, then one AssumeRole with the default
   assert.deepEqual(plan, {
     profile: 'admin',
     stsRegion: 'us-east-1',
-    source: { kind: 'profileKeys', profile: 'base', fileKeys: BASE_KEYS, file: '~/.aws/config' },
+    source: { kind: 'profileKeys', profile: 'base', fileKeys: BASE_KEYS, file: '/home/alice/.aws/config' },
     steps: [{ kind: 'assumeRole', profile: 'admin', roleArn: `${ARN}/admin`, sessionName: 'rolecall-alice', durationSeconds: 3600 }],
     notes: [],
   });
@@ -78,7 +78,7 @@ test('a source profile with keys AND role_arn ends the chain with its keys', () 
   // botocore: [config-file MID/MS, AssumeRole top]: mid's own role and its source "base" are never used.
   const config = `${BASE}[profile mid]\nrole_arn = ${ARN}/mid\nsource_profile = base\naws_access_key_id = AKIDMID\naws_secret_access_key = SECRETMID\n[profile top]\nrole_arn = ${ARN}/top\nsource_profile = mid\n`;
   const plan = resolve(config, '', { profile: 'top' });
-  assert.deepEqual(plan.source, { kind: 'profileKeys', profile: 'mid', fileKeys: { accessKeyId: 'AKIDMID', secretAccessKey: 'SECRETMID' }, file: '~/.aws/config' });
+  assert.deepEqual(plan.source, { kind: 'profileKeys', profile: 'mid', fileKeys: { accessKeyId: 'AKIDMID', secretAccessKey: 'SECRETMID' }, file: '/home/alice/.aws/config' });
   assert.deepEqual(plan.steps.map((s) => s.profile), ['top']);
 });
 
@@ -94,7 +94,7 @@ test('a profile whose source_profile is itself, with keys: its keys assume its r
   // botocore: [config-file A/AS, AssumeRole a]
   const config = `[profile a]\nrole_arn = ${ARN}/a\nsource_profile = a\naws_access_key_id = AKIDA\naws_secret_access_key = SECRETA\n`;
   const plan = resolve(config, '', { profile: 'a' });
-  assert.deepEqual(plan.source, { kind: 'profileKeys', profile: 'a', fileKeys: { accessKeyId: 'AKIDA', secretAccessKey: 'SECRETA' }, file: '~/.aws/config' });
+  assert.deepEqual(plan.source, { kind: 'profileKeys', profile: 'a', fileKeys: { accessKeyId: 'AKIDA', secretAccessKey: 'SECRETA' }, file: '/home/alice/.aws/config' });
   assert.deepEqual(plan.steps.map((s) => s.profile), ['a']);
   // Below the top, such a profile is a keys profile: its own role is skipped.
   // botocore: [config-file A/AS, AssumeRole top]
@@ -158,7 +158,7 @@ test('a key pair in the credentials file wins over one in the config file', () =
     '[a]\nregion = x\naws_access_key_id = AKIDCRED\naws_secret_access_key = SECRETCRED\n',
     { profile: 'a', noSession: true },
   );
-  assert.deepEqual(plan.source, { kind: 'profileKeys', profile: 'a', fileKeys: { accessKeyId: 'AKIDCRED', secretAccessKey: 'SECRETCRED' }, file: '~/.aws/credentials' });
+  assert.deepEqual(plan.source, { kind: 'profileKeys', profile: 'a', fileKeys: { accessKeyId: 'AKIDCRED', secretAccessKey: 'SECRETCRED' }, file: '/home/alice/.aws/credentials' });
   assert.equal(plan.region, 'x');
 });
 
@@ -382,7 +382,7 @@ test('a static-keys profile gets a GetSessionToken session by default, none with
   assert.deepEqual(withMfa.steps, [{ kind: 'sessionToken', profile: 'base', durationSeconds: 12 * 3600, mfa: { serial: MFA, profile: 'base' } }]);
   const plain = resolve(BASE, '', { profile: 'base', noSession: true });
   assert.deepEqual(plain.steps, []);
-  assert.deepEqual(plain.source, { kind: 'profileKeys', profile: 'base', fileKeys: BASE_KEYS, file: '~/.aws/config' });
+  assert.deepEqual(plain.source, { kind: 'profileKeys', profile: 'base', fileKeys: BASE_KEYS, file: '/home/alice/.aws/config' });
   // A profile with no keys in the files (vault keys) is planned the same way.
   assert.deepEqual(resolve('[profile v]\n', '', { profile: 'v' }).steps, [{ kind: 'sessionToken', profile: 'v', durationSeconds: 3600 }]);
 });

@@ -11,16 +11,16 @@ import { CredentialError, RolecallError } from '../../src/base/errors.js';
 const SERIAL = 'arn:aws:iam::123456789012:mfa/alice';
 
 test('mfa_process: its code, trimmed', async () => {
-  assert.equal(await mfaCode({ serial: SERIAL, profile: 'base', process: 'echo " 123456 "' }, {}), '123456');
+  assert.equal(await mfaCode({ serial: SERIAL, profile: 'base', process: 'echo " 123456 "' }, { env: {} }), '123456');
 });
 
 test('mfa_process failing or printing no code: a failure every waiter would meet', async () => {
-  await assert.rejects(mfaCode({ serial: SERIAL, profile: 'base', process: 'exit 3' }, {}), (error: unknown) => {
+  await assert.rejects(mfaCode({ serial: SERIAL, profile: 'base', process: 'exit 3' }, { env: {} }), (error: unknown) => {
     assert.ok(error instanceof CredentialError);
     assert.match(error.message, /mfa_process of profile "base" exited with status 3/);
     return error.sharedWithWaiters;
   });
-  await assert.rejects(mfaCode({ serial: SERIAL, profile: 'base', process: 'echo not-a-code' }, {}), (error: unknown) => {
+  await assert.rejects(mfaCode({ serial: SERIAL, profile: 'base', process: 'echo not-a-code' }, { env: {} }), (error: unknown) => {
     assert.ok(error instanceof RolecallError);
     assert.match(error.message, /the MFA code from mfa_process of profile "base" is not six digits/);
     return error.sharedWithWaiters;
@@ -28,5 +28,5 @@ test('mfa_process failing or printing no code: a failure every waiter would meet
 });
 
 test('a code given with --mfa-token is used as it is, with no process run', async () => {
-  assert.equal(await mfaCode({ serial: SERIAL, profile: 'base', process: 'exit 9' }, { given: '654321' }), '654321');
+  assert.equal(await mfaCode({ serial: SERIAL, profile: 'base', process: 'exit 9' }, { given: '654321', env: {} }), '654321');
 });

@@ -26,15 +26,13 @@ test('a file is untrusted until allowed, for that content only', () => {
   assert.equal(store.verdict(join(home, 'other', '.awsprofile'), Buffer.from('dev\n')), 'untrusted', 'another path is another file');
 });
 
-test('deny blocks the path whatever it says; allow lifts it; forget forgets', () => {
+test('deny blocks the path whatever it says; allow lifts it', () => {
   store.allow(file, Buffer.from('dev\n'));
   store.deny(file);
   assert.equal(store.verdict(file, Buffer.from('dev\n')), 'denied');
   assert.equal(store.verdict(file, Buffer.from('anything\n')), 'denied');
   store.allow(file, Buffer.from('dev\n'));
   assert.equal(store.verdict(file, Buffer.from('dev\n')), 'allowed');
-  store.forget(file);
-  assert.equal(store.verdict(file, Buffer.from('dev\n')), 'untrusted');
 });
 
 test('records and markers are 0600 in 0700 directories under XDG_DATA_HOME/rolecall', () => {

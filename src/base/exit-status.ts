@@ -1,0 +1,22 @@
+/**
+ * Every exit status rolecall gives, in one place. `exec` follows GNU env, so
+ * a script can tell rolecall's own failure from the command's: the command's
+ * own status when it ran, 128+N when it died of signal N, 125 when rolecall
+ * failed before starting it, 126 when it cannot be run, 127 when it is not
+ * found. The other commands: 0, 1 on failure, 2 for a command line that does
+ * not parse, 130 after a Ctrl-C at a prompt (as an interrupt would give).
+ */
+import { constants } from 'node:os';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_ROLECALL_FAILED = 125;
+export const EXIT_NOT_EXECUTABLE = 126;
+export const EXIT_NOT_FOUND = 127;
+export const EXIT_INTERRUPTED = signalled('SIGINT');
+
+/** 128+N for a command that died of signal N, as shells report it. */
+export function signalled(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}

@@ -1,0 +1,57 @@
+/**
+ * What one command runs with, made once by the command layer and handed down
+ * the pipeline: the environment (process.env is read only above this), the
+ * clock, the vault (opened at its first use, then shared by the key lookup
+ * and the session cache), the cache's settings and the MFA code given on the
+ * command line. Nothing below the pipeline keeps state of its own across
+ * commands.
+ */
+import type { Env } from '../base/env.js';
+import type { CacheSettings } from '../cache/cached-session-provider.js';
+import { lockTimeoutSeconds, minTtlSeconds } from '../cache/cache-settings.js';
+import { SessionStore } from '../cache/session-store.js';
+import type { MfaCodeSource } from '../credentials/mfa-code.js';
+import { locksDirectory } from '../fs/rolecall-dirs.js';
+import type { Vault } from '../vault/vault.js';
+import { openSessionVault } from './open-vault.js';
+
+export interface CommandContext {
+  readonly env: Env;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+  /** The vault, opened at the first call; every later call gets the same one. */
+  readonly vault: () => Promise<Vault>;
+  readonly cache: CacheSettings;
+  readonly mfa: MfaCodeSource;
+}
+
+export interface ContextOptions {
+  /** --backend, when the command has one. */
+  readonly backend?: string;
+  /** --mfa-token, already checked. */
+  readonly mfaToken?: string;
+  /** Tests give their own vault and clock; a command opens the chosen backend. */
+  readonly openVault?: () => Promise<Vault>;
+  readonly now?: () => number;
+}
+
+/** Reads the cache's settings from `env` at once, so a malformed ROLECALL_MIN_TTL is an error before any work. */
+export function commandContext(env: Env, options: ContextOptions = {}): CommandContext {
+  const open = options.openVault ?? (() => openSessionVault(env, options.backend));
+  let opened: Promise<Vault> | undefined;
+  const vault = (): Promise<Vault> => (opened ??= open());
+  const now = options.now ?? Date.now;
+  return {
+    env,
+    now,
+    vault,
+    cache: {
+      store: new SessionStore(vault, now, env),
+      minTtlMs: minTtlSeconds(env) * 1000,
+      lockTimeoutMs: lockTimeoutSeconds(env) * 1000,
+      locksDirectory: locksDirectory(env),
+      now,
+    },
+    mfa: { env, ...(options.mfaToken ? { given: options.mfaToken } : {}) },
+  };
+}
