@@ -3,9 +3,11 @@
  * at the bottom of its chain live, and its cached sessions. Built from
  * names only (profiles, vault accounts, session summaries): never a secret.
  */
-import type { SessionSummary } from '../cache/session-admin.js';
+import { listSessions, type SessionSummary } from '../cache/session-admin.js';
 import type { Env } from '../base/env.js';
-import type { LoadedConfig } from '../config/load-config.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { openVault } from '../pipeline/open-vault.js';
+import { KEYS_SERVICE } from '../vault/vault.js';
 import { keyPairOf } from '../config/key-pair.js';
 import { planIfResolves } from '../config/resolve-profile.js';
 
@@ -23,6 +25,18 @@ export interface ProfileLine {
   /** The profile those keys belong to, when it is not this one. */
   readonly keysOf?: string;
   readonly sessions: readonly SessionLine[];
+}
+
+/** Every profile as `rolecall list` shows it, from the files and the chosen vault. */
+export async function listProfiles(env: Env, request: { readonly backend?: string }): Promise<ProfileLine[]> {
+  const config = loadConfig(env);
+  const vault = await openVault(env, request.backend ? { backend: request.backend } : {});
+  const accounts = new Set(await vault.list(KEYS_SERVICE));
+  const sessions = new Map<string, SessionLine[]>();
+  for (const { profile, ...line } of await listSessions(vault)) {
+    sessions.set(profile, [...(sessions.get(profile) ?? []), line]);
+  }
+  return inventory(env, config, { backend: vault.backend, accounts }, sessions);
 }
 
 export function inventory(

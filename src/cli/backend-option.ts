@@ -1,12 +1,11 @@
-/** The --backend option the vault commands share, and how they name the vault in messages. */
+/** What the vault commands share: the --backend option, and how they print their core's report. */
 import { Option } from 'clipanion';
-import type { Vault } from '../vault/vault.js';
+import type { Report } from '../admin/report.js';
 
 export function backendOption(): string | undefined {
   return Option.String('--backend', { description: 'keychain or file (default: ROLECALL_BACKEND, else the keychain when it answers)' });
 }
 
-/** "the keychain", "the file vault": for "stored … in X". */
-export function vaultPlace(vault: Vault): string {
-  return vault.backend === 'keychain' ? 'the keychain' : `the ${vault.backend} vault`;
+export function printReport(stdout: NodeJS.WritableStream, report: Report): void {
+  for (const line of report.out) stdout.write(`${line}\n`);
 }

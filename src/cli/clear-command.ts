@@ -1,11 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { dropSessions, profilesOfChain } from '../cache/session-admin.js';
-import { loadConfig } from '../config/load-config.js';
-import { didYouMean } from '../config/suggest-names.js';
-import { RolecallError } from '../base/errors.js';
-import { openVault } from '../pipeline/open-vault.js';
+import { clearSessions } from '../admin/clear-sessions.js';
 import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
+import { backendOption, printReport } from './backend-option.js';
 
 export class ClearCommand extends Command {
   static override paths = [['clear']];
@@ -23,22 +20,14 @@ export class ClearCommand extends Command {
     ],
   });
 
-  backend = Option.String('--backend', { description: 'keychain or file (default: ROLECALL_BACKEND, else the keychain when it answers)' });
+  backend = backendOption();
   profile = Option.String({ required: false, name: 'PROFILE' });
 
   override async execute(): Promise<number> {
-    const env = { ...process.env };
     return guarded(EXIT_FAILED, async () => {
-      const profile = this.profile;
-      const which = profile === undefined ? undefined : profilesOfChain(env, profile);
-      const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
-      const dropped = await dropSessions(vault, which);
-      const profiles = profile !== undefined && dropped === 0 ? loadConfig(env).profiles : undefined;
-      if (profile !== undefined && profiles && !profiles.has(profile)) {
-        throw new RolecallError(`profile "${profile}" is not in the config and has no cached sessions${didYouMean(profile, [...profiles.keys()])}`);
-      }
-      const where = profile === undefined ? '' : ` of profile "${profile}" and its chain`;
-      this.context.stdout.write(`cleared ${dropped} cached session${dropped === 1 ? '' : 's'}${where} (${vault.backend} vault)\n`);
+      const report = await clearSessions({ ...process.env }, { ...(this.profile !== undefined ? { profile: this.profile } : {}), ...(this.backend ? { backend: this.backend } : {}) });
+      printReport(this.context.stdout, report);
+      return report.status;
     });
   }
 }

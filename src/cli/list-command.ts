@@ -1,13 +1,9 @@
 import { Command, Option } from 'clipanion';
-import { expiresIn } from '../cache/expires-in.js';
-import { listSessions } from '../cache/session-admin.js';
-import { loadConfig } from '../config/load-config.js';
-import { openVault } from '../pipeline/open-vault.js';
-import { inventory, type ProfileLine, type SessionLine } from '../admin/profile-inventory.js';
-import { KEYS_SERVICE } from '../vault/vault.js';
-import { backendOption } from './backend-option.js';
+import { listProfiles, type ProfileLine, type SessionLine } from '../admin/profile-inventory.js';
 import { EXIT_FAILED } from '../base/exit-status.js';
+import { expiresIn } from '../cache/expires-in.js';
 import { guarded } from '../log/report-error.js';
+import { backendOption } from './backend-option.js';
 
 export class ListCommand extends Command {
   static override paths = [['list'], ['ls']];
@@ -29,16 +25,8 @@ export class ListCommand extends Command {
   backend = backendOption();
 
   override async execute(): Promise<number> {
-    const env = { ...process.env };
     return guarded(EXIT_FAILED, async () => {
-      const config = loadConfig(env);
-      const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
-      const accounts = new Set(await vault.list(KEYS_SERVICE));
-      const sessions = new Map<string, SessionLine[]>();
-      for (const { profile, ...line } of await listSessions(vault)) {
-        sessions.set(profile, [...(sessions.get(profile) ?? []), line]);
-      }
-      const lines = inventory(env, config, { backend: vault.backend, accounts }, sessions);
+      const lines = await listProfiles({ ...process.env }, this.backend ? { backend: this.backend } : {});
       this.context.stdout.write(this.json ? `${JSON.stringify(lines.map(asJson), null, 2)}\n` : table(lines));
     });
   }

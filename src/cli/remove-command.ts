@@ -1,16 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { dropSessions, profilesBuiltOn } from '../cache/session-admin.js';
-import { displayPath } from '../config/config-paths.js';
-import { loadConfig } from '../config/load-config.js';
-import { resolveProfile } from '../config/resolve-profile.js';
-import { RolecallError } from '../base/errors.js';
-import { confirm } from '../prompt/confirm.js';
-import { openVault } from '../pipeline/open-vault.js';
-import { plaintextKeysFile } from '../config/key-pair.js';
-import { KEYS_SERVICE } from '../vault/vault.js';
-import { backendOption, vaultPlace } from './backend-option.js';
+import { removeKeys } from '../admin/remove-keys.js';
 import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
+import { backendOption, printReport } from './backend-option.js';
 
 export class RemoveCommand extends Command {
   static override paths = [['remove']];
@@ -33,38 +25,10 @@ export class RemoveCommand extends Command {
   profile = Option.String({ name: 'PROFILE' });
 
   override async execute(): Promise<number> {
-    const env = { ...process.env };
     return guarded(EXIT_FAILED, async () => {
-      const profile = this.profile;
-      const vault = await openVault(env, this.backend ? { backend: this.backend } : {});
-      const where = vaultPlace(vault);
-      const stored = (await vault.list(KEYS_SERVICE)).includes(profile);
-      if (stored && !this.force && !(await confirm(`delete the keys of profile "${profile}" from ${where}?`, 'pass --force to delete them'))) {
-        throw new RolecallError(`kept the keys of profile "${profile}"`);
-      }
-      const removed = stored && (await vault.remove(KEYS_SERVICE, profile));
-      const dropped = await dropSessions(vault, profilesBuiltOn(env, profile));
-      const sessions = dropped > 0 ? `; dropped ${dropped} cached session${dropped === 1 ? '' : 's'} made from them` : '';
-      const plaintext = plaintextKeysFile(loadConfig(env), profile);
-      const still = plaintext ? ` (${displayPath(plaintext, env)} still has keys for it in plain text)` : '';
-      if (!removed) throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}${sessions}${keysOwnerHint(env, profile)}`);
-      this.context.stdout.write(`deleted the keys of profile "${profile}" from ${where}${sessions}${still}\n`);
+      const report = await removeKeys({ ...process.env }, { profile: this.profile, force: this.force, ...(this.backend ? { backend: this.backend } : {}) });
+      printReport(this.context.stdout, report);
+      return report.status;
     });
-  }
-}
-
-/**
- * `rolecall remove ROLE-PROFILE` is a natural slip: the keys belong to the
- * profile at the bottom of its chain, so name that one. Nothing when the
- * chain cannot be resolved (its own error is exec's to give).
- */
-function keysOwnerHint(env: NodeJS.ProcessEnv, profile: string): string {
-  try {
-    const { paths, profiles } = loadConfig(env);
-    const plan = resolveProfile(profiles, { profile, env, paths });
-    if (plan.source.kind !== 'profileKeys' || plan.source.profile === profile) return '';
-    return `; it is a role over the keys of profile "${plan.source.profile}": \`rolecall remove ${plan.source.profile}\` deletes those`;
-  } catch {
-    return '';
   }
 }

@@ -1,0 +1,26 @@
+/**
+ * `rolecall clear [PROFILE]`: drops cached sessions, every one, or those a
+ * profile's chain is made of (its role, the roles below, the MFA session of
+ * its base keys). Base keys stay.
+ */
+import type { Env } from '../base/env.js';
+import { RolecallError } from '../base/errors.js';
+import { EXIT_OK } from '../base/exit-status.js';
+import { dropSessions, profilesOfChain } from '../cache/session-admin.js';
+import { loadConfig } from '../config/load-config.js';
+import { didYouMean } from '../config/suggest-names.js';
+import { openVault } from '../pipeline/open-vault.js';
+import type { Report } from './report.js';
+
+export async function clearSessions(env: Env, request: { readonly profile?: string; readonly backend?: string }): Promise<Report> {
+  const { profile } = request;
+  const which = profile === undefined ? undefined : profilesOfChain(env, profile);
+  const vault = await openVault(env, request.backend ? { backend: request.backend } : {});
+  const dropped = await dropSessions(vault, which);
+  const profiles = profile !== undefined && dropped === 0 ? loadConfig(env).profiles : undefined;
+  if (profile !== undefined && profiles && !profiles.has(profile)) {
+    throw new RolecallError(`profile "${profile}" is not in the config and has no cached sessions${didYouMean(profile, [...profiles.keys()])}`);
+  }
+  const where = profile === undefined ? '' : ` of profile "${profile}" and its chain`;
+  return { out: [`cleared ${dropped} cached session${dropped === 1 ? '' : 's'}${where} (${vault.backend} vault)`], status: EXIT_OK };
+}

@@ -1,0 +1,52 @@
+/**
+ * `rolecall remove`: deletes a profile's keys from the vault (after a y/N
+ * question, unless forced) and the cached sessions made from them: the
+ * profile's own and those of every role built on it.
+ */
+import type { Env } from '../base/env.js';
+import { RolecallError } from '../base/errors.js';
+import { EXIT_OK } from '../base/exit-status.js';
+import { dropSessions, profilesBuiltOn } from '../cache/session-admin.js';
+import { displayPath } from '../config/config-paths.js';
+import { plaintextKeysFile } from '../config/key-pair.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { planIfResolves } from '../config/resolve-profile.js';
+import { openVault } from '../pipeline/open-vault.js';
+import { confirm } from '../prompt/confirm.js';
+import { KEYS_SERVICE, vaultPlace } from '../vault/vault.js';
+import type { Report } from './report.js';
+
+export interface RemoveRequest {
+  readonly profile: string;
+  readonly force: boolean;
+  readonly backend?: string;
+}
+
+export async function removeKeys(env: Env, request: RemoveRequest): Promise<Report> {
+  const { profile } = request;
+  const vault = await openVault(env, request.backend ? { backend: request.backend } : {});
+  const where = vaultPlace(vault);
+  const stored = (await vault.list(KEYS_SERVICE)).includes(profile);
+  if (stored && !request.force && !(await confirm(`delete the keys of profile "${profile}" from ${where}?`, 'pass --force to delete them'))) {
+    throw new RolecallError(`kept the keys of profile "${profile}"`);
+  }
+  const removed = stored && (await vault.remove(KEYS_SERVICE, profile));
+  const dropped = await dropSessions(vault, profilesBuiltOn(env, profile));
+  const sessions = dropped > 0 ? `; dropped ${dropped} cached session${dropped === 1 ? '' : 's'} made from them` : '';
+  const config = loadConfig(env);
+  const plaintext = plaintextKeysFile(config, profile);
+  const still = plaintext ? ` (${displayPath(plaintext, env)} still has keys for it in plain text)` : '';
+  if (!removed) throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}${sessions}${keysOwnerHint(env, config, profile)}`);
+  return { out: [`deleted the keys of profile "${profile}" from ${where}${sessions}${still}`], status: EXIT_OK };
+}
+
+/**
+ * `rolecall remove ROLE-PROFILE` is a natural slip: the keys belong to the
+ * profile at the bottom of its chain, so name that one. Nothing when the
+ * chain cannot be resolved (its own error is exec's to give).
+ */
+function keysOwnerHint(env: Env, config: LoadedConfig, profile: string): string {
+  const source = planIfResolves(config, profile, env, false)?.source;
+  if (source?.kind !== 'profileKeys' || source.profile === profile) return '';
+  return `; it is a role over the keys of profile "${source.profile}": \`rolecall remove ${source.profile}\` deletes those`;
+}
