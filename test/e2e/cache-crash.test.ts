@@ -8,15 +8,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { countingWorldPerTest, rolesOverBase } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
+import { credentialsFile, randomKeys, rolesOverBase, stsWorldPerTest } from '../helpers/sts-world.js';
 
 const CONFIG = rolesOverBase({ app: 'App' });
 
 describe('session cache: SIGKILL', { concurrency: false }, () => {
-  const suite = countingWorldPerTest((box) => {
+  const suite = stsWorldPerTest((box) => {
     box.write('.aws/config', CONFIG);
     box.write('.aws/credentials', credentialsFile({ base: randomKeys() }));
   }, { ROLECALL_LOCK_TIMEOUT: '20' });
