@@ -2,18 +2,17 @@
  * When the rolecall that is getting a session fails, the ones waiting for it
  * fail with it, at once and with one line saying why, instead of each asking
  * for an MFA code (or calling STS) again in turn; a run started afterwards
- * tries afresh. Against moto behind the counting proxy, whose hold() keeps
+ * tries afresh. Against moto behind the recording proxy, whose hold() keeps
  * the failure back until every waiter is waiting.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { countingWorldPerTest } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { rolecallBin, runProcess, runRolecall, type RunResult } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
+import { credentialsFile, randomKeys, stsWorldPerTest } from '../helpers/sts-world.js';
 
 const CONFIG = `
 [profile base]
@@ -72,7 +71,7 @@ function watchForWaiting(count: number, then: () => void): () => (chunk: string)
 }
 
 describe('session cache: a failing holder takes its waiters with it', { concurrency: false }, () => {
-  const suite = countingWorldPerTest((box) => {
+  const suite = stsWorldPerTest((box) => {
     box.write('.aws/config', CONFIG);
     box.write('.aws/credentials', credentialsFile({ base: randomKeys(), plain: randomKeys(), 'prompted-base': randomKeys() }));
     box.write('mfa.sh', MFA_SCRIPT);

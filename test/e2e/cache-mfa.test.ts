@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startCountingWorld, type CountingWorld } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
+import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 
 const MFA = 'arn:aws:iam::123456789012:mfa/alice';
 const CONFIG = `
@@ -34,9 +33,9 @@ region = eu-west-1
 const MFA_SCRIPT = `echo run >> "$HOME/mfa-runs"\nsleep 0.3\necho 123456\n`;
 
 describe('session cache: one MFA code for every role', { concurrency: false }, () => {
-  let world: CountingWorld;
+  let world: StsWorld;
   before(async () => {
-    world = await startCountingWorld();
+    world = await startStsWorld();
   });
   after(async () => world?.stop());
 

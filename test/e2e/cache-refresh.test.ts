@@ -9,17 +9,16 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openVault } from '../../src/pipeline/open-vault.js';
 import { SESSIONS_SERVICE } from '../../src/vault/vault.js';
-import { countingWorldPerTest, rolesOverBase } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
+import { credentialsFile, randomKeys, rolesOverBase, stsWorldPerTest } from '../helpers/sts-world.js';
 
 const CONFIG = rolesOverBase({ app: 'App' }, 'duration_seconds = 900\n');
 
 const KEY_ID = /^AWS_ACCESS_KEY_ID=(.*)$/m;
 
 describe('session cache: refreshing', { concurrency: false }, () => {
-  const suite = countingWorldPerTest((box) => {
+  const suite = stsWorldPerTest((box) => {
     box.write('.aws/config', CONFIG);
     box.write('.aws/credentials', credentialsFile({ base: randomKeys() }));
   });

@@ -6,19 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startCountingWorld, type CountingWorld } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall } from '../helpers/sandbox.js';
-import { randomKeys } from '../helpers/sts-world.js';
+import { randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 import { BACKENDS, backendEnv, filesHolding, requireBackend, uniqueName } from './vault-harness.js';
 
 /** What moto's GetSessionToken always returns: the cached MFA session's secret. */
 const MOTO_SESSION_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
 
 describe('cached sessions are never plain text under HOME', { concurrency: false }, () => {
-  let world: CountingWorld;
+  let world: StsWorld;
   before(async () => {
-    world = await startCountingWorld();
+    world = await startStsWorld();
   });
   after(async () => world?.stop());
 

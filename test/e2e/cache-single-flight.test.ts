@@ -1,5 +1,5 @@
 /**
- * The session cache across processes, against moto behind the counting
+ * The session cache across processes, against moto behind the recording
  * proxy: 20 commands at once on a cold cache make one AssumeRole, a warm one
  * makes none (and needs neither the SDK nor the network), `clear` makes the
  * next one call STS again.
@@ -9,19 +9,18 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { rolesOverBase, startCountingWorld, type CountingWorld } from '../helpers/counting-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
 import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys } from '../helpers/sts-world.js';
+import { credentialsFile, randomKeys, rolesOverBase, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 
 const CONFIG = rolesOverBase({ app: 'App', other: 'Other' });
 
 describe('session cache: single flight across processes', { concurrency: false }, () => {
-  let world: CountingWorld;
+  let world: StsWorld;
   let box: Sandbox;
   const baseKeys = randomKeys();
   before(async () => {
-    world = await startCountingWorld();
+    world = await startStsWorld();
     box = world.sandbox();
     box.write('.aws/config', CONFIG);
     box.write('.aws/credentials', credentialsFile({ base: baseKeys }));

@@ -1,9 +1,16 @@
 /**
- * A recording proxy of our own in front of moto: it forwards every request
- * unchanged and keeps, per STS call, the Action, its form parameters, and
- * the key id and region the request was signed with. Tests use it to see
- * what rolecall asked STS for (a DurationSeconds, an ExternalId, whether a
- * TokenCode went on GetSessionToken or on AssumeRole) and how many calls.
+ * A recording proxy of our own in front of moto (a fake in front of the real
+ * peer): it forwards every request unchanged and keeps, per STS call, the
+ * Action, its form parameters, and the key id and region the request was
+ * signed with. Tests use it to see what rolecall asked STS for (a
+ * DurationSeconds, an ExternalId, whether a TokenCode went on
+ * GetSessionToken or on AssumeRole) and how many calls of each Action.
+ *
+ * What moto cannot do is here too: hold an answer back for a while so that
+ * concurrent commands really overlap, hold it until the test lets it go (to
+ * kill rolecall while it waits for STS), say when an answer went out (to
+ * kill rolecall while it stores what it got), and refuse a call as STS
+ * would (AccessDenied).
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 
@@ -18,24 +25,48 @@ export interface StsCall {
 
 export interface StsProxy {
   readonly url: string;
+  /** Every STS call since the last reset, in the order they came. */
   readonly calls: StsCall[];
   count(action: string): number;
+  /** How many calls of each Action. */
+  counts(): Readonly<Record<string, number>>;
+  /** Forgets the calls, and every delay, hold, refusal and listener. */
   reset(): void;
+  /** Holds every answer to `action` back for `ms` before sending it. */
+  delay(action: string, ms: number): void;
+  /** Called each time an answer to `action` has been sent. */
+  onAnswered(action: string, listener: () => void): void;
+  /** Holds every answer to `action` until the returned function is called. */
+  hold(action: string): () => void;
+  /** Answers `action` with STS's AccessDenied error instead of asking moto. */
+  refuse(action: string): void;
   stop(): Promise<void>;
 }
 
 export async function startStsProxy(targetUrl: string): Promise<StsProxy> {
   const target = new URL(targetUrl);
   const calls: StsCall[] = [];
+  const delays = new Map<string, number>();
+  const listeners = new Map<string, (() => void)[]>();
+  const gates = new Map<string, Promise<void>>();
+  const refused = new Set<string>();
   const server: Server = createServer((incoming, outgoing) => {
     collect(incoming).then((body) => {
-      record(incoming, body, calls);
+      const action = record(incoming, body, calls);
+      const answer = (status: number, headers: Record<string, string | string[] | undefined>, payload: Buffer) => {
+        const send = () =>
+          outgoing.writeHead(status, headers).end(payload, () => {
+            for (const listener of listeners.get(action) ?? []) listener();
+          });
+        setTimeout(() => void (gates.get(action) ?? Promise.resolve()).then(send), delays.get(action) ?? 0);
+      };
+      if (refused.has(action)) {
+        answer(403, { 'content-type': 'text/xml' }, Buffer.from(accessDenied(action)));
+        return;
+      }
       const forward = request(
         { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: target.host } },
-        (response) => {
-          outgoing.writeHead(response.statusCode ?? 502, response.headers);
-          response.pipe(outgoing);
-        },
+        (response) => collect(response).then((payload) => answer(response.statusCode ?? 502, response.headers, payload), () => outgoing.destroy()),
       );
       forward.on('error', () => {
         outgoing.writeHead(502);
@@ -51,29 +82,60 @@ export async function startStsProxy(targetUrl: string): Promise<StsProxy> {
     url: `http://127.0.0.1:${port}`,
     calls,
     count: (action) => calls.filter((c) => c.action === action).length,
+    counts: () => {
+      const counts: Record<string, number> = {};
+      for (const { action } of calls) counts[action] = (counts[action] ?? 0) + 1;
+      return counts;
+    },
     reset: () => {
       calls.length = 0;
+      delays.clear();
+      listeners.clear();
+      gates.clear();
+      refused.clear();
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    delay: (action, ms) => void delays.set(action, ms),
+    onAnswered: (action, listener) => void listeners.set(action, [...(listeners.get(action) ?? []), listener]),
+    hold: (action) => {
+      let release = () => {};
+      gates.set(action, new Promise<void>((resolve) => (release = resolve)));
+      return () => release();
+    },
+    refuse: (action) => void refused.add(action),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
-function collect(incoming: IncomingMessage): Promise<Buffer> {
+function collect(stream: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    incoming.on('data', (c: Buffer) => chunks.push(c));
-    incoming.on('end', () => resolve(Buffer.concat(chunks)));
-    incoming.on('error', reject);
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
   });
 }
 
-function record(incoming: IncomingMessage, body: Buffer, calls: StsCall[]): void {
+/** Keeps the STS call a request makes, if it makes one; its Action, or '' when it names none. */
+function record(incoming: IncomingMessage, body: Buffer, calls: StsCall[]): string {
   const params = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
   const query = Object.fromEntries(new URL(incoming.url ?? '/', 'http://x').searchParams);
   const all = { ...query, ...params };
   const action = all.Action;
-  if (!action) return;
+  if (!action) return '';
   const auth = String(incoming.headers.authorization ?? '');
   const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(auth);
   calls.push({ action, params: all, signedWith: scope?.[1] ?? '', region: scope?.[2] ?? '' });
+  return action;
+}
+
+/** What STS answers a caller that may not make the call (an awsQuery error document). */
+function accessDenied(action: string): string {
+  return (
+    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code>' +
+    `<Message>User is not authorized to perform: sts:${action}</Message></Error><RequestId>c0ffee00-0000-4000-8000-000000000000</RequestId></ErrorResponse>`
+  );
 }

@@ -4,24 +4,22 @@
  * a test can prove they never leak (moto's own answers are fixed examples).
  */
 import { randomBytes } from 'node:crypto';
-import { after, before } from 'node:test';
+import { after, before, beforeEach } from 'node:test';
 import { startMoto, type MotoServer } from './moto-server.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
 import { startStsProxy, type StsProxy } from './sts-proxy.js';
 
-export interface World<P> {
+export interface StsWorld {
   readonly moto: MotoServer;
-  readonly proxy: P;
+  readonly proxy: StsProxy;
   sandbox(extraEnv?: Record<string, string>): Sandbox;
   stop(): Promise<void>;
 }
 
-export type StsWorld = World<StsProxy>;
-
-/** moto, a proxy of the test's choosing in front of it, and sandboxes whose STS is the proxy. */
-export async function startWorldWith<P extends { readonly url: string; stop(): Promise<void> }>(makeProxy: (target: string) => Promise<P>): Promise<World<P>> {
+/** moto, the recording proxy in front of it, and sandboxes whose STS is the proxy. */
+export async function startStsWorld(): Promise<StsWorld> {
   const moto = await startMoto();
-  const proxy = await makeProxy(moto.url);
+  const proxy = await startStsProxy(moto.url);
   const sandboxes: Sandbox[] = [];
   return {
     moto,
@@ -39,16 +37,20 @@ export async function startWorldWith<P extends { readonly url: string; stop(): P
   };
 }
 
-export function startStsWorld(): Promise<StsWorld> {
-  return startWorldWith(startStsProxy);
-}
-
 /** A fresh, valid-looking long-term key pair nobody else uses. */
 export function randomKeys(): { accessKeyId: string; secretAccessKey: string } {
   return {
     accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
     secretAccessKey: randomBytes(30).toString('base64'),
   };
+}
+
+/** Keys profile "base" and roles over it (name -> role name), all in eu-west-1, with extra lines for every role. */
+export function rolesOverBase(roles: Record<string, string>, roleLines = ''): string {
+  const sections = Object.entries(roles).map(
+    ([profile, role]) => `[profile ${profile}]\nrole_arn = arn:aws:iam::123456789012:role/${role}\nsource_profile = base\nregion = eu-west-1\n${roleLines}`,
+  );
+  return ['[profile base]\nregion = eu-west-1\n', ...sections].join('\n');
 }
 
 export function credentialsFile(profiles: Record<string, { accessKeyId: string; secretAccessKey: string }>): string {
@@ -71,6 +73,37 @@ export function stsWorldForSuite(): { readonly world: StsWorld } {
     get world() {
       if (!world) throw new Error('the STS world has not started');
       return world;
+    },
+  };
+}
+
+/**
+ * For a describe block whose tests each start from an empty HOME: one world
+ * for the block, a fresh sandbox (prepared by `prepare`) and a proxy with no
+ * calls, delays or holds before each test. Call it in the describe callback;
+ * read the getters in tests.
+ */
+export function stsWorldPerTest(prepare: (box: Sandbox) => void, env: Record<string, string> = {}): { readonly world: StsWorld; readonly box: Sandbox } {
+  let world: StsWorld | undefined;
+  let box: Sandbox | undefined;
+  before(async () => {
+    world = await startStsWorld();
+  });
+  after(async () => world?.stop());
+  beforeEach(() => {
+    if (!world) return;
+    world.proxy.reset();
+    box = world.sandbox(env);
+    prepare(box);
+  });
+  return {
+    get world() {
+      if (!world) throw new Error('the STS world has not started');
+      return world;
+    },
+    get box() {
+      if (!box) throw new Error('no sandbox yet: read it inside a test');
+      return box;
     },
   };
 }
