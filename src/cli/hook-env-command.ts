@@ -8,7 +8,8 @@
 import { Command, Option } from 'clipanion';
 import { commandContext } from '../pipeline/command-context.js';
 import { sessionFor } from '../pipeline/profile-session.js';
-import { hookEnv } from '../shell/hook-env.js';
+import { decideHook } from '../shell/hook-decision.js';
+import { renderHook } from '../shell/hook-render.js';
 import { shellNamed } from '../shell/shells.js';
 import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
@@ -21,7 +22,7 @@ export class HookEnvCommand extends Command {
   override async execute(): Promise<number> {
     return guarded(EXIT_FAILED, async () => {
       const shell = shellNamed(this.shell);
-      const result = await hookEnv(shell, {
+      const decision = await decideHook({
         env: { ...process.env },
         now: Math.floor(Date.now() / 1000),
         clock: () => Math.floor(Date.now() / 1000),
@@ -30,8 +31,8 @@ export class HookEnvCommand extends Command {
           return { region: plan.region, credentials };
         },
       });
-      for (const line of result.messages) this.context.stderr.write(`${line}\n`);
-      this.context.stdout.write(result.code);
+      for (const line of decision.messages) this.context.stderr.write(`${line}\n`);
+      this.context.stdout.write(renderHook(shell, decision));
     });
   }
 }

@@ -12,10 +12,18 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { CancelledError, CredentialError } from '../../src/base/errors.js';
 import { bashShell } from '../../src/shell/bash-shell.js';
-import { hookEnv, nextRefresh, type SessionResult } from '../../src/shell/hook-env.js';
+import { decideHook, nextRefresh, type HookEnvOptions, type SessionResult } from '../../src/shell/hook-decision.js';
+import { renderHook } from '../../src/shell/hook-render.js';
+import type { Shell } from '../../src/shell/shell.js';
 import { hookRetryDelay, shownDelay } from '../../src/shell/hook-retry.js';
 import { TrustStore } from '../../src/trust/trust-store.js';
 import { requireCommands } from '../helpers/peers.js';
+
+/** What `rolecall hook-env` prints: the decision, rendered for the shell. */
+async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<{ code: string; messages: readonly string[] }> {
+  const decision = await decideHook(options);
+  return { code: renderHook(shell, decision), messages: decision.messages };
+}
 
 let home: string;
 let project: string;

@@ -1,9 +1,9 @@
 /**
  * What `rolecall hook-env SHELL` decides when the hook saw a change: which
  * `.awsprofile` applies here, whether it is trusted, and so which profile
- * the shell should have. It returns the code the hook evals (environment
- * changes plus the hook's state, as this program saw it) and the lines for
- * the user. The state it hands back is what the hook compares at the next
+ * the shell should have. It returns that as data (direnv's split, in shape):
+ * the change to the environment, the hook's state as this program saw it,
+ * and the lines for the user; hook-render.ts writes it as code for a Shell. The state it hands back is what the hook compares at the next
  * prompt: the file, its content and the trust generation read *before* the
  * decision, so a change that races with it is seen at the next prompt.
  *
@@ -25,21 +25,12 @@ import { findAwsprofile, MAX_AWSPROFILE_BYTES, profileRequest, readAwsprofile, t
 import { TrustStore, type TrustVerdict } from '../trust/trust-store.js';
 import { logicalCwd } from '../fs/logical-cwd.js';
 import { hookRetryDelay, shownDelay } from './hook-retry.js';
-import { enterLines, restoreLines } from './managed-variables.js';
-import type { Shell } from './shell.js';
 
 /** When a refresh gave no longer session, look again after this long, not at every prompt. */
 const RETRY_REFRESH_SECONDS = 60;
 
 /** The hook passes its state in these variables, for this one call only. */
 export const HOOK_STATE_VARIABLES = ['_ROLECALL_PWD', '_ROLECALL_OLDPWD', '_ROLECALL_ACTIVE', '_ROLECALL_REFRESH_AT', '_ROLECALL_NOTICED', '_ROLECALL_FAILURES'] as const;
-
-/**
- * The hook's "settled here" state, as code both shells read the same way: its
- * own $PWD (never a round trip through this program, which could not give back
- * every byte of it) and no failure to retry.
- */
-const SETTLED_LINE = '_rolecall_dir=$PWD _rolecall_failed_in= _rolecall_failures=';
 
 export interface SessionResult {
   readonly region: string | undefined;
@@ -58,14 +49,40 @@ export interface HookEnvOptions {
   readonly session: (profile: string, userEnv: Env) => Promise<SessionResult>;
 }
 
-export interface HookEnvResult {
-  readonly code: string;
+/** What happens to the shell's environment. */
+export type EnvironmentChange =
+  /** The same profile, its session still good: nothing changes. */
+  | { readonly kind: 'keep' }
+  /** No profile here and none active: only a stale retry time goes. */
+  | { readonly kind: 'clear' }
+  /** Back to the user's own variables. */
+  | { readonly kind: 'leave' }
+  /** The session's variables in, and the user's own kept for the way back. */
+  | { readonly kind: 'enter'; readonly profile: string; readonly variables: Readonly<Record<string, string>>; readonly refreshAt: string };
+
+/** The state the hook compares at its next prompt. */
+export interface HookState {
+  /** The `.awsprofile` followed ('' for none) and its bytes. */
+  readonly file: string;
+  readonly bytes: Buffer;
+  readonly generation: string;
+  /** The notice already given for this file, so it is not given at every prompt. */
+  readonly noticed: string;
+  /** Set when getting the session failed: how many times in a row, and when a prompt should try again ('' for a cd only). */
+  readonly failure?: { readonly failures: number; readonly retryAt: string };
+}
+
+export interface HookDecision {
+  readonly change: EnvironmentChange;
+  /** The environment as the user had it before any profile: what 'leave' puts back and 'enter' saves. */
+  readonly userEnv: Env;
+  readonly state: HookState;
   readonly messages: readonly string[];
 }
 
 type Want = { readonly kind: 'none'; readonly notice?: string } | { readonly kind: 'profile'; readonly name: string };
 
-export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<HookEnvResult> {
+export async function decideHook(options: HookEnvOptions): Promise<HookDecision> {
   const userEnv: Record<string, string | undefined> = { ...options.env };
   const active = userEnv._ROLECALL_ACTIVE || undefined;
   const refreshAt = Number(userEnv._ROLECALL_REFRESH_AT) || undefined;
@@ -85,27 +102,29 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
   const file = path ? readAwsprofile(path) : undefined;
   const noticeKey = file ? hashedName([file.path, file.bytes ?? ''], 16) : '';
 
-  const lines: string[] = [];
   const messages: string[] = [];
   const request: ProfileRequest = file?.tooLarge ? { kind: 'invalid', reason: `is larger than ${MAX_AWSPROFILE_BYTES} bytes, so it is not a profile name` } : profileRequest(file?.bytes);
   const want: Want = file ? wanted(displayPath(file.path, userEnv), request, store.verdict(file.path, file.bytes)) : { kind: 'none' };
-  let failure: { readonly failures: number; readonly retryAt: string } | undefined;
+  let change: EnvironmentChange = { kind: 'keep' };
+  let failure: HookState['failure'];
 
   if (want.kind === 'none') {
     if (want.notice && noticeKey !== noticed) messages.push(want.notice);
     // Said as direnv says "unloading": the credentials just went away, which a user should not have to guess.
     if (active) messages.push(`rolecall: left profile ${active} (the variables are back as they were)`);
-    // Unset even with no profile: a retry time left from a failure would run this at every prompt.
-    lines.push(...(active ? leaveLines(shell, userEnv) : ['unset _rolecall_refresh_at']));
+    // Cleared even with no profile: a retry time left from a failure would run this at every prompt.
+    change = { kind: active ? 'leave' : 'clear' };
   } else if (active === want.name && (refreshAt === undefined || options.now < refreshAt)) {
     // Same profile, session still good (trust store changed elsewhere, or another file naming it): keep.
   } else {
     try {
       const { region, credentials } = await options.session(want.name, userEnv);
-      lines.push(...enterLines(shell, userEnv, { ...sessionVariables(want.name, credentials, region), ROLECALL_SHELL_HOOK: want.name, ...hookRegionMarker(userEnv, region) }));
-      lines.push(shell.assign('_rolecall_profile', want.name));
-      lines.push(shell.assign('_rolecall_refresh_at', nextRefresh(credentials.expiration, options.now, minTtlSeconds(userEnv))));
-      lines.push(shell.assign('_rolecall_restore', restoreLines(shell, userEnv).join('\n')));
+      change = {
+        kind: 'enter',
+        profile: want.name,
+        variables: { ...sessionVariables(want.name, credentials, region), ROLECALL_SHELL_HOOK: want.name, ...hookRegionMarker(userEnv, region) },
+        refreshAt: nextRefresh(credentials.expiration, options.now, minTtlSeconds(userEnv)),
+      };
       if (active !== want.name) messages.push(`rolecall: profile ${want.name} from ${terminalSafe(displayPath(file?.path ?? '', userEnv))}`);
     } catch (error) {
       const failures = failuresBefore + 1;
@@ -115,20 +134,20 @@ export async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<Ho
       failure = { failures, retryAt: delay ? String((options.clock?.() ?? options.now) + delay) : '' };
       const reason = redact(errorLine(error));
       messages.push(`rolecall: no session for profile ${want.name}: ${reason} (${retryHint({ cancelled, delay, cdNow: oldPwd === pwd ? "'cd ..; cd -'" : "'cd .'" })})`);
-      if (active) lines.push(...leaveLines(shell, userEnv));
+      if (active) change = { kind: 'leave' };
     }
   }
 
-  lines.push(
-    // An oversized file is not followed at steady prompts (the hook would read it whole each time).
-    shell.assign('_rolecall_file', file && !file.tooLarge ? file.path : ''),
-    shell.assign('_rolecall_text', shell.textView(file && !file.tooLarge ? (file.bytes ?? Buffer.alloc(0)) : Buffer.alloc(0))),
-    shell.assign('_rolecall_gen', generation),
-    shell.assign('_rolecall_noticed', want.kind === 'none' && want.notice ? noticeKey : ''),
-    // A failure keeps the state the hook entered with ("failed here": a cd, even `cd .`, tries again) and adds when a prompt does.
-    ...(failure ? [shell.assign('_rolecall_failures', String(failure.failures)), shell.assign('_rolecall_refresh_at', failure.retryAt)] : [SETTLED_LINE]),
-  );
-  return { code: `${lines.join('\n')}\n`, messages };
+  // An oversized file is not followed at steady prompts (the hook would read it whole each time).
+  const followed = file && !file.tooLarge ? file : undefined;
+  const state: HookState = {
+    file: followed?.path ?? '',
+    bytes: followed?.bytes ?? Buffer.alloc(0),
+    generation,
+    noticed: want.kind === 'none' && want.notice ? noticeKey : '',
+    ...(failure ? { failure } : {}),
+  };
+  return { change, userEnv, state, messages };
 }
 
 /** The profile a file asks for, if its trust allows; else why not, for the one-line notice. */
@@ -165,10 +184,6 @@ function retryHint(how: { readonly cancelled: boolean; readonly delay: number; r
 function hookRegionMarker(userEnv: Env, region: string | undefined): { ROLECALL_SHELL_HOOK_REGION?: string } {
   if (!region || userEnv.AWS_REGION || userEnv.AWS_DEFAULT_REGION) return {};
   return { ROLECALL_SHELL_HOOK_REGION: region };
-}
-
-function leaveLines(shell: Shell, userEnv: Env): string[] {
-  return [...restoreLines(shell, userEnv), 'unset _rolecall_profile _rolecall_refresh_at _rolecall_restore'];
 }
 
 /**
