@@ -1,6 +1,6 @@
 /**
  * How fast `rolecall exec` starts when it needs no network, against bare
- * `node -e 0` in the same run (DESIGN.md: a warm exec within 1.5x of it).
+ * `node -e 0` in the same run (the aim: a warm exec within 1.5x of it).
  * Scenarios: --version; exec of a keys profile with --no-session (config
  * parsing and spawning, no STS); exec of a role whose session is cached
  * (primed once against moto; the proxy shows the timed runs made no call).

@@ -1,5 +1,5 @@
 /**
- * The real parts the end-to-end tests run against (DESIGN.md). A missing peer
+ * The real parts the end-to-end tests run against (docs/ARCHITECTURE.md). A missing peer
  * skips its tests with a reason on a developer's machine and fails them
  * under CI=true, where .ci/run must have installed it.
  */

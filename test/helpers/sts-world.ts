@@ -59,7 +59,7 @@ export function credentialsFile(profiles: Record<string, { accessKeyId: string; 
     .join('\n');
 }
 
-/** The child that reports who it is: the AWS CLI, as DESIGN.md asks. */
+/** The child that reports who it is: the AWS CLI (docs/ARCHITECTURE.md, the peers). */
 export const CALLER_ARN = ['aws', 'sts', 'get-caller-identity', '--query', 'Arn', '--output', 'text'];
 
 /** One STS world for the tests of the enclosing describe: started before them, stopped after. */
