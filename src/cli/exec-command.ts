@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { EXIT_ROLECALL_FAILED } from '../base/exit-status.js';
+import { EXIT_OK, EXIT_ROLECALL_FAILED } from '../base/exit-status.js';
 import { parseOrReport, runExec } from './exec-run.js';
 
 export class ExecCommand extends Command {
@@ -35,7 +35,7 @@ export class ExecCommand extends Command {
     if (!parsed) return EXIT_ROLECALL_FAILED;
     if (parsed.help) {
       this.context.stdout.write(this.cli.usage(ExecCommand, { detailed: true }));
-      return 0;
+      return EXIT_OK;
     }
     return runExec(parsed);
   }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { EXIT_OK } from '../base/exit-status.js';
 import { shellNamed } from '../shell/shells.js';
 
 export class HookCommand extends Command {
@@ -23,6 +24,6 @@ export class HookCommand extends Command {
 
   override async execute(): Promise<number> {
     this.context.stdout.write(shellNamed(this.shell).hook());
-    return 0;
+    return EXIT_OK;
   }
 }
