@@ -8,7 +8,7 @@ import { EXIT_ROLECALL_FAILED } from '../base/exit-status.js';
 import { prepareChild, type ChildSpec } from '../exec/prepare-child.js';
 import { debug, enableDebug } from '../log/debug-log.js';
 import { parseExecArguments, type ExecArguments } from './exec-arguments.js';
-import { guarded, reportError } from '../log/report-error.js';
+import { failureStatus, reportError } from '../log/report-error.js';
 
 /** Parses exec's arguments; undefined after reporting a mistake. */
 export function parseOrReport(args: readonly string[]): ExecArguments | undefined {
@@ -22,11 +22,12 @@ export function parseOrReport(args: readonly string[]): ExecArguments | undefine
 
 export async function runExec(parsed: ExecArguments): Promise<number> {
   enableDebug(parsed.debug);
-  let child: ChildSpec | undefined;
-  const status = await guarded(EXIT_ROLECALL_FAILED, async () => {
+  let child: ChildSpec;
+  try {
     child = await prepareChild({ ...process.env }, parsed);
-  });
-  if (!child) return status;
+  } catch (error) {
+    return failureStatus(error, EXIT_ROLECALL_FAILED);
+  }
   // Loading since prepareChild's warm-up; awaited only now, with the credentials in hand.
   const { runChild } = await import('../exec/run-child.js');
   debug(`starting ${child.command}`);

@@ -17,13 +17,17 @@ export function reportError(error: unknown): void {
   if (isDebug() && error instanceof Error && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
 }
 
+/** A command's failure, reported; the status it ends with: `failureStatus`, or 130 after a Ctrl-C at a prompt (as an interrupt would give). */
+export function failureStatus(error: unknown, status: number): number {
+  reportError(error);
+  return error instanceof CancelledError ? EXIT_INTERRUPTED : status;
+}
+
 /** Runs a command body; a failure is reported and becomes `failureStatus`. */
-export async function guarded(failureStatus: number, body: () => Promise<number | void>): Promise<number> {
+export async function guarded(status: number, body: () => Promise<number | void>): Promise<number> {
   try {
     return (await body()) ?? 0;
   } catch (error) {
-    reportError(error);
-    // Ctrl-C at a prompt ends the command as an interrupt does (128 + SIGINT).
-    return error instanceof CancelledError ? EXIT_INTERRUPTED : failureStatus;
+    return failureStatus(error, status);
   }
 }

@@ -219,3 +219,20 @@ test('an oversized .awsprofile is invalid, said once, and not followed at steady
   assert.match(first.code, /_rolecall_file=''/, 'the hook keeps no file to re-read at each prompt');
   assert.ok(first.code.length < 2_000, 'the file is not carried into the shell');
 });
+
+test('the decision is data, the same for every shell: entering, keeping, leaving', async () => {
+  new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
+  const enter = await decideHook({ env: env(), now: NOW, session, cwd: join(project, 'sub') });
+  assert.equal(enter.change.kind, 'enter');
+  assert.equal(enter.change.kind === 'enter' && enter.change.variables.AWS_ACCESS_KEY_ID, 'ASIAFAKE');
+  assert.equal(enter.change.kind === 'enter' && enter.change.refreshAt, String(NOW + 3600 - 300), 'refreshed when the cache would hand out a new session');
+  assert.equal(enter.userEnv.AWS_PROFILE, 'mine', "what the way back restores: the user's own");
+  assert.equal(enter.state.file, join(project, '.awsprofile'));
+  const keep = await decideHook({ env: env({ _ROLECALL_ACTIVE: 'dev', _ROLECALL_REFRESH_AT: String(NOW + 60) }), now: NOW, session, cwd: join(project, 'sub') });
+  assert.deepEqual([keep.change, keep.messages], [{ kind: 'keep' }, []]);
+  const away = join(home, 'elsewhere');
+  mkdirSync(away);
+  const leave = await decideHook({ env: env({ _ROLECALL_ACTIVE: 'dev', PWD: away, _ROLECALL_PWD: away }), now: NOW, session, cwd: away });
+  assert.deepEqual([leave.change, leave.state.file], [{ kind: 'leave' }, '']);
+  assert.deepEqual(sessions, ['dev'], 'one session asked for, by the enter alone');
+});
