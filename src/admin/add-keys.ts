@@ -19,7 +19,7 @@ import { stsEndpoint } from '../sts/sts-endpoint.js';
 import { checkKeyShape, encodeKeys } from '../vault/stored-keys.js';
 import { KEYS_SERVICE, vaultPlace } from '../vault/vault.js';
 import { askKeys } from './ask-keys.js';
-import type { Report } from './report.js';
+import type { Print } from './report.js';
 
 export interface AddRequest {
   readonly profile: string;
@@ -29,7 +29,7 @@ export interface AddRequest {
   readonly backend?: string;
 }
 
-export async function addKeys(env: Env, request: AddRequest): Promise<Report> {
+export async function addKeys(env: Env, request: AddRequest, print: Print): Promise<number> {
   const { profile } = request;
   checkProfileName(profile);
   loadConfig(env); // a broken config file is reported before anything is asked or stored
@@ -42,20 +42,19 @@ export async function addKeys(env: Env, request: AddRequest): Promise<Report> {
       throw new RolecallError(`kept the keys already stored for profile "${profile}"`);
     }
   }
-  const out: string[] = [];
   if (request.verify) {
     const { getCallerIdentity } = await import('../sts/sts-client.js');
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || loadConfig(env).profiles.get(profile)?.values.region || 'us-east-1';
     const endpoint = stsEndpoint(env);
-    out.push(await getCallerIdentity({ region, ...(endpoint ? { endpoint } : {}) }, keys));
+    print(await getCallerIdentity({ region, ...(endpoint ? { endpoint } : {}) }, keys));
   }
   await vault.set(KEYS_SERVICE, profile, encodeKeys(keys));
-  out.push(`stored the keys of profile "${profile}" (${maskKeyId(keys.accessKeyId)}) in ${where}`);
+  print(`stored the keys of profile "${profile}" (${maskKeyId(keys.accessKeyId)}) in ${where}`);
   const appended = await ensureProfileSection(env, profile);
-  if (appended) out.push(`added [${profile === 'default' ? 'default' : `profile ${profile}`}] to ${displayPath(appended, env)}`);
+  if (appended) print(`added [${profile === 'default' ? 'default' : `profile ${profile}`}] to ${displayPath(appended, env)}`);
   const plaintext = plaintextKeysFile(loadConfig(env), profile);
   if (plaintext) note(`${displayPath(plaintext, env)} still has keys for "${profile}" in plain text; exec uses the vault's first, so delete them from that file`);
-  return { out, status: EXIT_OK };
+  return EXIT_OK;
 }
 
 function keysFromEnvironment(env: Env): StaticKeys {

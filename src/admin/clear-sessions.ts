@@ -10,9 +10,9 @@ import { dropSessions, profilesOfChain } from '../cache/session-admin.js';
 import { loadConfig } from '../config/load-config.js';
 import { didYouMean } from '../config/suggest-names.js';
 import { openVault } from '../pipeline/open-vault.js';
-import type { Report } from './report.js';
+import type { Print } from './report.js';
 
-export async function clearSessions(env: Env, request: { readonly profile?: string; readonly backend?: string }): Promise<Report> {
+export async function clearSessions(env: Env, request: { readonly profile?: string; readonly backend?: string }, print: Print): Promise<number> {
   const { profile } = request;
   const which = profile === undefined ? undefined : profilesOfChain(env, profile);
   const vault = await openVault(env, request.backend ? { backend: request.backend } : {});
@@ -22,5 +22,6 @@ export async function clearSessions(env: Env, request: { readonly profile?: stri
     throw new RolecallError(`profile "${profile}" is not in the config and has no cached sessions${didYouMean(profile, [...profiles.keys()])}`);
   }
   const where = profile === undefined ? '' : ` of profile "${profile}" and its chain`;
-  return { out: [`cleared ${dropped} cached session${dropped === 1 ? '' : 's'}${where} (${vault.backend} vault)`], status: EXIT_OK };
+  print(`cleared ${dropped} cached session${dropped === 1 ? '' : 's'}${where} (${vault.backend} vault)`);
+  return EXIT_OK;
 }

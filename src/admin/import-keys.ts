@@ -19,7 +19,7 @@ import { maskKeyId, registerSecret } from '../log/redact.js';
 import { openVault } from '../pipeline/open-vault.js';
 import { checkKeyShape, decodeKeys, encodeKeys } from '../vault/stored-keys.js';
 import { KEYS_SERVICE, vaultPlace } from '../vault/vault.js';
-import type { Report } from './report.js';
+import type { Print } from './report.js';
 
 export interface ImportRequest {
   /** None: every profile that has keys in a file. */
@@ -29,7 +29,7 @@ export interface ImportRequest {
   readonly backend?: string;
 }
 
-export async function importKeys(env: Env, request: ImportRequest): Promise<Report> {
+export async function importKeys(env: Env, request: ImportRequest, print: Print): Promise<number> {
   const config = loadConfig(env);
   const found = new Map<string, { readonly keys: StaticKeys; readonly file: FileKind }>();
   for (const [name, profile] of config.profiles) {
@@ -40,7 +40,10 @@ export async function importKeys(env: Env, request: ImportRequest): Promise<Repo
     found.set(name, pair);
   }
   const wanted = request.profiles.length > 0 ? [...new Set(request.profiles)] : [...found.keys()].sort();
-  if (wanted.length === 0) return { out: [`no profile has keys in ${displayPath(config.paths.credentials, env)}: nothing to import`], status: EXIT_OK };
+  if (wanted.length === 0) {
+    print(`no profile has keys in ${displayPath(config.paths.credentials, env)}: nothing to import`);
+    return EXIT_OK;
+  }
   for (const name of wanted) {
     if (!found.has(name)) {
       const why = config.profiles.has(name) ? 'has no keys in the credentials or config file' : 'is not in the config or credentials file';
@@ -49,7 +52,6 @@ export async function importKeys(env: Env, request: ImportRequest): Promise<Repo
   }
   const vault = await openVault(env, request.backend ? { backend: request.backend } : {});
   const where = vaultPlace(vault);
-  const out: string[] = [];
   const imported = new Map<FileKind, Set<string>>();
   let failed = 0;
   for (const name of wanted) {
@@ -67,7 +69,7 @@ export async function importKeys(env: Env, request: ImportRequest): Promise<Repo
       if (back === undefined || !holdsKeys(back, keys, name, vault.backend)) {
         throw new RolecallError(`profile "${name}": ${where} did not give the keys back as stored; the file was left as it is`);
       }
-      out.push(`imported the keys of profile "${name}" (${maskKeyId(keys.accessKeyId)}) from ${shown} into ${where}`);
+      print(`imported the keys of profile "${name}" (${maskKeyId(keys.accessKeyId)}) from ${shown} into ${where}`);
       imported.set(file, (imported.get(file) ?? new Set()).add(name));
     } catch (error) {
       if (!(error instanceof RolecallError)) throw error;
@@ -81,15 +83,15 @@ export async function importKeys(env: Env, request: ImportRequest): Promise<Repo
       // Under the same lock as `add`'s append to the config file.
       const removal = await whileLocked(env, path, () => removePlaintextKeys(path, file, names));
       if (removal.backup) {
-        out.push(
+        print(
           `deleted ${removal.removed} key line${removal.removed === 1 ? '' : 's'} from ${displayPath(path, env)}; the file as it was is in ${displayPath(removal.backup, env)} (0600): delete it once you have checked`,
         );
       }
     }
   } else if (imported.size > 0) {
-    out.push('the keys are still in the file too; `rolecall import --remove-plaintext` deletes them there');
+    print('the keys are still in the file too; `rolecall import --remove-plaintext` deletes them there');
   }
-  return { out, status: failed > 0 ? EXIT_FAILED : EXIT_OK };
+  return failed > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
 /** Whether a stored value is these very keys (a value that is not keys at all is not). */

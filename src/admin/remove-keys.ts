@@ -14,7 +14,7 @@ import { planIfResolves } from '../config/resolve-profile.js';
 import { openVault } from '../pipeline/open-vault.js';
 import { confirm } from '../prompt/confirm.js';
 import { KEYS_SERVICE, vaultPlace } from '../vault/vault.js';
-import type { Report } from './report.js';
+import type { Print } from './report.js';
 
 export interface RemoveRequest {
   readonly profile: string;
@@ -22,7 +22,7 @@ export interface RemoveRequest {
   readonly backend?: string;
 }
 
-export async function removeKeys(env: Env, request: RemoveRequest): Promise<Report> {
+export async function removeKeys(env: Env, request: RemoveRequest, print: Print): Promise<number> {
   const { profile } = request;
   const vault = await openVault(env, request.backend ? { backend: request.backend } : {});
   const where = vaultPlace(vault);
@@ -37,7 +37,8 @@ export async function removeKeys(env: Env, request: RemoveRequest): Promise<Repo
   const plaintext = plaintextKeysFile(config, profile);
   const still = plaintext ? ` (${displayPath(plaintext, env)} still has keys for it in plain text)` : '';
   if (!removed) throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}${sessions}${keysOwnerHint(env, config, profile)}`);
-  return { out: [`deleted the keys of profile "${profile}" from ${where}${sessions}${still}`], status: EXIT_OK };
+  print(`deleted the keys of profile "${profile}" from ${where}${sessions}${still}`);
+  return EXIT_OK;
 }
 
 /**

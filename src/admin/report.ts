@@ -1,9 +1,7 @@
 /**
- * What a vault command's core gives its command to print: the lines for
- * stdout, in order, and the exit status. Notes for the user (a profile
- * skipped, a warning) go to stderr as they happen, through log/debug-log.
+ * Where a vault command's core prints what it did, line by line as it
+ * happens (so a failure halfway still leaves the lines for what was done);
+ * the command gives its stdout. Notes for the user (a profile skipped, a
+ * warning) go to stderr through log/debug-log.
  */
-export interface Report {
-  readonly out: readonly string[];
-  readonly status: number;
-}
+export type Print = (line: string) => void;

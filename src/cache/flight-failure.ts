@@ -8,7 +8,7 @@
  * and only fresh ones, so a run started after the failure tries afresh.
  *
  * Only a failure that would meet every waiter the same way is recorded
- * (sharedWithWaiters, errors.ts); one of the holder's own (no terminal, its
+ * (sharedWithWaiters, base/errors.ts); one of the holder's own (no terminal, its
  * passphrase, its --mfa-token code) leaves no record, and a waiter tries itself.
  *
  * A record holds the holder's pid and a one-line reason that is never a

@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import { addKeys } from '../admin/add-keys.js';
 import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
-import { backendOption, printReport } from './backend-option.js';
+import { backendOption, printLine } from './backend-option.js';
 
 export class AddCommand extends Command {
   static override paths = [['add']];
@@ -32,16 +32,14 @@ export class AddCommand extends Command {
   profile = Option.String({ name: 'PROFILE' });
 
   override async execute(): Promise<number> {
-    return guarded(EXIT_FAILED, async () => {
-      const report = await addKeys({ ...process.env }, {
+    return guarded(EXIT_FAILED, () =>
+      addKeys({ ...process.env }, {
         profile: this.profile,
         fromEnv: this.fromEnv,
         verify: this.verify,
         force: this.force,
         ...(this.backend ? { backend: this.backend } : {}),
-      });
-      printReport(this.context.stdout, report);
-      return report.status;
-    });
+      }, printLine(this.context.stdout)),
+    );
   }
 }

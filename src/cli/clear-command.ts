@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import { clearSessions } from '../admin/clear-sessions.js';
 import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
-import { backendOption, printReport } from './backend-option.js';
+import { backendOption, printLine } from './backend-option.js';
 
 export class ClearCommand extends Command {
   static override paths = [['clear']];
@@ -24,10 +24,8 @@ export class ClearCommand extends Command {
   profile = Option.String({ required: false, name: 'PROFILE' });
 
   override async execute(): Promise<number> {
-    return guarded(EXIT_FAILED, async () => {
-      const report = await clearSessions({ ...process.env }, { ...(this.profile !== undefined ? { profile: this.profile } : {}), ...(this.backend ? { backend: this.backend } : {}) });
-      printReport(this.context.stdout, report);
-      return report.status;
-    });
+    return guarded(EXIT_FAILED, () =>
+      clearSessions({ ...process.env }, { ...(this.profile !== undefined ? { profile: this.profile } : {}), ...(this.backend ? { backend: this.backend } : {}) }, printLine(this.context.stdout)),
+    );
   }
 }

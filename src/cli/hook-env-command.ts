@@ -27,7 +27,7 @@ export class HookEnvCommand extends Command {
         now: Math.floor(Date.now() / 1000),
         clock: () => Math.floor(Date.now() / 1000),
         session: async (profile, userEnv) => {
-          const { plan, credentials } = await sessionFor({ profile }, commandContext(userEnv));
+          const { plan, credentials } = await sessionFor({ profile }, commandContext(userEnv, { processEnv: process.env }));
           return { region: plan.region, credentials };
         },
       });

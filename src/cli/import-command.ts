@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import { importKeys } from '../admin/import-keys.js';
 import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
-import { backendOption, printReport } from './backend-option.js';
+import { backendOption, printLine } from './backend-option.js';
 
 export class ImportCommand extends Command {
   static override paths = [['import']];
@@ -26,15 +26,13 @@ export class ImportCommand extends Command {
   profiles = Option.Rest({ name: 'PROFILE' });
 
   override async execute(): Promise<number> {
-    return guarded(EXIT_FAILED, async () => {
-      const report = await importKeys({ ...process.env }, {
+    return guarded(EXIT_FAILED, () =>
+      importKeys({ ...process.env }, {
         profiles: this.profiles,
         removePlaintext: this.removePlaintext,
         force: this.force,
         ...(this.backend ? { backend: this.backend } : {}),
-      });
-      printReport(this.context.stdout, report);
-      return report.status;
-    });
+      }, printLine(this.context.stdout)),
+    );
   }
 }

@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import { removeKeys } from '../admin/remove-keys.js';
 import { EXIT_FAILED } from '../base/exit-status.js';
 import { guarded } from '../log/report-error.js';
-import { backendOption, printReport } from './backend-option.js';
+import { backendOption, printLine } from './backend-option.js';
 
 export class RemoveCommand extends Command {
   static override paths = [['remove']];
@@ -25,10 +25,8 @@ export class RemoveCommand extends Command {
   profile = Option.String({ name: 'PROFILE' });
 
   override async execute(): Promise<number> {
-    return guarded(EXIT_FAILED, async () => {
-      const report = await removeKeys({ ...process.env }, { profile: this.profile, force: this.force, ...(this.backend ? { backend: this.backend } : {}) });
-      printReport(this.context.stdout, report);
-      return report.status;
-    });
+    return guarded(EXIT_FAILED, () =>
+      removeKeys({ ...process.env }, { profile: this.profile, force: this.force, ...(this.backend ? { backend: this.backend } : {}) }, printLine(this.context.stdout)),
+    );
   }
 }

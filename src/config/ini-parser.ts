@@ -14,7 +14,7 @@
  *
  * The ini package on npm accepts all of these files silently with other
  * meanings, so it cannot be used for reading. rolecall never rewrites these
- * files through a parser either: src/vault/profile-section.ts appends a
+ * files through a parser either: src/config/profile-section.ts appends a
  * section byte for byte, and plaintext-removal.ts deletes whole lines.
  */
 import { oneLine, quote } from '../log/terminal-text.js';

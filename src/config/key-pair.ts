@@ -1,9 +1,11 @@
 /**
  * Which file a profile's key pair comes from, and what it is: the one rule
- * that exec, import, list and the plain-text notices share. botocore takes a
- * pair from one file only, the credentials file first, never an id from one
- * and a secret from the other; of the two token names it reads
- * aws_security_token (the older) before aws_session_token.
+ * that exec, import, list, add and remove share. botocore takes a pair from
+ * one file only, the credentials file first, never an id from one and a
+ * secret from the other; of the two token names it reads aws_security_token
+ * (the older) before aws_session_token. (Whether exec uses that pair at all
+ * is the Plan's to say: config/resolve-profile.ts puts a credential_process
+ * between the two files, as botocore's providers do.)
  */
 import type { LoadedConfig } from './load-config.js';
 import type { StaticKeys } from './plan.js';
@@ -27,7 +29,7 @@ export function keyPairOf(profile: Profile | undefined): { readonly file: FileKi
   return undefined;
 }
 
-/** The plain-text file exec takes `profile`'s keys from, when it has them in one. */
+/** The plain-text file that holds a key pair for `profile`, if any (the credentials file first). */
 export function plaintextKeysFile(config: LoadedConfig, profile: string): string | undefined {
   const pair = keyPairOf(config.profiles.get(profile));
   return pair && config.paths[pair.file];

@@ -24,7 +24,7 @@ function sharedWithWaiters(error: RolecallError): RolecallError {
 export interface MfaCodeSource {
   /** --mfa-token, already checked. */
   readonly given?: string;
-  /** The command's environment, which mfa_process runs with (less rolecall's own secrets). */
+  /** The environment rolecall was started with, which mfa_process inherits (less rolecall's own secrets). */
   readonly env: Env;
 }
 

@@ -16,7 +16,7 @@ export class ProcessProvider implements CredentialProvider {
   constructor(
     private readonly profile: string,
     private readonly command: string,
-    /** The command's environment, which the process runs with (less rolecall's own secrets). */
+    /** The environment rolecall was started with, which the process inherits (less rolecall's own secrets). */
     private readonly env: Env,
   ) {
     this.description = `credential_process of profile "${profile}"`;

@@ -80,7 +80,7 @@ async function withProfile<T>(profile: string, codeGiven: boolean, call: () => P
   } catch (error) {
     if (!(error instanceof CredentialError)) throw error;
     const failure = new CredentialError(`profile "${profile}": ${error.message}`);
-    // A code given with --mfa-token is this process's own (errors.ts): a process
+    // A code given with --mfa-token is this process's own (base/errors.ts): a process
     // waiting on this one calls STS itself, with its own code or prompt.
     if (codeGiven) failure.sharedWithWaiters = false;
     throw failure;

@@ -37,7 +37,11 @@ export async function prepareChild(processEnv: Env, request: ExecRequest): Promi
   if (insideExec && !request.force) {
     throw new RolecallError(`already inside \`rolecall exec\` for profile "${env.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`);
   }
-  const context = commandContext(env, { ...(request.backend ? { backend: request.backend } : {}), ...(request.mfaToken ? { mfaToken: request.mfaToken } : {}) });
+  const context = commandContext(env, {
+    processEnv,
+    ...(request.backend ? { backend: request.backend } : {}),
+    ...(request.mfaToken ? { mfaToken: request.mfaToken } : {}),
+  });
   warmUp(context);
   const session: SessionRequest = {
     profile,

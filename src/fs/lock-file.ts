@@ -1,6 +1,8 @@
 /**
- * A lock file per cached session, so that of N rolecall processes needing
- * the same session at once only one calls STS (and asks for the MFA code).
+ * A lock file: of N rolecall processes taking the same lock at once, one
+ * holds it. The session cache takes one per session (cache/single-flight.ts),
+ * so that only one calls STS and asks for the MFA code; config edits take one
+ * per file (config/while-locked.ts).
  *
  * The file is created whole or not at all: the owner (pid, start time, host,
  * a random token) is written to a temporary file that is then hard-linked to
@@ -11,8 +13,8 @@
  *
  * Next to a lock live its leftovers: the temporary file of a process killed
  * between writing and linking it, a stale lock renamed aside by one killed
- * while breaking it, and the failure records of single-flight.ts. They all
- * start with the lock's name, so lock-leftovers.ts can tell what it sweeps.
+ * while breaking it, and the failure records of cache/single-flight.ts. They
+ * all start with the lock's name, so cache/lock-leftovers.ts can tell what it sweeps.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';

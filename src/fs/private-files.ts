@@ -29,9 +29,12 @@ function writeTemp(path: string, content: string | Uint8Array): string {
   return temp;
 }
 
-/** Replaces `path` atomically with `content`, 0600, in a 0700 directory. */
+/**
+ * Replaces `path` atomically with `content`, 0600. The directory is left as
+ * it is (the backup beside ~/.aws/credentials must not tighten ~/.aws): the
+ * directories rolecall owns are made private with ensurePrivateDir.
+ */
 export function writePrivateFile(path: string, content: string | Uint8Array): void {
-  ensurePrivateDir(dirname(path));
   const temp = writeTemp(path, content);
   try {
     renameSync(temp, path);

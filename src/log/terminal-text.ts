@@ -17,8 +17,16 @@ export function quote(text: string, max = 40): string {
   return `"${oneLine(text, max)}"`;
 }
 
-/** A path or name as it is when it is harmless; quoted and escaped when it holds a control character. */
+/**
+ * A name or path from a file or the command line, quoted as JSON (so a quote
+ * or a backslash in it stays unambiguous) with control characters escaped.
+ */
+export function printable(text: string): string {
+  const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A path as it is when it is harmless; `printable` when it holds a control character. */
 export function terminalSafe(text: string): string {
-  UNPRINTABLE.lastIndex = 0;
-  return UNPRINTABLE.test(text) ? quote(text, 60) : text;
+  return /[\u0000-\u001f\u007f-\u009f]/.test(text) ? printable(text) : text;
 }

@@ -52,7 +52,7 @@ function sourceLink(source: SourceStep, context: CommandContext): Link {
       return { provider, identity: async () => `source:${provider.description}` };
     }
     case 'process':
-      return processLink(source, new ProcessProvider(source.profile, source.command, context.env), context.cache);
+      return processLink(source, new ProcessProvider(source.profile, source.command, context.processEnv), context.cache);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * What one command runs with, made once by the command layer and handed down
  * the pipeline: the environment (process.env is read only above this), the
- * clock, the vault (opened at its first use, then shared by the key lookup
+ * vault (opened at its first use, then shared by the key lookup
  * and the session cache), the cache's settings and the MFA code given on the
  * command line. Nothing below the pipeline keeps state of its own across
  * commands.
@@ -16,9 +16,10 @@ import type { Vault } from '../vault/vault.js';
 import { openSessionVault } from './open-vault.js';
 
 export interface CommandContext {
+  /** What rolecall reads its settings from (exec takes the shell hook's region out of it). */
   readonly env: Env;
-  /** Epoch milliseconds. */
-  readonly now: () => number;
+  /** What mfa_process and credential_process inherit (less rolecall's own secrets): the environment rolecall was started with. */
+  readonly processEnv: Env;
   /** The vault, opened at the first call; every later call gets the same one. */
   readonly vault: () => Promise<Vault>;
   readonly cache: CacheSettings;
@@ -30,6 +31,11 @@ export interface ContextOptions {
   readonly backend?: string;
   /** --mfa-token, already checked. */
   readonly mfaToken?: string;
+  /**
+   * The environment rolecall was started with, which mfa_process and
+   * credential_process inherit (less rolecall's own secrets); `env` when absent.
+   */
+  readonly processEnv?: Env;
   /** Tests give their own vault and clock; a command opens the chosen backend. */
   readonly openVault?: () => Promise<Vault>;
   readonly now?: () => number;
@@ -41,9 +47,10 @@ export function commandContext(env: Env, options: ContextOptions = {}): CommandC
   let opened: Promise<Vault> | undefined;
   const vault = (): Promise<Vault> => (opened ??= open());
   const now = options.now ?? Date.now;
+  const processEnv = options.processEnv ?? env;
   return {
     env,
-    now,
+    processEnv,
     vault,
     cache: {
       store: new SessionStore(vault, now, env),
@@ -52,6 +59,6 @@ export function commandContext(env: Env, options: ContextOptions = {}): CommandC
       locksDirectory: locksDirectory(env),
       now,
     },
-    mfa: { env, ...(options.mfaToken ? { given: options.mfaToken } : {}) },
+    mfa: { env: processEnv, ...(options.mfaToken ? { given: options.mfaToken } : {}) },
   };
 }

@@ -33,16 +33,6 @@ export interface OpenVaultOptions {
 }
 
 /**
- * Opens the vault chosen for this command. Each call opens anew: a command
- * opens it once, through its CommandContext (pipeline/command-context.ts),
- * which exec's key lookup and the session cache share, so the keychain is
- * probed once and the file vault's key is derived once per command.
- */
-export function openVault(env: Env, options: OpenVaultOptions = {}): Promise<Vault> {
-  return selectVault(env, options);
-}
-
-/**
  * The vault as exec and the shell hook open it, for keys and for the session
  * cache alike: the fallback line said once per reason, and no file vault
  * created just to cache a session.
@@ -51,7 +41,13 @@ export function openSessionVault(env: Env, backend?: string): Promise<Vault> {
   return openVault(env, { fallbackNoticeOnce: true, createsFileVault: false, ...(backend ? { backend } : {}) });
 }
 
-async function selectVault(env: Env, options: OpenVaultOptions): Promise<Vault> {
+/**
+ * Opens the vault chosen for this command. Each call opens anew: a command
+ * opens it once, through its CommandContext (pipeline/command-context.ts),
+ * which exec's key lookup and the session cache share, so the keychain is
+ * probed once and the file vault's key is derived once per command.
+ */
+export async function openVault(env: Env, options: OpenVaultOptions = {}): Promise<Vault> {
   const chosen = options.backend || env[BACKEND_VARIABLE];
   if (chosen) {
     const from = options.backend ? '--backend' : BACKEND_VARIABLE;

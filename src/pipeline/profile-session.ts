@@ -31,7 +31,7 @@ export interface ProfileSession {
   readonly credentials: Credentials;
 }
 
-export function planFor(request: SessionRequest, env: Env): Plan {
+function planFor(request: SessionRequest, env: Env): Plan {
   const { paths, profiles } = loadConfig(env);
   debug(`profile "${request.profile}" from ${displayPath(paths.config, env)} and ${displayPath(paths.credentials, env)}`);
   const plan = resolveProfile(profiles, {
@@ -72,7 +72,7 @@ export async function sessionFor(request: SessionRequest, context: CommandContex
   return { plan, credentials };
 }
 
-export function describePlan(plan: Plan): string {
+function describePlan(plan: Plan): string {
   const source = plan.source.kind === 'profileKeys' ? `keys of "${plan.source.profile}"` : `${plan.source.kind} (profile "${plan.source.profile}")`;
   const steps = plan.steps.map((step) =>
     step.kind === 'sessionToken'

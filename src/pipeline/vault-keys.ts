@@ -1,9 +1,10 @@
 /**
  * Where a profile's base keys are looked up: the vault first, then (in the
  * provider) the keys the Plan found in a plain-text file, with a notice said
- * once. The vault is opened by the first lookup, not before: a cached exec
- * never reaches the source keys, so it never loads keytar or asks for the
- * file vault's passphrase.
+ * once. The vault is opened by the first lookup or cache read, whichever
+ * comes first, and once per command (CommandContext). A warm exec reads the
+ * base key id too, since a cached session is named after it: a local read
+ * (no STS call, no MFA code), but for the file vault one scrypt unlock.
  */
 import type { SourceStep } from '../config/plan.js';
 import type { VaultKeyLookup } from '../credentials/source-providers.js';

@@ -37,7 +37,7 @@ export interface SessionResult {
   readonly credentials: Credentials;
 }
 
-export interface HookEnvOptions {
+export interface HookDecisionOptions {
   /** The environment as the user had it before any profile (the hook restored it). */
   readonly env: Env;
   /** Epoch seconds. */
@@ -82,7 +82,7 @@ export interface HookDecision {
 
 type Want = { readonly kind: 'none'; readonly notice?: string } | { readonly kind: 'profile'; readonly name: string };
 
-export async function decideHook(options: HookEnvOptions): Promise<HookDecision> {
+export async function decideHook(options: HookDecisionOptions): Promise<HookDecision> {
   const userEnv: Record<string, string | undefined> = { ...options.env };
   const active = userEnv._ROLECALL_ACTIVE || undefined;
   const refreshAt = Number(userEnv._ROLECALL_REFRESH_AT) || undefined;

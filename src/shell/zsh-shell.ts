@@ -1,7 +1,7 @@
 /**
  * bash and zsh share the quoting ($'…' reads back every byte), so the hook
  * text is what differs; it lives here and nowhere else. shell/rolecall.zsh is this
- * text, checked by test/unit/shell-hook-files.test.ts.
+ * text, checked by test/unit/shell-shells.test.ts.
  */
 import { noFileLine, updateFunction, WALK_UP_FUNCTION } from './hook-walk.js';
 import { assignLine, exportLine, unsetLine } from './ansi-c-quote.js';

@@ -6,7 +6,7 @@
  * a strict pattern before any shell sees it.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { quote } from '../log/terminal-text.js';
+import { printable } from '../log/terminal-text.js';
 
 export const AWSPROFILE = '.awsprofile';
 
@@ -76,7 +76,7 @@ export function profileRequest(bytes: Buffer | undefined): ProfileRequest {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
-    if (!isValidProfileName(line)) return { kind: 'invalid', reason: `${quote(line, 60)} is not a valid profile name` };
+    if (!isValidProfileName(line)) return { kind: 'invalid', reason: `${printable(line)} is not a valid profile name` };
     return { kind: 'profile', name: line };
   }
   return { kind: 'empty' };

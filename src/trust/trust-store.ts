@@ -16,7 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { rolecallDataDir } from '../fs/rolecall-dirs.js';
 import { hashedName } from '../fs/hashed-name.js';
-import { writePrivateFile } from '../fs/private-files.js';
+import { ensurePrivateDir, writePrivateFile } from '../fs/private-files.js';
 
 export type TrustVerdict = 'allowed' | 'denied' | 'untrusted' | 'edited';
 
@@ -74,7 +74,9 @@ export class TrustStore {
   }
 
   private write(record: TrustRecord): void {
-    writePrivateFile(this.recordFile(record.path), `${JSON.stringify(record)}\n`);
+    const file = this.recordFile(record.path);
+    ensurePrivateDir(dirname(file));
+    writePrivateFile(file, `${JSON.stringify(record)}\n`);
     this.bumpGeneration();
   }
 
@@ -91,6 +93,7 @@ export class TrustStore {
   private bumpGeneration(): string {
     const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
     const marker = join(this.generationDir, name);
+    ensurePrivateDir(this.generationDir);
     writePrivateFile(marker, '');
     for (const other of this.markers()) {
       if (other !== name) rmSync(join(this.generationDir, other), { force: true });

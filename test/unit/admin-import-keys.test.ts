@@ -30,8 +30,10 @@ test('a section with aws_session_token and aws_security_token: import stores the
     `[both]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\naws_session_token = ${SESSION_TOKEN}\naws_security_token = ${SECURITY_TOKEN}\n`,
   );
   const env = { HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'), XDG_CACHE_HOME: join(home, 'cache'), ROLECALL_FILE_PASSPHRASE: 'a passphrase for this test only' };
-  const report = await importKeys(env, { profiles: ['both'], removePlaintext: false, force: false, backend: 'file' });
-  assert.equal(report.status, 0, report.out.join('\n'));
+  const printed: string[] = [];
+  const status = await importKeys(env, { profiles: ['both'], removePlaintext: false, force: false, backend: 'file' }, (line) => printed.push(line));
+  assert.equal(status, 0, printed.join('\n'));
+  assert.match(printed[0] ?? '', /^imported the keys of profile "both" \(ASIA…MPLE\) from ~\/\.aws\/credentials into the file vault$/);
   const stored = decodeKeys((await openFileVault(env).get(KEYS_SERVICE, 'both')) as string, 'both', 'file');
   const plan = resolveProfile(loadConfig(env).profiles, { profile: 'both', env, paths: configPaths(env), noSession: true });
   assert.equal(plan.source.kind === 'profileKeys' ? plan.source.fileKeys?.sessionToken : undefined, SECURITY_TOKEN, 'exec reads the older name first');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -48,4 +48,15 @@ test('nothing to remove: the file is not rewritten and no backup is made', () =>
   const path = join(dir, 'untouched');
   writeFileSync(path, '[a]\nregion = x');
   assert.deepEqual(removePlaintextKeys(path, 'credentials', new Set(['a'])), { removed: 0 });
+});
+
+test('the 0600 backup beside the file leaves the directory as the user had it', () => {
+  const aws = join(dir, 'dot-aws');
+  mkdirSync(aws, { mode: 0o755 });
+  chmodSync(aws, 0o755);
+  const path = join(aws, 'credentials');
+  writeFileSync(path, '[a]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n');
+  const { backup } = removePlaintextKeys(path, 'credentials', new Set(['a']));
+  assert.equal(statSync(backup as string).mode & 0o777, 0o600);
+  assert.equal(statSync(aws).mode & 0o777, 0o755, '~/.aws is not tightened behind the user');
 });

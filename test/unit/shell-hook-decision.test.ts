@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { CancelledError, CredentialError } from '../../src/base/errors.js';
 import { bashShell } from '../../src/shell/bash-shell.js';
-import { decideHook, nextRefresh, type HookEnvOptions, type SessionResult } from '../../src/shell/hook-decision.js';
+import { decideHook, nextRefresh, type HookDecisionOptions, type SessionResult } from '../../src/shell/hook-decision.js';
 import { renderHook } from '../../src/shell/hook-render.js';
 import type { Shell } from '../../src/shell/shell.js';
 import { hookRetryDelay, shownDelay } from '../../src/shell/hook-retry.js';
@@ -20,7 +20,7 @@ import { TrustStore } from '../../src/trust/trust-store.js';
 import { requireCommands } from '../helpers/peers.js';
 
 /** What `rolecall hook-env` prints: the decision, rendered for the shell. */
-async function hookEnv(shell: Shell, options: HookEnvOptions): Promise<{ code: string; messages: readonly string[] }> {
+async function hookEnvOutput(shell: Shell, options: HookDecisionOptions): Promise<{ code: string; messages: readonly string[] }> {
   const decision = await decideHook(options);
   return { code: renderHook(shell, decision), messages: decision.messages };
 }
@@ -56,7 +56,7 @@ async function session(profile: string): Promise<SessionResult> {
 }
 
 function run(extra: Record<string, string> = {}, clock?: () => number) {
-  return hookEnv(bashShell, { env: env(extra), now: NOW, session, cwd: join(project, 'sub'), ...(clock ? { clock } : {}) });
+  return hookEnvOutput(bashShell, { env: env(extra), now: NOW, session, cwd: join(project, 'sub'), ...(clock ? { clock } : {}) });
 }
 
 /** Evaluates the code in bash, as the hook does, and returns the variables it leaves. */
