@@ -62,3 +62,17 @@ export function mustStop(error: unknown): boolean {
 export class ArgumentError extends RolecallError {
   override readonly name = 'ArgumentError';
 }
+
+/**
+ * A profile's credential_process runs `rolecall credential-process` back
+ * into a profile being resolved. `saidBelow`: the rolecall that refused it
+ * (further down the loop) has said so already, so this one says nothing.
+ */
+export class CredentialLoopError extends RolecallError {
+  override readonly name = 'CredentialLoopError';
+  // Every process of the same loop meets it.
+  override sharedWithWaiters = true;
+  constructor(message: string, readonly saidBelow: boolean) {
+    super(message);
+  }
+}

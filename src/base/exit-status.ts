@@ -4,7 +4,8 @@
  * own status when it ran, 128+N when it died of signal N, 125 when rolecall
  * failed before starting it, 126 when it cannot be run, 127 when it is not
  * found. The other commands: 0, 1 on failure, 2 for a command line that does
- * not parse, 130 after a Ctrl-C at a prompt (as an interrupt would give).
+ * not parse, 130 after a Ctrl-C at a prompt (as an interrupt would give),
+ * 86 for a credential_process loop refused.
  */
 import { constants } from 'node:os';
 
@@ -15,6 +16,12 @@ export const EXIT_ROLECALL_FAILED = 125;
 export const EXIT_NOT_EXECUTABLE = 126;
 export const EXIT_NOT_FOUND = 127;
 export const EXIT_INTERRUPTED = signalled('SIGINT');
+/**
+ * A `rolecall credential-process` that refused a credential_process loop,
+ * and said so on stderr: the rolecall that ran it (the loop's previous turn)
+ * ends with the same status and adds no line of its own, so the user sees one.
+ */
+export const EXIT_CREDENTIAL_LOOP = 86;
 
 /** 128+N for a command that died of signal N, as shells report it. */
 export function signalled(signal: NodeJS.Signals): number {

@@ -1,14 +1,15 @@
 /**
- * What `rolecall` runs first. `rolecall exec …` — the command people run all
- * day — goes straight to the exec code without loading the CLI framework;
- * everything else (and `exec --help`) goes through clipanion in main.ts.
+ * What `rolecall` runs first. `rolecall exec …` and `rolecall
+ * credential-process …` — the commands people and tools run all day — go
+ * straight to their code without loading the CLI framework; everything else
+ * (and their --help) goes through clipanion in main.ts.
  *
  * The bundle follows that split: dist/rolecall.mjs is this file with the
  * exec path in it (one file: each extra ES module file costs a warm exec
  * about a millisecond, and splitting made fifteen), and dist/main.js is the
  * rest of the CLI, loaded only when asked for.
  */
-import { EXIT_ROLECALL_FAILED } from '../base/exit-status.js';
+import { EXIT_ROLECALL_FAILED, EXIT_USAGE } from '../base/exit-status.js';
 
 const args = process.argv.slice(2);
 
@@ -18,6 +19,12 @@ if (args[0] === 'exec') {
   if (!parsed) process.exitCode = EXIT_ROLECALL_FAILED;
   else if (parsed.help) await import('./main.js');
   else exitNow(await runExec(parsed));
+} else if (args[0] === 'credential-process') {
+  const { parseOrReport, runCredentialProcess } = await import('./credential-process-run.js');
+  const parsed = parseOrReport(args.slice(1));
+  if (!parsed) process.exitCode = EXIT_USAGE;
+  else if (parsed.help) await import('./main.js');
+  else exitNow(await runCredentialProcess(parsed));
 } else {
   await import('./main.js');
 }

@@ -22,7 +22,8 @@ export interface ExecArguments {
 
 const TAKES_VALUE = new Set(['--duration', '-d', '--region', '--mfa-token', '-t', '--backend']);
 
-export function parseExecArguments(args: readonly string[]): ExecArguments {
+/** `command`: whose --help a mistake points to (credential-process reads the same grammar). */
+export function parseExecArguments(args: readonly string[], command = 'exec'): ExecArguments {
   const parsed: ExecArguments = { command: [], noSession: false, debug: false, force: false, help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -40,7 +41,7 @@ export function parseExecArguments(args: readonly string[]): ExecArguments {
       } else if (eq > 0) {
         throw new ArgumentError(`${name} takes no value`);
       }
-      applyOption(parsed, name, value);
+      applyOption(parsed, name, value, command);
       continue;
     }
     if (parsed.profile === undefined) {
@@ -53,27 +54,21 @@ export function parseExecArguments(args: readonly string[]): ExecArguments {
   return parsed;
 }
 
-function applyOption(parsed: ExecArguments, name: string, value: string | undefined): void {
+function applyOption(parsed: ExecArguments, name: string, value: string | undefined, command: string): void {
   switch (name) {
     case '--duration':
-    case '-d': {
-      const seconds = parseDuration(value as string);
-      if (seconds === undefined) throw new ArgumentError(`--duration "${value}" is not a duration; use e.g. 900s, 15m, 1h or 12h`);
-      parsed.durationSeconds = seconds;
+    case '-d':
+      parsed.durationSeconds = checkedDuration(value as string);
       return;
-    }
     case '--region':
-      if (!/^[a-z0-9-]+$/.test(value as string)) throw new ArgumentError(`--region "${value}" is not a region name such as eu-west-1`);
-      parsed.region = value;
+      parsed.region = checkedRegion(value as string);
       return;
     case '--mfa-token':
     case '-t':
-      if (!/^\d{6}$/.test(value as string)) throw new ArgumentError('--mfa-token takes the six digits your MFA device shows');
-      parsed.mfaToken = value;
+      parsed.mfaToken = checkedMfaToken(value as string);
       return;
     case '--backend':
-      if (value !== 'keychain' && value !== 'file') throw new ArgumentError(`--backend "${value}" is not a backend; use keychain or file`);
-      parsed.backend = value;
+      parsed.backend = checkedBackend(value as string);
       return;
     case '--no-session':
       parsed.noSession = true;
@@ -89,6 +84,28 @@ function applyOption(parsed: ExecArguments, name: string, value: string | undefi
       parsed.help = true;
       return;
     default:
-      throw new ArgumentError(`unknown option ${name}; see rolecall exec --help`);
+      throw new ArgumentError(`unknown option ${name}; see rolecall ${command} --help`);
   }
+}
+
+/** The values of the options exec shares with export and credential-process, checked the same way for each. */
+export function checkedDuration(value: string): number {
+  const seconds = parseDuration(value);
+  if (seconds === undefined) throw new ArgumentError(`--duration "${value}" is not a duration; use e.g. 900s, 15m, 1h or 12h`);
+  return seconds;
+}
+
+export function checkedRegion(value: string): string {
+  if (!/^[a-z0-9-]+$/.test(value)) throw new ArgumentError(`--region "${value}" is not a region name such as eu-west-1`);
+  return value;
+}
+
+export function checkedMfaToken(value: string): string {
+  if (!/^\d{6}$/.test(value)) throw new ArgumentError('--mfa-token takes the six digits your MFA device shows');
+  return value;
+}
+
+export function checkedBackend(value: string): string {
+  if (value !== 'keychain' && value !== 'file') throw new ArgumentError(`--backend "${value}" is not a backend; use keychain or file`);
+  return value;
 }

@@ -41,6 +41,8 @@ cli.register(HookEnvCommand);
 cli.register(AllowCommand);
 cli.register(DenyCommand);
 cli.register(StatusCommand);
+cli.register((await import('./export-command.js')).ExportCommand);
+cli.register((await import('./credential-process-command.js')).CredentialProcessCommand);
 
 // `rolecall help [CMD]` as people type it: clipanion takes --help after the
 // command's path (`rolecall CMD --help`), and alone for the overview.

@@ -26,6 +26,8 @@ export interface MfaCodeSource {
   readonly given?: string;
   /** The environment rolecall was started with, which mfa_process inherits (less rolecall's own secrets). */
   readonly env: Env;
+  /** How this command can be given a code when there is no terminal; exec's: --mfa-token or mfa_process. */
+  readonly withoutTerminal?: string;
 }
 
 export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise<string> {
@@ -52,7 +54,7 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
       const answer = await promptLine(`MFA code for ${device.serial}: `, { echo: true });
       if (answer === undefined) {
         // Not shared with the processes waiting on this one (base/errors.ts): they may have a terminal or --mfa-token.
-        throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; pass --mfa-token CODE or set mfa_process`);
+        throw new RolecallError(`profile "${device.profile}" needs an MFA code for ${device.serial} and there is no terminal to ask on; ${source.withoutTerminal ?? 'pass --mfa-token CODE or set mfa_process'}`);
       }
       const code = answer.trim();
       registerSecret(code);

@@ -3,12 +3,13 @@
  * for the user's mistakes (or --debug for our own), never a secret. Kept free
  * of clipanion so the exec fast path does not load it.
  */
-import { CancelledError, errorLine, RolecallError } from '../base/errors.js';
+import { CancelledError, CredentialLoopError, errorLine, RolecallError } from '../base/errors.js';
 import { EXIT_INTERRUPTED } from '../base/exit-status.js';
 import { isDebug } from './debug-log.js';
 import { redact } from './redact.js';
 
 export function reportError(error: unknown): void {
+  if (error instanceof CredentialLoopError && error.saidBelow) return;
   if (error instanceof RolecallError || (error instanceof Error && error.name === 'UsageError')) {
     process.stderr.write(`rolecall: ${redact(error.message)}\n`);
     return;

@@ -31,6 +31,8 @@ export interface ContextOptions {
   readonly backend?: string;
   /** --mfa-token, already checked. */
   readonly mfaToken?: string;
+  /** How to give an MFA code when there is no terminal, when the command's way is not exec's. */
+  readonly mfaWithoutTerminal?: string;
   /**
    * The environment rolecall was started with, which mfa_process and
    * credential_process inherit (less rolecall's own secrets); `env` when absent.
@@ -59,6 +61,6 @@ export function commandContext(env: Env, options: ContextOptions = {}): CommandC
       locksDirectory: locksDirectory(env),
       now,
     },
-    mfa: { env: processEnv, ...(options.mfaToken ? { given: options.mfaToken } : {}) },
+    mfa: { env: processEnv, ...(options.mfaToken ? { given: options.mfaToken } : {}), ...(options.mfaWithoutTerminal ? { withoutTerminal: options.mfaWithoutTerminal } : {}) },
   };
 }
