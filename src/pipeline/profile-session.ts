@@ -14,6 +14,7 @@ import { resolveProfile } from '../config/resolve-profile.js';
 import { debug, note } from '../log/debug-log.js';
 import { stsEndpoint } from '../sts/sts-endpoint.js';
 import { buildPipeline } from './build-pipeline.js';
+import { refuseCredentialLoop } from './credential-loop.js';
 import type { CommandContext } from './command-context.js';
 import type { Credentials } from '../config/credentials.js';
 import { maskKeyId } from '../log/redact.js';
@@ -64,9 +65,11 @@ function noticeUninheritedRegion(env: Env, plan: Plan, profiles: Profiles): void
 }
 
 export async function sessionFor(request: SessionRequest, context: CommandContext): Promise<ProfileSession> {
+  // Before the files are read and any lock is taken: a loop would wait on its own lock.
+  const processEnv = refuseCredentialLoop(context.processEnv, request.profile);
   const plan = planFor(request, context.env);
   const endpoint = stsEndpoint(context.env);
-  const provider = buildPipeline(plan, { region: plan.stsRegion, ...(endpoint ? { endpoint } : {}) }, context);
+  const provider = buildPipeline(plan, { region: plan.stsRegion, ...(endpoint ? { endpoint } : {}) }, { ...context, processEnv });
   const credentials = await provider.retrieve();
   debug(`credentials for "${plan.profile}": key ${maskKeyId(credentials.accessKeyId)}, expires ${credentials.expiration?.toISOString() ?? 'never (long-term key)'}`);
   return { plan, credentials };
