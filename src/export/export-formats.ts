@@ -38,7 +38,7 @@ export function renderExport(format: ExportFormat, session: ExportedSession): st
     case 'env':
       return lines(set.map(([name, value]) => `${checkVariableName(name)}=${oneLine(name, value, 'env')}`));
     case 'dotenv':
-      return lines(set.map(([name, value]) => `${checkVariableName(name)}=${backslashSingleQuote(value)}`));
+      return lines(set.map(([name, value]) => `${checkVariableName(name)}=${backslashSingleQuote(unexpanded(name, value))}`));
     case 'json':
       return credentialJson(session.credentials);
     case 'ini':
@@ -52,11 +52,19 @@ function lines(list: readonly string[]): string {
 
 /**
  * Single quotes in which only `\\` and `\'` are escapes and a newline is
- * itself: how fish reads them, and python-dotenv (which expands no `$`
- * inside them, as Node's dotenv and docker compose do not).
+ * itself: how fish reads them, and python-dotenv.
  */
 function backslashSingleQuote(value: string): string {
   return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
+/**
+ * python-dotenv expands `${NAME}` in every value, quoted or not, and has no
+ * escape for it: such a value would read back as something else.
+ */
+function unexpanded(name: string, value: string): string {
+  if (value.includes('${')) throw new ArgumentError(`${name} holds "\${", which .env readers such as python-dotenv expand; use --format sh, fish or json`);
+  return value;
 }
 
 /** `KEY=value` has no quoting: a newline would start a new entry. */
