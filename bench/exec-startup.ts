@@ -3,7 +3,8 @@
  * `node -e 0` in the same run (the aim: a warm exec within 1.5x of it).
  * Scenarios: --version; exec of a keys profile with --no-session (config
  * parsing and spawning, no STS); exec of a role whose session is cached
- * (primed once against moto; the proxy shows the timed runs made no call).
+ * (primed once against moto; the proxy shows the timed runs made no call);
+ * credential-process of the same role, which tools run as often as exec.
  *
  *   npm run build && node build/bench/exec-startup.js [rounds] [file|keychain]
  *
@@ -12,6 +13,7 @@
  * gnome-keyring) or `file` (the encrypted vault, whose scrypt unlock is paid
  * once per process).
  */
+import { dirname, join } from 'node:path';
 import { startStsWorld, credentialsFile, randomKeys } from '../test/helpers/sts-world.js';
 import { rolecallBin, runRolecall } from '../test/helpers/sandbox.js';
 import { measureCommands, ratioTable } from './measure-command.js';
@@ -38,6 +40,9 @@ try {
       { name: 'rolecall --version', argv: [node, rolecallBin, '--version'], env },
       { name: 'rolecall exec keys --no-session -- true', argv: [node, rolecallBin, 'exec', '--no-session', 'keys', '--', 'true'], env },
       { name: 'rolecall exec role -- true (cached)', argv: [node, rolecallBin, 'exec', 'role', '--', 'true'], env },
+      { name: 'rolecall credential-process role (cached)', argv: [node, rolecallBin, 'credential-process', 'role'], env },
+      // The same command through clipanion (dist/main.js), to show what the fast path saves.
+      { name: 'credential-process role via clipanion (cached)', argv: [node, join(dirname(rolecallBin), 'main.js'), 'credential-process', 'role'], env },
     ],
     rounds,
   );

@@ -9,7 +9,7 @@ import { ArgumentError, CredentialLoopError } from '../base/errors.js';
 import { EXIT_CREDENTIAL_LOOP, EXIT_FAILED, EXIT_OK } from '../base/exit-status.js';
 import { credentialProcess, type CredentialProcessRequest } from '../export/credential-process.js';
 import { enableDebug } from '../log/debug-log.js';
-import { failureStatus, reportError } from '../log/report-error.js';
+import { failureStatus, reportedOr } from '../log/report-error.js';
 import { parseExecArguments } from './exec-arguments.js';
 
 export interface CredentialProcessArguments extends CredentialProcessRequest {
@@ -37,12 +37,7 @@ export function parseCredentialProcessArguments(args: readonly string[]): Creden
 
 /** Parses credential-process's arguments; undefined after reporting a mistake (status 2). */
 export function parseOrReport(args: readonly string[]): CredentialProcessArguments | undefined {
-  try {
-    return parseCredentialProcessArguments(args);
-  } catch (error) {
-    reportError(error);
-    return undefined;
-  }
+  return reportedOr(() => parseCredentialProcessArguments(args));
 }
 
 export async function runCredentialProcess(parsed: CredentialProcessArguments): Promise<number> {

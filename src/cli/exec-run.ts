@@ -8,16 +8,11 @@ import { EXIT_ROLECALL_FAILED } from '../base/exit-status.js';
 import { prepareChild, type ChildSpec } from '../exec/prepare-child.js';
 import { debug, enableDebug } from '../log/debug-log.js';
 import { parseExecArguments, type ExecArguments } from './exec-arguments.js';
-import { failureStatus, reportError } from '../log/report-error.js';
+import { failureStatus, reportedOr } from '../log/report-error.js';
 
 /** Parses exec's arguments; undefined after reporting a mistake. */
 export function parseOrReport(args: readonly string[]): ExecArguments | undefined {
-  try {
-    return parseExecArguments(args);
-  } catch (error) {
-    reportError(error);
-    return undefined;
-  }
+  return reportedOr(() => parseExecArguments(args));
 }
 
 export async function runExec(parsed: ExecArguments): Promise<number> {

@@ -32,3 +32,13 @@ export async function guarded(status: number, body: () => Promise<number | void>
     return failureStatus(error, status);
   }
 }
+
+/** What `body` returns; undefined after reporting its failure (a command line that does not parse). */
+export function reportedOr<T>(body: () => T): T | undefined {
+  try {
+    return body();
+  } catch (error) {
+    reportError(error);
+    return undefined;
+  }
+}

@@ -10,10 +10,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
+import { credentialsFile, randomKeys, stsWorldForSuite } from '../helpers/sts-world.js';
 import { openTerminal } from '../helpers/terminal-session.js';
 import { watchArgv } from './vault-harness.js';
 
@@ -64,16 +64,12 @@ credential_process = ${ROLECALL} credential-process ping
 const ARN = ['sts', 'get-caller-identity', '--query', 'Arn', '--output', 'text'];
 
 describe('rolecall credential-process', { concurrency: false }, () => {
-  let world: StsWorld;
+  const suite = stsWorldForSuite();
   const base = randomKeys();
-  before(async () => {
-    world = await startStsWorld();
-  });
-  after(async () => world?.stop());
-  beforeEach(() => world?.proxy.reset());
+  beforeEach(() => suite.world.proxy.reset());
 
   function box(): Sandbox {
-    const sandbox = world.sandbox();
+    const sandbox = suite.world.sandbox();
     sandbox.write('.aws/config', CONFIG);
     sandbox.write('.aws/credentials', credentialsFile({ base }));
     return sandbox;
@@ -89,15 +85,15 @@ describe('rolecall credential-process', { concurrency: false }, () => {
     const cold = await aws(sandbox, ['--profile', 'tool', ...ARN]);
     assert.equal(cold.status, 0, cold.stderr);
     assert.match(cold.stdout.trim(), /^arn:aws:sts::123456789012:assumed-role\/Admin\/.+/);
-    assert.equal(world.proxy.count('AssumeRole'), 1);
-    const [call] = world.proxy.calls.filter((c) => c.action === 'GetCallerIdentity');
+    assert.equal(suite.world.proxy.count('AssumeRole'), 1);
+    const [call] = suite.world.proxy.calls.filter((c) => c.action === 'GetCallerIdentity');
     assert.notEqual(call?.signedWith, base.accessKeyId, 'the CLI signs with the role session, not the base keys');
 
-    world.proxy.reset();
+    suite.world.proxy.reset();
     const warm = await aws(sandbox, ['--profile', 'tool', ...ARN]);
     assert.equal(warm.status, 0, warm.stderr);
     assert.equal(warm.stdout, cold.stdout);
-    assert.deepEqual(world.proxy.counts(), { GetCallerIdentity: 1 }, 'only the CLI itself called STS');
+    assert.deepEqual(suite.world.proxy.counts(), { GetCallerIdentity: 1 }, 'only the CLI itself called STS');
   });
 
   test('stdout is the Version 1 JSON and nothing else', async (t) => {
@@ -132,7 +128,7 @@ describe('rolecall credential-process', { concurrency: false }, () => {
     assert.equal(viaCli.stderr.match(/rolecall: /g)?.length, 1, viaCli.stderr);
     assert.match(viaCli.stderr, /no terminal to ask on; set mfa_process/);
     assert.ok(Date.now() - started < 20_000, 'failed at once, without waiting for a code');
-    assert.equal(world.proxy.count('GetSessionToken') + world.proxy.count('AssumeRole'), 0);
+    assert.equal(suite.world.proxy.count('GetSessionToken') + suite.world.proxy.count('AssumeRole'), 0);
   });
 
   test('on a terminal the code is asked there, and the AWS CLI gets the role', async (t) => {
@@ -143,7 +139,7 @@ describe('rolecall credential-process', { concurrency: false }, () => {
     await terminal.waitFor(/MFA code for arn:aws:iam::123456789012:mfa\/alice: /, 1);
     terminal.type('314159\r');
     await terminal.waitFor(/arn:aws:sts::123456789012:assumed-role\/MfaAdmin\//, 1);
-    assert.equal(world.proxy.calls.find((c) => c.action === 'GetSessionToken')?.params.TokenCode, '314159');
+    assert.equal(suite.world.proxy.calls.find((c) => c.action === 'GetSessionToken')?.params.TokenCode, '314159');
   });
 
   test('a credential_process loop is refused with one line, quickly', async (t) => {
@@ -167,19 +163,19 @@ describe('rolecall credential-process', { concurrency: false }, () => {
     const viaCli = await aws(sandbox, ['--profile', 'loop', '--region', 'eu-west-1', ...ARN]);
     assert.notEqual(viaCli.status, 0);
     assert.equal(viaCli.stderr.match(/rolecall: /g)?.length, 1, viaCli.stderr);
-    assert.equal(world.proxy.calls.length, 0);
+    assert.equal(suite.world.proxy.calls.length, 0);
   });
 
   test('twenty at once: one GetSessionToken, one AssumeRole, one code', async (t) => {
     if (!requireCommands(t, 'moto_server', 'sh')) return;
     const sandbox = box();
     sandbox.write('mfa.sh', `echo run >> "$HOME/mfa-runs"\necho 123456\n`);
-    world.proxy.delay('GetSessionToken', 500);
+    suite.world.proxy.delay('GetSessionToken', 500);
     const runs = await Promise.all(Array.from({ length: 20 }, () => runRolecall(sandbox, ['credential-process', 'mfa-process'])));
     for (const run of runs) assert.equal(run.status, 0, run.stderr);
     assert.equal(new Set(runs.map((run) => run.stdout)).size, 1, 'all twenty got the one session');
     assert.equal(readFileSync(join(sandbox.home, 'mfa-runs'), 'utf8'), 'run\n');
-    assert.deepEqual(world.proxy.counts(), { GetSessionToken: 1, AssumeRole: 1 });
+    assert.deepEqual(suite.world.proxy.counts(), { GetSessionToken: 1, AssumeRole: 1 });
   });
 
   test('no secret in argv or in --debug', async (t) => {

@@ -9,11 +9,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { shellQuote } from '../helpers/pseudo-terminal.js';
 import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
+import { credentialsFile, randomKeys, stsWorldForSuite } from '../helpers/sts-world.js';
 import { openTerminal } from '../helpers/terminal-session.js';
 import { watchArgv } from './vault-harness.js';
 
@@ -41,17 +41,13 @@ const ROLECALL = `${shellQuote(process.execPath)} ${shellQuote(rolecallBin)}`;
 const PRINT_ARN = 'aws sts get-caller-identity --query Arn --output text';
 
 describe('rolecall export', { concurrency: false }, () => {
-  let world: StsWorld;
+  const suite = stsWorldForSuite();
   const base = randomKeys();
-  before(async () => {
-    world = await startStsWorld();
-  });
-  after(async () => world?.stop());
-  beforeEach(() => world?.proxy.reset());
+  beforeEach(() => suite.world.proxy.reset());
 
   function box(): Sandbox {
     // AWS_PROFILE names no profile: the CLI would fail on it, unless export unsets it.
-    const sandbox = world.sandbox({ AWS_PROFILE: 'not-a-profile' });
+    const sandbox = suite.world.sandbox({ AWS_PROFILE: 'not-a-profile' });
     // credential_process is run without a shell (as botocore runs it): the path in full.
     const processProfile = (name: string) => `\n[profile ${name}]\ncredential_process = sh ${join(sandbox.home, `${name}.sh`)}\n`;
     sandbox.write('.aws/config', CONFIG + processProfile('odd') + processProfile('odd-dotenv'));
@@ -142,7 +138,7 @@ describe('rolecall export', { concurrency: false }, () => {
     assert.deepEqual(json, JSON.parse((await runRolecall(sandbox, ['credential-process', 'admin'])).stdout));
     assert.match(env, new RegExp(`^AWS_SECRET_ACCESS_KEY=${json.SecretAccessKey?.replace(/[+/]/g, '\\$&')}$`, 'm'));
     assert.match(ini.stdout, new RegExp(`^aws_session_token = ${json.SessionToken?.replace(/[+/]/g, '\\$&')}$`, 'm'));
-    assert.deepEqual(world.proxy.counts(), { AssumeRole: 1, GetCallerIdentity: 1, ...(world.proxy.count('GetSessionToken') ? { GetSessionToken: 1 } : {}) }, 'one session for all');
+    assert.deepEqual(suite.world.proxy.counts(), { AssumeRole: 1, GetCallerIdentity: 1, ...(suite.world.proxy.count('GetSessionToken') ? { GetSessionToken: 1 } : {}) }, 'one session for all');
 
     // What a format cannot carry is refused in one line, not written to read back as something else.
     for (const format of ['env', 'ini']) {
