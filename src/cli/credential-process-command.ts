@@ -24,8 +24,8 @@ export class CredentialProcessCommand extends Command {
       Options: \`--duration D\`, \`--region R\`, \`--no-session\`, \`--backend keychain|file\`, \`--debug\` (on stderr, never a secret), as for exec.
     `,
     examples: [
-      ['In ~/.aws/config, a profile any tool can use', '[profile admin-via-rolecall]\\ncredential_process = rolecall credential-process prod-admin'],
-      ['Then', 'aws --profile admin-via-rolecall sts get-caller-identity'],
+      ['What `credential_process = rolecall credential-process prod-admin` in a profile of ~/.aws/config runs', 'rolecall credential-process prod-admin'],
+      ['The steps it takes, on stderr, without the JSON', 'rolecall credential-process prod-admin --debug >/dev/null'],
     ],
   });
 
