@@ -17,13 +17,15 @@ export interface ExecArguments {
   backend?: string;
   debug: boolean;
   force: boolean;
+  /** --server: the child fetches its credentials from rolecall's credential server, which refreshes them. */
+  server: boolean;
   help: boolean;
 }
 
 const TAKES_VALUE = new Set(['--duration', '-d', '--region', '--mfa-token', '-t', '--backend']);
 
 export function parseExecArguments(args: readonly string[]): ExecArguments {
-  const parsed: ExecArguments = { command: [], noSession: false, debug: false, force: false, help: false };
+  const parsed: ExecArguments = { command: [], noSession: false, debug: false, force: false, server: false, help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--') {
@@ -83,6 +85,9 @@ function applyOption(parsed: ExecArguments, name: string, value: string | undefi
       return;
     case '--force':
       parsed.force = true;
+      return;
+    case '--server':
+      parsed.server = true;
       return;
     case '--help':
     case '-h':

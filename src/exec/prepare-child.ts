@@ -20,12 +20,16 @@ export interface ExecRequest extends Omit<SessionRequest, 'profile'> {
   readonly backend?: string;
   /** --force: allowed inside another exec. */
   readonly force: boolean;
+  /** --server: the child gets rolecall's credential server instead of keys. */
+  readonly server?: boolean;
 }
 
 export interface ChildSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Record<string, string>;
+  /** With --server: to be called once the child has ended. */
+  readonly closeServer?: () => Promise<void>;
 }
 
 export async function prepareChild(processEnv: Env, request: ExecRequest): Promise<ChildSpec> {
@@ -37,11 +41,14 @@ export async function prepareChild(processEnv: Env, request: ExecRequest): Promi
   if (insideExec && !request.force) {
     throw new RolecallError(`already inside \`rolecall exec\` for profile "${env.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`);
   }
-  const context = commandContext(env, {
+  const server = request.server ? await import('./server-child.js') : undefined;
+  server?.refuseShadowingDefault(env, profile);
+  const given = commandContext(env, {
     processEnv,
     ...(request.backend ? { backend: request.backend } : {}),
     ...(request.mfaToken ? { mfaToken: request.mfaToken } : {}),
   });
+  const context = server ? server.servingContext(given) : given;
   warmUp(context);
   const session: SessionRequest = {
     profile,
@@ -49,9 +56,10 @@ export async function prepareChild(processEnv: Env, request: ExecRequest): Promi
     ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}),
     ...(request.noSession ? { noSession: true } : {}),
   };
-  const { plan, credentials } = await implicitProfileHint(request.profile === undefined && !env.AWS_PROFILE, () => sessionFor(session, context));
+  const first = await implicitProfileHint(request.profile === undefined && !env.AWS_PROFILE, () => sessionFor(session, context));
   const [command, ...args] = request.command.length > 0 ? request.command : [env.SHELL || '/bin/sh'];
-  return { command: command as string, args, env: childEnv(env, plan.profile, credentials, plan.region) };
+  if (server) return { command: command as string, args, ...(await server.serveChild(env, session, context, first)) };
+  return { command: command as string, args, env: childEnv(env, first.plan.profile, first.credentials, first.plan.region) };
 }
 
 /**

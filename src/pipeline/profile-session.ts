@@ -24,6 +24,8 @@ export interface SessionRequest {
   readonly region?: string;
   readonly durationSeconds?: number;
   readonly noSession?: boolean;
+  /** The same request once more (exec --server at each request of its child): its notes were said the first time. */
+  readonly again?: boolean;
 }
 
 export interface ProfileSession {
@@ -43,8 +45,10 @@ function planFor(request: SessionRequest, env: Env): Plan {
     noSession: request.noSession ?? false,
     userName: safeUserName(env),
   });
-  for (const line of plan.notes) note(line);
-  noticeUninheritedRegion(env, plan, profiles);
+  if (!request.again) {
+    for (const line of plan.notes) note(line);
+    noticeUninheritedRegion(env, plan, profiles);
+  }
   debug(`plan: ${describePlan(plan)}`);
   return plan;
 }
