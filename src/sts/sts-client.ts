@@ -26,6 +26,14 @@ export interface SessionTokenInput {
   readonly mfaCode?: string;
 }
 
+export interface FederationTokenInput {
+  /** 2 to 32 of [\w+=,.@-]: the federated user's name (config/session-name.ts). */
+  readonly name: string;
+  readonly durationSeconds: number;
+  /** A session policy: without one, a federated session may do nothing at all. */
+  readonly policy: string;
+}
+
 type StsModule = typeof import('@aws-sdk/client-sts');
 let sdk: Promise<StsModule> | undefined;
 
@@ -85,6 +93,20 @@ export async function getSessionToken(target: StsTarget, caller: Credentials, in
     return sessionFrom(out.Credentials, 'GetSessionToken');
   } catch (error) {
     throw stsError(`GetSessionToken${input.mfaSerial ? ` with MFA ${input.mfaSerial}` : ''}`, error, target);
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** Long-term keys of an IAM user → a federated user's session (the console accepts no GetSessionToken session). */
+export async function getFederationToken(target: StsTarget, caller: Credentials, input: FederationTokenInput): Promise<Credentials> {
+  const { GetFederationTokenCommand } = await loadSdk();
+  const sts = await client(target, caller);
+  try {
+    const out = await sts.send(new GetFederationTokenCommand({ Name: input.name, DurationSeconds: input.durationSeconds, Policy: input.policy }));
+    return sessionFrom(out.Credentials, 'GetFederationToken');
+  } catch (error) {
+    throw stsError('GetFederationToken', error, target);
   } finally {
     sts.destroy();
   }
