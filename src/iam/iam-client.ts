@@ -8,36 +8,22 @@ import { CredentialError } from '../base/errors.js';
 import type { Credentials } from '../config/credentials.js';
 import type { StaticKeys } from '../config/plan.js';
 import { registerSecret, redact } from '../log/redact.js';
+import { sdkClientOptions, type ServiceTarget } from '../config/sdk-client-options.js';
 
-export interface IamTarget {
-  /** IAM is global: the region it is signed for (config/partition.ts iamRegion). */
-  readonly region: string;
-  /** AWS_ENDPOINT_URL_IAM or AWS_ENDPOINT_URL (config/service-endpoint.ts). */
-  readonly endpoint?: string;
-}
+/** IAM is global: `region` is the one it is signed for (config/partition.ts iamRegion); `endpoint` from AWS_ENDPOINT_URL_IAM or AWS_ENDPOINT_URL. */
+export type IamTarget = ServiceTarget;
 
 type IamModule = typeof import('@aws-sdk/client-iam');
 let sdk: Promise<IamModule> | undefined;
 
 function loadSdk(): Promise<IamModule> {
-  // As in sts/sts-client.ts: no Node-version warning from the SDK on our stderr.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   sdk ??= import('@aws-sdk/client-iam');
   return sdk;
 }
 
 async function client(target: IamTarget, caller: Credentials) {
   const { IAMClient } = await loadSdk();
-  return new IAMClient({
-    region: target.region,
-    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-    credentials: {
-      accessKeyId: caller.accessKeyId,
-      secretAccessKey: caller.secretAccessKey,
-      ...(caller.sessionToken ? { sessionToken: caller.sessionToken } : {}),
-    },
-    maxAttempts: 1,
-  });
+  return new IAMClient(sdkClientOptions(target, caller, 1));
 }
 
 /** A new long-term key pair for `userName`. */

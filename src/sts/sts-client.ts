@@ -5,11 +5,9 @@
 import type { Credentials } from '../config/credentials.js';
 import { CredentialError } from '../base/errors.js';
 import { registerSecret, redact } from '../log/redact.js';
+import { sdkClientOptions, type ServiceTarget } from '../config/sdk-client-options.js';
 
-export interface StsTarget {
-  readonly region: string;
-  readonly endpoint?: string;
-}
+export type StsTarget = ServiceTarget;
 
 export interface AssumeRoleInput {
   readonly roleArn: string;
@@ -38,25 +36,13 @@ type StsModule = typeof import('@aws-sdk/client-sts');
 let sdk: Promise<StsModule> | undefined;
 
 function loadSdk(): Promise<StsModule> {
-  // The SDK warns on stderr about Node 20 at its first call; rolecall's output
-  // must not carry it, and engines in package.json already says what we support.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   sdk ??= import('@aws-sdk/client-sts');
   return sdk;
 }
 
 async function client(target: StsTarget, credentials: Credentials) {
   const { STSClient } = await loadSdk();
-  return new STSClient({
-    region: target.region,
-    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-    },
-    maxAttempts: 3,
-  });
+  return new STSClient(sdkClientOptions(target, credentials, 3));
 }
 
 export async function assumeRole(target: StsTarget, caller: Credentials, input: AssumeRoleInput): Promise<Credentials> {

@@ -13,17 +13,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { startFakeFederation, type FakeFederation } from '../helpers/fake-federation.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall, type RunResult } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
+import { credentialsFile, randomKeys, rolesOverBase, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 
-const CONFIG = `
-[profile base]
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::123456789012:role/Admin
-source_profile = base
-region = eu-central-1
-
+const CONFIG = `${rolesOverBase({ admin: 'Admin' })}
 [profile deep]
 role_arn = arn:aws:iam::123456789012:role/Deep
 source_profile = admin
@@ -88,7 +80,7 @@ describe('rolecall login', { concurrency: false }, () => {
     const cached = box();
     const result = await runRolecall(cached, ['login', 'admin', '--stdout', '--path', '/s3/home', '--debug']);
     const { request, params } = signedIn(result);
-    assert.equal(params.Destination, 'https://console.aws.amazon.com/s3/home?region=eu-central-1');
+    assert.equal(params.Destination, 'https://console.aws.amazon.com/s3/home?region=eu-west-1');
     // The default hour, less the seconds the session has already run: never past its end.
     const seconds = Number(request.sessionDuration);
     assert.ok(seconds <= 3600 && seconds > 3500, `SessionDuration ${request.sessionDuration}`);

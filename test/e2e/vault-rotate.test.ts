@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runProcess, runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
 import { stsWorldForSuite } from '../helpers/sts-world.js';
-import { filesHolding, uniqueName, watchArgv } from './vault-harness.js';
+import { BACKENDS, backendEnv, filesHolding, requireBackend, uniqueName, watchArgv, type Backend } from './vault-harness.js';
 
 describe('rolecall rotate', { concurrency: false }, () => {
   const suite = stsWorldForSuite();
@@ -41,12 +41,12 @@ describe('rolecall rotate', { concurrency: false }, () => {
   }
 
   /** An IAM user in moto with one key, stored with `rolecall add` for a profile of the same name. */
-  async function setup(profileLines = ''): Promise<Setup> {
+  async function setup(profileLines = '', backend: Backend = 'file'): Promise<Setup> {
     const { world } = suite;
     const user = uniqueName('alice');
     await admin(['iam', 'create-user', '--user-name', user]);
     const created = (await admin(['iam', 'create-access-key', '--user-name', user])) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } };
-    const box = world.sandbox({ AWS_ENDPOINT_URL_IAM: world.proxy.url });
+    const box = world.sandbox({ AWS_ENDPOINT_URL_IAM: world.proxy.url, ...backendEnv(backend) });
     box.write('.aws/config', `[profile ${user}]\nregion = eu-west-1\n${profileLines}\n[profile ${user}-admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = ${user}\n`);
     const added = await runRolecall(box, ['add', user, '--env'], { env: { AWS_ACCESS_KEY_ID: created.AccessKey.AccessKeyId, AWS_SECRET_ACCESS_KEY: created.AccessKey.SecretAccessKey } });
     assert.equal(added.status, 0, added.stderr);
@@ -69,43 +69,46 @@ describe('rolecall rotate', { concurrency: false }, () => {
     }
   }
 
-  test('the user ends with one key, the new one, stored and working; the sessions of the old one are dropped', async (t) => {
-    if (!requireCommands(t, 'moto_server', 'aws')) return;
-    const s = await setup();
-    const warm = await runRolecall(s.box, ['exec', `${s.profile}-admin`, '--', 'true']);
-    assert.equal(warm.status, 0, warm.stderr);
-    suite.world.proxy.reset();
+  for (const backend of BACKENDS) {
+    test(`${backend} backend: the user ends with one key, the new one, stored and working; the sessions of the old one are dropped`, async (t) => {
+      if (!requireCommands(t, 'moto_server', 'aws') || !(await requireBackend(t, backend))) return;
+      const s = await setup('', backend);
+      t.after(() => runRolecall(s.box, ['remove', s.profile, '--force']));
+      const warm = await runRolecall(s.box, ['exec', `${s.profile}-admin`, '--', 'true']);
+      assert.equal(warm.status, 0, warm.stderr);
+      suite.world.proxy.reset();
 
-    const watcher = watchArgv([s.old.SecretAccessKey]);
-    let result: RunResult;
-    try {
-      result = await runRolecall(s.box, ['rotate', s.profile, '--debug']);
-    } finally {
-      assert.deepEqual(watcher.stop(), [], 'the old secret in some argv');
-    }
-    assert.equal(result.status, 0, result.stderr);
-    const keys = await keyIdsOf(s.user);
-    assert.equal(keys.length, 1, keys.join(' '));
-    const fresh = keys[0]!;
-    assert.notEqual(fresh, s.old.AccessKeyId);
-    assert.equal(
-      result.stdout,
-      `created the key ${fresh} for IAM user ${s.user} and stored it in the file vault\ndeleted the old key ${s.old.AccessKeyId}; dropped 1 cached session made from it\n`,
-    );
-    const { proxy } = suite.world;
-    const create = proxy.calls.find((c) => c.action === 'CreateAccessKey');
-    assert.equal(create?.signedWith, s.old.AccessKeyId);
-    assert.equal(create?.params.UserName, s.user);
-    assert.equal(proxy.calls.at(-1)?.action, 'DeleteAccessKey', 'the old key goes last');
-    assert.equal(proxy.calls.at(-1)?.params.AccessKeyId, s.old.AccessKeyId);
-    assert.ok(proxy.calls.some((c) => c.action === 'GetCallerIdentity' && c.signedWith === fresh), 'the new key was checked before the old one went');
+      const watcher = watchArgv([s.old.SecretAccessKey]);
+      let result: RunResult;
+      try {
+        result = await runRolecall(s.box, ['rotate', s.profile, '--debug']);
+      } finally {
+        assert.deepEqual(watcher.stop(), [], 'the old secret in some argv');
+      }
+      assert.equal(result.status, 0, result.stderr);
+      const keys = await keyIdsOf(s.user);
+      assert.equal(keys.length, 1, keys.join(' '));
+      const fresh = keys[0]!;
+      assert.notEqual(fresh, s.old.AccessKeyId);
+      assert.equal(
+        result.stdout,
+        `created the key ${fresh} for IAM user ${s.user} and stored it in the ${backend === 'file' ? 'file vault' : 'keychain'}\ndeleted the old key ${s.old.AccessKeyId}; dropped 1 cached session made from it\n`,
+      );
+      const { proxy } = suite.world;
+      const create = proxy.calls.find((c) => c.action === 'CreateAccessKey');
+      assert.equal(create?.signedWith, s.old.AccessKeyId);
+      assert.equal(create?.params.UserName, s.user);
+      assert.equal(proxy.calls.at(-1)?.action, 'DeleteAccessKey', 'the old key goes last');
+      assert.equal(proxy.calls.at(-1)?.params.AccessKeyId, s.old.AccessKeyId);
+      assert.ok(proxy.calls.some((c) => c.action === 'GetCallerIdentity' && c.signedWith === fresh), 'the new key was checked before the old one went');
 
-    const stored = await storedKey(s);
-    assert.equal(stored.id, fresh);
-    assert.equal(stored.arn, `arn:aws:iam::123456789012:user/${s.user}`);
-    assertQuiet(result, [s.old.SecretAccessKey, stored.secret]);
-    assert.deepEqual(filesHolding(s.box, [stored.secret]), [], 'the new secret is in no plain-text file');
-  });
+      const stored = await storedKey(s);
+      assert.equal(stored.id, fresh);
+      assert.equal(stored.arn, `arn:aws:iam::123456789012:user/${s.user}`);
+      assertQuiet(result, [s.old.SecretAccessKey, stored.secret]);
+      assert.deepEqual(filesHolding(s.box, [stored.secret]), [], 'the new secret is in no plain-text file');
+    });
+  }
 
   test('with mfa_serial, IAM is called with the MFA session', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
@@ -119,6 +122,20 @@ describe('rolecall rotate', { concurrency: false }, () => {
     const create = proxy.calls.find((c) => c.action === 'CreateAccessKey');
     assert.ok(create && create.signedWith !== s.old.AccessKeyId, `CreateAccessKey signed with ${create?.signedWith}, not the session`);
     assert.equal((await keyIdsOf(s.user)).length, 1);
+  });
+
+  test('a new key STS does not know yet is checked again until it does', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const s = await setup();
+    const { proxy } = suite.world;
+    proxy.onAnswered('CreateAccessKey', () => proxy.refuse('GetCallerIdentity', { code: 'InvalidClientTokenId', times: 2 }));
+    const result = await runRolecall(s.box, ['rotate', s.profile, '--debug']);
+    assert.equal(result.status, 0, result.stderr);
+    const [fresh] = await keyIdsOf(s.user);
+    assert.equal(proxy.calls.filter((c) => c.action === 'GetCallerIdentity' && c.signedWith === fresh).length, 3);
+    assert.match(result.stderr, /STS does not know the new key yet \(try 2 of 12\)/);
+    assert.match(result.stderr, new RegExp(`the new key ${fresh} works \\(try 3\\)`));
+    assert.equal((await storedKey(s)).id, fresh);
   });
 
   test('GetCallerIdentity refused for the new key: the old key is stored again and works, the new one is deleted', async (t) => {
