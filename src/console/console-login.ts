@@ -98,8 +98,8 @@ async function roleSession(plan: Plan, context: CommandContext, wanted: number):
 /** Plain keys: a federated user's session, named after the login name (GetFederationToken). */
 async function federatedSession(plan: Plan, context: CommandContext, wanted: number): Promise<ConsoleSession> {
   if (plan.steps.some((step) => step.mfa)) note(`GetFederationToken takes no MFA code: the console session of profile "${plan.profile}" is not MFA-authenticated`);
-  const keysPlan = planFor({ profile: plan.profile, noSession: true }, context.env);
-  const { credentials: keys } = await sessionOfPlan(keysPlan, context);
+  // The Plan's source alone: the keys as they are, with no GetSessionToken over them.
+  const { credentials: keys } = await sessionOfPlan({ ...plan, steps: [], notes: [] }, context);
   // A credential_process or the environment may already give a session: it signs in as it is.
   if (keys.sessionToken) return { credentials: keys };
   const name = federationName(safeUserName(context.env));
