@@ -5,6 +5,7 @@
  * clipanion's positional handling cannot express.
  */
 import { ArgumentError } from '../base/errors.js';
+import { checkedMfaToken } from './mfa-token.js';
 import { parseDuration } from './parse-duration.js';
 
 export interface ExecArguments {
@@ -70,8 +71,7 @@ function applyOption(parsed: ExecArguments, name: string, value: string | undefi
       return;
     case '--mfa-token':
     case '-t':
-      if (!/^\d{6}$/.test(value as string)) throw new ArgumentError('--mfa-token takes the six digits your MFA device shows');
-      parsed.mfaToken = value;
+      parsed.mfaToken = checkedMfaToken(value as string);
       return;
     case '--backend':
       if (value !== 'keychain' && value !== 'file') throw new ArgumentError(`--backend "${value}" is not a backend; use keychain or file`);

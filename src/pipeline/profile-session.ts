@@ -33,7 +33,8 @@ export interface ProfileSession {
   readonly credentials: Credentials;
 }
 
-function planFor(request: SessionRequest, env: Env): Plan {
+/** The Plan of a request, its notes said; for a command that must look at it before asking for its session (login). */
+export function planFor(request: SessionRequest, env: Env): Plan {
   const { paths, profiles } = loadConfig(env);
   debug(`profile "${request.profile}" from ${displayPath(paths.config, env)} and ${displayPath(paths.credentials, env)}`);
   const plan = resolveProfile(profiles, {
@@ -68,7 +69,11 @@ function noticeUninheritedRegion(env: Env, plan: Plan, profiles: Profiles): void
 }
 
 export async function sessionFor(request: SessionRequest, context: CommandContext): Promise<ProfileSession> {
-  const plan = planFor(request, context.env);
+  return sessionOfPlan(planFor(request, context.env), context);
+}
+
+/** The credentials of a Plan made by planFor, through the pipeline and its cache. */
+export async function sessionOfPlan(plan: Plan, context: CommandContext): Promise<ProfileSession> {
   const endpoint = stsEndpoint(context.env);
   const provider = buildPipeline(plan, { region: plan.stsRegion, ...(endpoint ? { endpoint } : {}) }, context);
   const credentials = await provider.retrieve();
@@ -86,7 +91,8 @@ function describePlan(plan: Plan): string {
   return [source, ...steps].join(' -> ') + `; region ${plan.region ?? `none (STS in ${plan.stsRegion})`}`;
 }
 
-function safeUserName(env: Env): string | undefined {
+/** The login name for default session names; USER when the OS will not say. */
+export function safeUserName(env: Env): string | undefined {
   try {
     return userInfo().username;
   } catch {
