@@ -9,11 +9,11 @@ import { EXIT_OK } from '../base/exit-status.js';
 import { dropSessions, profilesBuiltOn } from '../cache/session-admin.js';
 import { displayPath } from '../config/config-paths.js';
 import { plaintextKeysFile } from '../config/key-pair.js';
-import { loadConfig, type LoadedConfig } from '../config/load-config.js';
-import { planIfResolves } from '../config/resolve-profile.js';
+import { loadConfig } from '../config/load-config.js';
 import { openVault } from '../pipeline/open-vault.js';
 import { confirm } from '../prompt/confirm.js';
 import { KEYS_SERVICE, vaultPlace } from '../vault/vault.js';
+import { keysOwnerHint } from './keys-owner-hint.js';
 import type { Print } from './report.js';
 
 export interface RemoveRequest {
@@ -36,18 +36,7 @@ export async function removeKeys(env: Env, request: RemoveRequest, print: Print)
   const config = loadConfig(env);
   const plaintext = plaintextKeysFile(config, profile);
   const still = plaintext ? ` (${displayPath(plaintext, env)} still has keys for it in plain text)` : '';
-  if (!removed) throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}${sessions}${keysOwnerHint(env, config, profile)}`);
+  if (!removed) throw new RolecallError(`profile "${profile}" has no keys in ${where}${still}${sessions}${keysOwnerHint(env, config, profile, 'remove')}`);
   print(`deleted the keys of profile "${profile}" from ${where}${sessions}${still}`);
   return EXIT_OK;
-}
-
-/**
- * `rolecall remove ROLE-PROFILE` is a natural slip: the keys belong to the
- * profile at the bottom of its chain, so name that one. Nothing when the
- * chain cannot be resolved (its own error is exec's to give).
- */
-function keysOwnerHint(env: Env, config: LoadedConfig, profile: string): string {
-  const source = planIfResolves(config, profile, env, false)?.source;
-  if (source?.kind !== 'profileKeys' || source.profile === profile) return '';
-  return `; it is a role over the keys of profile "${source.profile}": \`rolecall remove ${source.profile}\` deletes those`;
 }

@@ -25,3 +25,13 @@ export function wholeSeconds(env: Env, name: string, fallback: number): number {
   if (!/^\d+$/.test(raw.trim())) throw new RolecallError(`${name} is "${raw}"; it must be a whole number of seconds`);
   return Number(raw.trim());
 }
+
+/**
+ * What a session handed to the SDKs of a child (exec --server) must have
+ * left at least: the AWS CLI (botocore) refuses a fetched session with less
+ * than 10 minutes left, so one the cache would still reuse under
+ * ROLECALL_MIN_TTL's 5 minutes would fail there; a minute more for margin.
+ * (Not its 15 minutes of advisory refresh: those would make every fetch of
+ * a 900 s session an STS call; in that window botocore asks again, from the cache.)
+ */
+export const CREDENTIAL_SERVER_MIN_TTL_SECONDS = 11 * 60;

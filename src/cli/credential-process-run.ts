@@ -17,11 +17,12 @@ export interface CredentialProcessArguments extends CredentialProcessRequest {
   readonly help: boolean;
 }
 
-/** exec's options, less what a credential_process line cannot use: a command, --force, --mfa-token (a code in a config file is spent in 30 s). */
+/** exec's options, less what a credential_process line cannot use: a command, --force, --server, --mfa-token (a code in a config file is spent in 30 s). */
 export function parseCredentialProcessArguments(args: readonly string[]): CredentialProcessArguments {
   const parsed = parseExecArguments(args, 'credential-process');
   if (parsed.help) return { profile: '', debug: false, help: true };
-  if (parsed.force || parsed.mfaToken) throw new ArgumentError(`${parsed.force ? '--force' : '--mfa-token'} is not an option of credential-process; see rolecall credential-process --help`);
+  const execOnly = parsed.force ? '--force' : parsed.server ? '--server' : parsed.mfaToken ? '--mfa-token' : undefined;
+  if (execOnly) throw new ArgumentError(`${execOnly} is not an option of credential-process; see rolecall credential-process --help`);
   if (parsed.command.length > 0) throw new ArgumentError(`credential-process takes one PROFILE, not "${parsed.command[0]}" after it; see rolecall credential-process --help`);
   if (parsed.profile === undefined) throw new ArgumentError('missing PROFILE (usage: rolecall credential-process PROFILE)');
   return {

@@ -5,6 +5,7 @@
  * clipanion's positional handling cannot express.
  */
 import { ArgumentError } from '../base/errors.js';
+import { checkedMfaToken } from './mfa-token.js';
 import { parseDuration } from './parse-duration.js';
 
 export interface ExecArguments {
@@ -17,6 +18,8 @@ export interface ExecArguments {
   backend?: string;
   debug: boolean;
   force: boolean;
+  /** --server: the child fetches its credentials from rolecall's credential server, which refreshes them. */
+  server: boolean;
   help: boolean;
 }
 
@@ -24,7 +27,7 @@ const TAKES_VALUE = new Set(['--duration', '-d', '--region', '--mfa-token', '-t'
 
 /** `command`: whose --help a mistake points to (credential-process reads the same grammar). */
 export function parseExecArguments(args: readonly string[], command = 'exec'): ExecArguments {
-  const parsed: ExecArguments = { command: [], noSession: false, debug: false, force: false, help: false };
+  const parsed: ExecArguments = { command: [], noSession: false, debug: false, force: false, server: false, help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--') {
@@ -79,6 +82,9 @@ function applyOption(parsed: ExecArguments, name: string, value: string | undefi
     case '--force':
       parsed.force = true;
       return;
+    case '--server':
+      parsed.server = true;
+      return;
     case '--help':
     case '-h':
       parsed.help = true;
@@ -97,11 +103,6 @@ export function checkedDuration(value: string): number {
 
 export function checkedRegion(value: string): string {
   if (!/^[a-z0-9-]+$/.test(value)) throw new ArgumentError(`--region "${value}" is not a region name such as eu-west-1`);
-  return value;
-}
-
-export function checkedMfaToken(value: string): string {
-  if (!/^\d{6}$/.test(value)) throw new ArgumentError('--mfa-token takes the six digits your MFA device shows');
   return value;
 }
 

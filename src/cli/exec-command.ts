@@ -14,7 +14,9 @@ export class ExecCommand extends Command {
 
       When the chain has an \`mfa_serial\`, rolecall asks for one code and calls GetSessionToken with it, then assumes every role with that session: one code serves every role over the same keys. The code comes from \`--mfa-token\`, else the profile's \`mfa_process\`, else a prompt on the terminal.
 
-      Options: \`--duration D\` (900s, 15m, 1h, 12h; the last session's lifetime), \`--region R\`, \`--backend keychain|file\` (where keys and cached sessions live; default \`ROLECALL_BACKEND\`, else the keychain when it answers), \`--no-session\` (no GetSessionToken: keys as they are, or MFA on the role call), \`--mfa-token CODE\`, \`--force\` (allow exec inside exec), \`--debug\` (each step on stderr, never a secret).
+      With \`--server\`, COMMAND gets no keys: rolecall serves them on 127.0.0.1 (a random port) for as long as COMMAND runs, as an ECS container's credential endpoint, through \`AWS_CONTAINER_CREDENTIALS_FULL_URI\` and \`AWS_CONTAINER_AUTHORIZATION_TOKEN\` (a random token, only in COMMAND's environment). The AWS CLI and every SDK fetch credentials there and again before they expire, so a command that runs for hours keeps working: each fetch gets the cached session while it has 11 minutes (or \`ROLECALL_MIN_TTL\`, if more) left, else a new one. The first session, and any MFA prompt, come before COMMAND starts; a later session that needs a new MFA code (the MFA session lasts 8 hours) comes only from \`mfa_process\`, else that fetch fails with a line on stderr. Refused when \`[default]\` has credentials of its own, which the SDKs would take first.
+
+      Options: \`--duration D\` (900s, 15m, 1h, 12h; the last session's lifetime), \`--region R\`, \`--backend keychain|file\` (where keys and cached sessions live; default \`ROLECALL_BACKEND\`, else the keychain when it answers), \`--no-session\` (no GetSessionToken: keys as they are, or MFA on the role call), \`--mfa-token CODE\`, \`--force\` (allow exec inside exec), \`--server\` (a credential server instead of keys, for long runs), \`--debug\` (each step on stderr, never a secret).
 
       Environment: \`ROLECALL_BACKEND\`, \`ROLECALL_FILE_PASSPHRASE\` (the file vault's passphrase; never passed on), \`ROLECALL_MIN_TTL\` (seconds a cached session must have left, default 300), \`ROLECALL_LOCK_TIMEOUT\` (seconds to wait for another rolecall fetching the same session, default 120).
 
@@ -25,6 +27,7 @@ export class ExecCommand extends Command {
       ['Check who you are', 'rolecall exec prod-admin -- aws sts get-caller-identity'],
       ['A 12-hour session in another region', 'rolecall exec --duration 12h --region eu-west-1 dev -- ./deploy.sh'],
       ['A shell with the credentials', 'rolecall exec billing-dev'],
+      ['Hours of terraform, past the first session', 'rolecall exec --server prod-admin -- terraform apply'],
     ],
   });
 

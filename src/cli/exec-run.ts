@@ -26,7 +26,13 @@ export async function runExec(parsed: ExecArguments): Promise<number> {
   // Loading since prepareChild's warm-up; awaited only now, with the credentials in hand.
   const { runChild } = await import('../exec/run-child.js');
   debug(`starting ${child.command}`);
-  const outcome = await runChild(child.command, child.args, child.env);
+  let outcome;
+  try {
+    outcome = await runChild(child.command, child.args, child.env);
+  } finally {
+    // The credential server lives exactly as long as the child.
+    await child.closeServer?.();
+  }
   debug(`${child.command} ended: status ${outcome.status}`);
   if (outcome.startError) process.stderr.write(`rolecall: ${outcome.startError}\n`);
   return outcome.status;

@@ -6,7 +6,8 @@ import { FORMATS, isExportFormat } from '../export/export-formats.js';
 import { enableDebug } from '../log/debug-log.js';
 import { guarded } from '../log/report-error.js';
 import { backendOption } from './backend-option.js';
-import { checkedBackend, checkedDuration, checkedMfaToken, checkedRegion } from './exec-arguments.js';
+import { checkedBackend, checkedDuration, checkedRegion } from './exec-arguments.js';
+import { checkedMfaToken } from './mfa-token.js';
 
 export class ExportCommand extends Command {
   static override paths = [['export']];

@@ -36,6 +36,8 @@ cli.register((await import('./add-command.js')).AddCommand);
 cli.register((await import('./remove-command.js')).RemoveCommand);
 cli.register((await import('./list-command.js')).ListCommand);
 cli.register((await import('./import-command.js')).ImportCommand);
+cli.register((await import('./login-command.js')).LoginCommand);
+cli.register((await import('./rotate-command.js')).RotateCommand);
 cli.register(HookCommand);
 cli.register(HookEnvCommand);
 cli.register(AllowCommand);

@@ -13,3 +13,8 @@ export function defaultSessionName(userName: string | undefined): string {
   const user = (userName ?? '').replace(/[^\w+=,.@-]/g, '_');
   return `rolecall-${user || 'user'}`.slice(0, 64);
 }
+
+/** GetFederationToken's Name: "rolecall-USER" as above, within its 32 characters. */
+export function federationName(userName: string | undefined): string {
+  return defaultSessionName(userName).slice(0, 32);
+}

@@ -28,6 +28,12 @@ export interface MfaCodeSource {
   readonly env: Env;
   /** How this command can be given a code when there is no terminal; exec's: --mfa-token or mfa_process. */
   readonly withoutTerminal?: string;
+  /**
+   * Why no prompt may be shown now, when none may (exec --server refreshing
+   * while the command owns the terminal): a code needed then is an error
+   * that says so, not a question typed into the command's screen.
+   */
+  readonly noPrompt?: string;
 }
 
 export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise<string> {
@@ -48,6 +54,9 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
     // What mfa_process prints it would print for every waiter too.
     if (!MFA_CODE.test(code)) throw sharedWithWaiters(new RolecallError(`the MFA code from mfa_process of profile "${device.profile}" is not six digits`));
     return code;
+  }
+  if (source.noPrompt) {
+    throw new RolecallError(`profile "${device.profile}" needs a new MFA code for ${device.serial}, and rolecall cannot ask for it: ${source.noPrompt}; set mfa_process, or run the command again to type a code`);
   }
   return askUpTo<string>(
     async () => {

@@ -41,6 +41,39 @@ export function childEnv(parent: Env, profile: string, credentials: Credentials,
   return { ...env, ...sessionVariables(profile, credentials, region) };
 }
 
+/**
+ * Ways to credentials an SDK takes before AWS_CONTAINER_CREDENTIALS_FULL_URI
+ * and its token, gone too when the child gets rolecall's credential server:
+ * a relative URI (ECS's own) wins over a full one, a token file over the
+ * token, and a web identity (AWS_ROLE_ARN with its token file) over both.
+ */
+export const REMOVED_FROM_SERVER_CHILD = [
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_ROLE_SESSION_NAME',
+] as const;
+
+/** Where the child of exec --server fetches its credentials, and the token it shows there. */
+export interface ServerAddress {
+  readonly url: string;
+  readonly token: string;
+}
+
+/** exec --server's child: exec's environment with no keys in it, and the server's address and token instead. */
+export function serverChildEnv(parent: Env, profile: string, region: string | undefined, server: ServerAddress): Record<string, string> {
+  const env = helperEnv(parent);
+  for (const key of [...REMOVED_FROM_CHILD, ...REMOVED_FROM_SERVER_CHILD]) delete env[key];
+  return {
+    ...env,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: server.url,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: server.token,
+    ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}),
+    ROLECALL_PROFILE: profile,
+  };
+}
+
 /** ISO 8601 in UTC without milliseconds, the form the AWS CLI and SDKs print. */
 export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');

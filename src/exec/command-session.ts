@@ -22,17 +22,29 @@ export interface CommandSessionRequest extends Omit<SessionRequest, 'profile'> {
 export interface CommandSession extends ProfileSession {
   /** What the command read its settings from: the process's environment, less the hook's region. */
   readonly env: Env;
+  /** What the session was fetched with, for a command that fetches it again (exec --server). */
+  readonly request: SessionRequest;
+  readonly context: CommandContext;
 }
 
-export async function commandSession(processEnv: Env, request: CommandSessionRequest, options: Pick<ContextOptions, 'mfaWithoutTerminal'> = {}): Promise<CommandSession> {
+export interface CommandSessionOptions extends Pick<ContextOptions, 'mfaWithoutTerminal'> {
+  /** A command's own refusal of the profile, before any STS call or prompt (exec --server's). */
+  readonly refuse?: (env: Env, profile: string) => void;
+  /** The command's context made from the common one (exec --server's longer minimum life). */
+  readonly adapt?: (context: CommandContext) => CommandContext;
+}
+
+export async function commandSession(processEnv: Env, request: CommandSessionRequest, options: CommandSessionOptions = {}): Promise<CommandSession> {
   const profile = request.profile ?? (processEnv.AWS_PROFILE || 'default');
   const env = withoutHookRegion(processEnv, profile);
-  const context = commandContext(env, {
+  options.refuse?.(env, profile);
+  const given = commandContext(env, {
     processEnv,
     ...(request.backend ? { backend: request.backend } : {}),
     ...(request.mfaToken ? { mfaToken: request.mfaToken } : {}),
-    ...options,
+    ...(options.mfaWithoutTerminal ? { mfaWithoutTerminal: options.mfaWithoutTerminal } : {}),
   });
+  const context = options.adapt ? options.adapt(given) : given;
   warmUpVault(context);
   const session: SessionRequest = {
     profile,
@@ -42,7 +54,7 @@ export async function commandSession(processEnv: Env, request: CommandSessionReq
   };
   const implicit = request.profile === undefined && !env.AWS_PROFILE;
   const { plan, credentials } = await implicitProfileHint(implicit, request.usage, () => sessionFor(session, context));
-  return { env, plan, credentials };
+  return { env, plan, credentials, request: session, context };
 }
 
 /**

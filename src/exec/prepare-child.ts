@@ -1,9 +1,10 @@
 /**
  * What `rolecall exec` does before the command starts: the exec rule (no
  * exec inside an exec unless forced), the session (exec/command-session.ts),
- * and the child's command line and environment. Everything here may fail
- * with a RolecallError, which the command reports with status 125: the child
- * has not started.
+ * and the child's command line and environment (with --server, the
+ * credential server instead of keys). Everything here may fail with a
+ * RolecallError, which the command reports with status 125: the child has
+ * not started.
  */
 import type { Env } from '../base/env.js';
 import { RolecallError } from '../base/errors.js';
@@ -15,12 +16,16 @@ export interface ExecRequest extends Omit<CommandSessionRequest, 'usage'> {
   readonly command: readonly string[];
   /** --force: allowed inside another exec. */
   readonly force: boolean;
+  /** --server: the child gets rolecall's credential server instead of keys. */
+  readonly server?: boolean;
 }
 
 export interface ChildSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Record<string, string>;
+  /** With --server: to be called once the child has ended. */
+  readonly closeServer?: () => Promise<void>;
 }
 
 export async function prepareChild(processEnv: Env, request: ExecRequest): Promise<ChildSpec> {
@@ -30,9 +35,15 @@ export async function prepareChild(processEnv: Env, request: ExecRequest): Promi
   if (insideExec && !request.force) {
     throw new RolecallError(`already inside \`rolecall exec\` for profile "${processEnv.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`);
   }
+  const server = request.server ? await import('./server-child.js') : undefined;
   // The child runner (execa) is needed by nearly every exec: its loading overlaps the keychain's answers.
   void import('./run-child.js').catch(() => undefined);
-  const { env, plan, credentials } = await commandSession(processEnv, { ...request, usage: 'exec PROFILE -- CMD' });
-  const [command, ...args] = request.command.length > 0 ? request.command : [env.SHELL || '/bin/sh'];
-  return { command: command as string, args, env: childEnv(env, plan.profile, credentials, plan.region) };
+  const first = await commandSession(
+    processEnv,
+    { ...request, usage: 'exec PROFILE -- CMD' },
+    server ? { refuse: server.refuseShadowingDefault, adapt: server.servingContext } : {},
+  );
+  const [command, ...args] = request.command.length > 0 ? request.command : [first.env.SHELL || '/bin/sh'];
+  if (server) return { command: command as string, args, ...(await server.serveChild(first.env, first.request, first.context, first)) };
+  return { command: command as string, args, env: childEnv(first.env, first.plan.profile, first.credentials, first.plan.region) };
 }

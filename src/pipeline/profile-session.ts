@@ -25,6 +25,8 @@ export interface SessionRequest {
   readonly region?: string;
   readonly durationSeconds?: number;
   readonly noSession?: boolean;
+  /** The same request once more (exec --server at each request of its child): its notes were said the first time. */
+  readonly again?: boolean;
 }
 
 export interface ProfileSession {
@@ -32,7 +34,8 @@ export interface ProfileSession {
   readonly credentials: Credentials;
 }
 
-function planFor(request: SessionRequest, env: Env): Plan {
+/** The Plan of a request, its notes said; for a command that must look at it before asking for its session (login). */
+export function planFor(request: SessionRequest, env: Env): Plan {
   const { paths, profiles } = loadConfig(env);
   debug(`profile "${request.profile}" from ${displayPath(paths.config, env)} and ${displayPath(paths.credentials, env)}`);
   const plan = resolveProfile(profiles, {
@@ -44,8 +47,10 @@ function planFor(request: SessionRequest, env: Env): Plan {
     noSession: request.noSession ?? false,
     userName: safeUserName(env),
   });
-  for (const line of plan.notes) note(line);
-  noticeUninheritedRegion(env, plan, profiles);
+  if (!request.again) {
+    for (const line of plan.notes) note(line);
+    noticeUninheritedRegion(env, plan, profiles);
+  }
   debug(`plan: ${describePlan(plan)}`);
   return plan;
 }
@@ -65,9 +70,13 @@ function noticeUninheritedRegion(env: Env, plan: Plan, profiles: Profiles): void
 }
 
 export async function sessionFor(request: SessionRequest, context: CommandContext): Promise<ProfileSession> {
-  // Before the files are read and any lock is taken: a loop would wait on its own lock.
-  const processEnv = refuseCredentialLoop(context.processEnv, request.profile);
-  const plan = planFor(request, context.env);
+  return sessionOfPlan(planFor(request, context.env), context);
+}
+
+/** The credentials of a Plan made by planFor, through the pipeline and its cache. */
+export async function sessionOfPlan(plan: Plan, context: CommandContext): Promise<ProfileSession> {
+  // Before any lock is taken: a loop would wait on its own lock.
+  const processEnv = refuseCredentialLoop(context.processEnv, plan.profile);
   const endpoint = stsEndpoint(context.env);
   const provider = buildPipeline(plan, { region: plan.stsRegion, ...(endpoint ? { endpoint } : {}) }, { ...context, processEnv });
   const credentials = await provider.retrieve();
@@ -85,7 +94,8 @@ function describePlan(plan: Plan): string {
   return [source, ...steps].join(' -> ') + `; region ${plan.region ?? `none (STS in ${plan.stsRegion})`}`;
 }
 
-function safeUserName(env: Env): string | undefined {
+/** The login name for default session names; USER when the OS will not say. */
+export function safeUserName(env: Env): string | undefined {
   try {
     return userInfo().username;
   } catch {

@@ -5,11 +5,9 @@
 import type { Credentials } from '../config/credentials.js';
 import { CredentialError } from '../base/errors.js';
 import { registerSecret, redact } from '../log/redact.js';
+import { sdkClientOptions, type ServiceTarget } from '../config/sdk-client-options.js';
 
-export interface StsTarget {
-  readonly region: string;
-  readonly endpoint?: string;
-}
+export type StsTarget = ServiceTarget;
 
 export interface AssumeRoleInput {
   readonly roleArn: string;
@@ -26,29 +24,25 @@ export interface SessionTokenInput {
   readonly mfaCode?: string;
 }
 
+export interface FederationTokenInput {
+  /** 2 to 32 of [\w+=,.@-]: the federated user's name (config/session-name.ts). */
+  readonly name: string;
+  readonly durationSeconds: number;
+  /** A session policy: without one, a federated session may do nothing at all. */
+  readonly policy: string;
+}
+
 type StsModule = typeof import('@aws-sdk/client-sts');
 let sdk: Promise<StsModule> | undefined;
 
 function loadSdk(): Promise<StsModule> {
-  // The SDK warns on stderr about Node 20 at its first call; rolecall's output
-  // must not carry it, and engines in package.json already says what we support.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   sdk ??= import('@aws-sdk/client-sts');
   return sdk;
 }
 
 async function client(target: StsTarget, credentials: Credentials) {
   const { STSClient } = await loadSdk();
-  return new STSClient({
-    region: target.region,
-    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-    },
-    maxAttempts: 3,
-  });
+  return new STSClient(sdkClientOptions(target, credentials, 3));
 }
 
 export async function assumeRole(target: StsTarget, caller: Credentials, input: AssumeRoleInput): Promise<Credentials> {
@@ -85,6 +79,20 @@ export async function getSessionToken(target: StsTarget, caller: Credentials, in
     return sessionFrom(out.Credentials, 'GetSessionToken');
   } catch (error) {
     throw stsError(`GetSessionToken${input.mfaSerial ? ` with MFA ${input.mfaSerial}` : ''}`, error, target);
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** Long-term keys of an IAM user → a federated user's session (the console accepts no GetSessionToken session). */
+export async function getFederationToken(target: StsTarget, caller: Credentials, input: FederationTokenInput): Promise<Credentials> {
+  const { GetFederationTokenCommand } = await loadSdk();
+  const sts = await client(target, caller);
+  try {
+    const out = await sts.send(new GetFederationTokenCommand({ Name: input.name, DurationSeconds: input.durationSeconds, Policy: input.policy }));
+    return sessionFrom(out.Credentials, 'GetFederationToken');
+  } catch (error) {
+    throw stsError('GetFederationToken', error, target);
   } finally {
     sts.destroy();
   }

@@ -38,8 +38,12 @@ export interface StsProxy {
   onAnswered(action: string, listener: () => void): void;
   /** Holds every answer to `action` until the returned function is called. */
   hold(action: string): () => void;
-  /** Answers `action` with STS's AccessDenied error instead of asking moto. */
-  refuse(action: string): void;
+  /**
+   * Answers `action` with STS's AccessDenied error instead of asking moto;
+   * with `as`, with another error (InvalidClientTokenId: a key IAM has not
+   * spread yet), for the next `times` calls only when given.
+   */
+  refuse(action: string, as?: { readonly code?: string; readonly times?: number }): void;
   stop(): Promise<void>;
 }
 
@@ -49,7 +53,7 @@ export async function startStsProxy(targetUrl: string): Promise<StsProxy> {
   const delays = new Map<string, number>();
   const listeners = new Map<string, (() => void)[]>();
   const gates = new Map<string, Promise<void>>();
-  const refused = new Set<string>();
+  const refused = new Map<string, { code: string; left: number }>();
   const server: Server = createServer((incoming, outgoing) => {
     collect(incoming).then((body) => {
       const action = record(incoming, body, calls);
@@ -60,8 +64,10 @@ export async function startStsProxy(targetUrl: string): Promise<StsProxy> {
           });
         setTimeout(() => void (gates.get(action) ?? Promise.resolve()).then(send), delays.get(action) ?? 0);
       };
-      if (refused.has(action)) {
-        answer(403, { 'content-type': 'text/xml' }, Buffer.from(accessDenied(action)));
+      const refusal = refused.get(action);
+      if (refusal && refusal.left > 0) {
+        refusal.left--;
+        answer(403, { 'content-type': 'text/xml' }, Buffer.from(refusalOf(action, refusal.code)));
         return;
       }
       const forward = request(
@@ -101,7 +107,7 @@ export async function startStsProxy(targetUrl: string): Promise<StsProxy> {
       gates.set(action, new Promise<void>((resolve) => (release = resolve)));
       return () => release();
     },
-    refuse: (action) => void refused.add(action),
+    refuse: (action, as = {}) => void refused.set(action, { code: as.code ?? 'AccessDenied', left: as.times ?? Infinity }),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -132,10 +138,11 @@ function record(incoming: IncomingMessage, body: Buffer, calls: StsCall[]): stri
   return action;
 }
 
-/** What STS answers a caller that may not make the call (an awsQuery error document). */
-function accessDenied(action: string): string {
+/** What STS answers a caller that may not make the call, or whose key it does not know (an awsQuery error document). */
+function refusalOf(action: string, code: string): string {
+  const message = code === 'AccessDenied' ? `User is not authorized to perform: sts:${action}` : 'The security token included in the request is invalid.';
   return (
-    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code>' +
-    `<Message>User is not authorized to perform: sts:${action}</Message></Error><RequestId>c0ffee00-0000-4000-8000-000000000000</RequestId></ErrorResponse>`
+    `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code>` +
+    `<Message>${message}</Message></Error><RequestId>c0ffee00-0000-4000-8000-000000000000</RequestId></ErrorResponse>`
   );
 }

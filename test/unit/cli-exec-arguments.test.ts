@@ -24,6 +24,9 @@ test('every option, in both spellings', () => {
   assert.equal(parsed.noSession, true);
   assert.equal(parsed.mfaToken, '123456');
   assert.equal(parsed.force, true);
+  assert.equal(parsed.server, false);
+  assert.equal(parseExecArguments(['--server', 'p', '--', 'terraform', 'apply']).server, true);
+  assert.throws(() => parseExecArguments(['--server=yes', 'p']), /--server takes no value/);
   assert.equal(parsed.profile, 'p');
   assert.equal(parseExecArguments(['p', '--help']).help, true);
   assert.equal(parseExecArguments(['p', '--', '--help']).help, false);

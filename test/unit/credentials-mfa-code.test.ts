@@ -30,3 +30,13 @@ test('mfa_process failing or printing no code: a failure every waiter would meet
 test('a code given with --mfa-token is used as it is, with no process run', async () => {
   assert.equal(await mfaCode({ serial: SERIAL, profile: 'base', process: 'exit 9' }, { given: '654321', env: {} }), '654321');
 });
+
+test('when no prompt may be shown, a code the terminal would give is an error that says why; mfa_process still serves', async () => {
+  const noPrompt = 'the command owns the terminal';
+  await assert.rejects(mfaCode({ serial: SERIAL, profile: 'base' }, { env: {}, noPrompt }), (error: unknown) => {
+    assert.ok(error instanceof RolecallError);
+    assert.match(error.message, /profile "base" needs a new MFA code for arn:aws:iam::123456789012:mfa\/alice, and rolecall cannot ask for it: the command owns the terminal; set mfa_process/);
+    return !error.sharedWithWaiters;
+  });
+  assert.equal(await mfaCode({ serial: SERIAL, profile: 'base', process: 'echo 123456' }, { env: {}, noPrompt }), '123456');
+});

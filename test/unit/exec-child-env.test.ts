@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { childEnv, isoSeconds } from '../../src/exec/child-env.js';
+import { childEnv, isoSeconds, serverChildEnv } from '../../src/exec/child-env.js';
 
 const session = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token', expiration: new Date('2026-11-29T01:02:03.456Z') };
 
@@ -44,4 +44,32 @@ test('no region known: no region variables; long-term keys: no token or expiry',
 
 test('expiry is ISO 8601 in UTC, to the second', () => {
   assert.equal(isoSeconds(new Date(Date.UTC(2027, 0, 2, 3, 4, 5, 999))), '2027-01-02T03:04:05Z');
+});
+
+test("exec --server's child: no keys, the server's address and token, and nothing an SDK would prefer to them", () => {
+  const env = serverChildEnv(
+    {
+      PATH: '/bin',
+      AWS_PROFILE: 'x',
+      AWS_ACCESS_KEY_ID: 'old',
+      AWS_SECRET_ACCESS_KEY: 'old',
+      AWS_SESSION_TOKEN: 'old',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/ecs',
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/var/run/token',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/web-identity',
+      AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/Pod',
+      ROLECALL_FILE_PASSPHRASE: 'vault passphrase',
+    },
+    'prod',
+    'eu-west-1',
+    { url: 'http://127.0.0.1:4321/rolecall/credentials', token: 'the-token' },
+  );
+  assert.deepEqual(env, {
+    PATH: '/bin',
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:4321/rolecall/credentials',
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: 'the-token',
+    AWS_REGION: 'eu-west-1',
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    ROLECALL_PROFILE: 'prod',
+  });
 });
