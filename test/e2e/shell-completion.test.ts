@@ -28,8 +28,8 @@ import { makeSandbox, rolecallBin, runRolecall, type Sandbox } from '../helpers/
 import { openTerminal } from '../helpers/terminal-session.js';
 
 const NASTY = 'x;touch $HOME/pwned';
-const CONFIG = `[default]\nregion = eu-west-1\n\n[profile dev]\n\n[profile prod-admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\n\n[profile "${NASTY}"]\n\n[profile "with space"]\n`;
-const PROFILES = ['default', 'dev', 'prod-admin', NASTY, 'with space'];
+const CONFIG = `[default]\nregion = eu-west-1\n\n[profile dev]\n\n[profile prod-admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\n\n[profile "${NASTY}"]\n\n[profile "with space"]\n\n[profile org:dev]\n`;
+const PROFILES = ['default', 'dev', 'prod-admin', NASTY, 'with space', 'org:dev'];
 
 let box: Sandbox;
 let lone: string;
@@ -165,7 +165,9 @@ test('bash: the completion function offers every profile, from AWS_CONFIG_FILE w
   const parsed = spawnSync('bash', ['--noprofile', '--norc', '-c', `printf '%s\\n' ${replies.join(' ')}`], { env, cwd: box.home, encoding: 'utf8' });
   assert.deepEqual(parsed.stdout.trimEnd().split('\n'), PROFILES);
   assert.equal(existsSync(join(box.home, 'pwned')), false, 'nothing in the names ran');
-  assert.deepEqual(complete('rolecall exec org:', {}), []);
+  // bash splits org:dev at the colon (COMP_WORDBREAKS): the reply is the part after it.
+  assert.deepEqual(complete('rolecall exec org:'), ['dev']);
+  assert.deepEqual(complete('rolecall exec or'), ['org:dev']);
   assert.deepEqual(complete('rolecall e'), ['exec']);
   assert.deepEqual(complete('rolecall exec --backend=f'), ['file']);
   assert.deepEqual(complete('rolecall remove ', { AWS_CONFIG_FILE: other }), ['elsewhere', 'b\\;touch\\ \\$HOME/pwned2', 'dev'], 'the credentials file still counts');
