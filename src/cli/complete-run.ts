@@ -1,8 +1,8 @@
 /**
- * `rolecall __complete SHELL …`, what the completion scripts run at each
- * TAB (shell/completion-scripts.ts). Like exec, it is routed past clipanion
- * by entry.ts, and it loads only the config parsing: neither the AWS SDK nor
- * keytar, so a TAB costs about a bare `node` start (bench/completion-startup.ts).
+ * What the completion scripts run at each TAB (shell/completion-scripts.ts):
+ * dist/complete.cjs (complete-entry.ts), or `rolecall __complete`, which
+ * entry.ts routes past clipanion, where that file has gone. It loads only
+ * the config parsing: neither clipanion, the AWS SDK nor keytar.
  *
  *   rolecall __complete bash LINE WORDBREAKS     the line up to the cursor; prints bash's replacement texts
  *   rolecall __complete zsh|fish -- WORD… CURRENT  the words before the cursor, unquoted; prints the candidates

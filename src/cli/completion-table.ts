@@ -6,11 +6,13 @@
  * that takes a profile names it with 'profiles'.
  */
 import type { CommandWords, CompletionTable } from '../shell/complete-words.js';
-import { COMPLETION_SHELLS } from '../shell/completion-scripts.js';
 
 const BACKENDS = ['keychain', 'file'];
-/** The shells of `rolecall hook` (shell/shells.ts; the unit test holds the two lists together). */
+// The shells of `rolecall hook` (shell/shells.ts) and of `rolecall completion`
+// (shell/completion-scripts.ts), named here rather than imported so that a
+// TAB does not load the hook's and the scripts' code; the unit test holds the lists together.
 const HOOK_SHELLS = ['bash', 'zsh'];
+const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'];
 
 const COMMANDS: readonly CommandWords[] = [
   {
@@ -36,4 +38,4 @@ export const COMPLETION_TABLE: CompletionTable = {
   globalFlags: ['--help', '-h', '--version', '-v'],
 };
 
-export { HOOK_SHELLS };
+export { COMPLETION_SHELLS, HOOK_SHELLS };

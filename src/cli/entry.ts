@@ -20,6 +20,7 @@ if (args[0] === 'exec') {
   else if (parsed.help) await (await import('./main.js')).runCli(args);
   else exitNow(await runExec(parsed));
 } else if (args[0] === '__complete') {
+  // The scripts run dist/complete.cjs (faster); this is their way when that file has gone.
   const { completionReply } = await import('./complete-run.js');
   process.stdout.write(completionReply(args.slice(1), { ...process.env }).map((line) => `${line}\n`).join(''));
 } else {

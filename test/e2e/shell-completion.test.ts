@@ -13,13 +13,15 @@
  * its line editor (zpty would be a terminal again), so it is tested on the
  * terminal only.
  *
- * The `rolecall` the scripts run is a copy of dist/rolecall.mjs alone in a
- * directory with no node_modules and no dist/main.js: were completing to load
- * clipanion (main.js), the AWS SDK or keytar, it would fail and offer nothing.
+ * Everything runs from a copy of dist/ in a directory with no node_modules,
+ * so nothing of the AWS SDK or keytar can load: the scripts it prints run
+ * its dist/complete.cjs, which is also shown to work alone in a directory
+ * (so it loads no other file: not clipanion's dist/main.js either), and
+ * `rolecall __complete` from the PATH where that file has gone.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -35,15 +37,23 @@ let box: Sandbox;
 let lone: string;
 let env: Record<string, string>;
 
+/** dist/ copied to a directory of its own, `rolecall` on the PATH there; `files` says which of dist/'s files. */
+function copyOfDist(files: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-lone-'));
+  mkdirSync(join(dir, 'bin'));
+  for (const file of files) copyFileSync(join(dirname(rolecallBin), file), join(dir, file));
+  symlinkSync(join(dir, 'rolecall.mjs'), join(dir, 'bin', 'rolecall'));
+  return dir;
+}
+
+const onPath = (dir: string) => `${join(dir, 'bin')}:${dirname(process.execPath)}:${box.env.PATH ?? '/usr/bin:/bin'}`;
+
 before(() => {
   box = makeSandbox();
   box.write('.aws/config', CONFIG);
   box.write('.aws/credentials', '[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
-  lone = mkdtempSync(join(tmpdir(), 'rolecall-lone-'));
-  mkdirSync(join(lone, 'bin'));
-  copyFileSync(rolecallBin, join(lone, 'rolecall.mjs'));
-  symlinkSync(join(lone, 'rolecall.mjs'), join(lone, 'bin', 'rolecall'));
-  env = { ...box.env, PATH: `${join(lone, 'bin')}:${dirname(process.execPath)}:${box.env.PATH ?? '/usr/bin:/bin'}`, TERM: 'dumb' };
+  lone = copyOfDist(['rolecall.mjs', 'main.js', 'complete.cjs']);
+  env = { ...box.env, PATH: onPath(lone), TERM: 'dumb' };
 });
 
 after(() => {
@@ -51,23 +61,45 @@ after(() => {
   rmSync(lone, { recursive: true, force: true });
 });
 
-async function script(shell: string): Promise<string> {
-  const printed = await runRolecall(box, ['completion', shell]);
+function script(shell: string, extraEnv: Record<string, string> = {}): string {
+  const printed = spawnSync('rolecall', ['completion', shell], { env: { ...env, ...extraEnv }, encoding: 'utf8' });
   assert.equal(printed.status, 0, printed.stderr);
   return box.write(`completion.${shell}`, printed.stdout);
 }
 
-test('the lone copy completes, and cannot run anything that needs clipanion, the SDK or keytar', () => {
-  const completed = spawnSync('rolecall', ['__complete', 'fish', '--', 'exec', 'pro'], { env, encoding: 'utf8' });
-  assert.equal(completed.status, 0, completed.stderr);
-  assert.equal(completed.stdout, 'prod-admin\n');
-  // The controls: the same copy, asked for what needs each of them, cannot load it.
-  const version = spawnSync('rolecall', ['--version'], { env, encoding: 'utf8' });
-  assert.match(version.stderr, /main\.js/, 'clipanion (dist/main.js) is not there');
+test('the completer the scripts run works alone in a directory, from a copy that cannot load the SDK or keytar', () => {
+  const completer = join(lone, 'complete.cjs');
+  for (const shell of ['bash', 'zsh', 'fish']) assert.ok(readFileSync(script(shell), 'utf8').includes(completer), `${shell} runs ${completer}`);
+  const alone = mkdtempSync(join(tmpdir(), 'rolecall-alone-'));
+  try {
+    copyFileSync(completer, join(alone, 'complete.cjs'));
+    const completed = spawnSync(process.execPath, [join(alone, 'complete.cjs'), 'fish', '--', 'exec', 'pro'], { env, encoding: 'utf8' });
+    assert.equal(completed.status, 0, completed.stderr);
+    assert.equal(completed.stdout, 'prod-admin\n');
+  } finally {
+    rmSync(alone, { recursive: true, force: true });
+  }
+  // The controls: the same copy, asked for what needs the SDK or keytar, cannot load them.
   const sts = spawnSync('rolecall', ['exec', 'prod-admin', '--', 'true'], { env: { ...env, AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' }, encoding: 'utf8' });
   assert.match(sts.stderr, /Cannot find package '@aws-sdk\/client-sts'/);
   const keychain = spawnSync('rolecall', ['exec', '--no-session', 'dev', '--', 'true'], { env: { ...env, ROLECALL_BACKEND: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }, encoding: 'utf8' });
   assert.match(keychain.stderr, /keytar is not installed/);
+});
+
+test('where complete.cjs has gone, the script runs rolecall __complete, which does not load clipanion either', (t) => {
+  if (!requireCommands(t, 'bash')) return;
+  const moved = copyOfDist(['rolecall.mjs', 'main.js', 'complete.cjs']);
+  try {
+    const file = script('bash', { PATH: onPath(moved) });
+    rmSync(join(moved, 'complete.cjs'));
+    rmSync(join(moved, 'main.js'));
+    const run = spawnSync('bash', ['--noprofile', '--norc', '-c', `source "$1"; COMP_LINE='rolecall exec pro'; COMP_POINT=17; _rolecall_complete; printf '%s\\n' "\${COMPREPLY[@]}"`, 'bash', file], { env: { ...env, PATH: onPath(moved) }, cwd: box.home, encoding: 'utf8' });
+    assert.equal(run.stdout, 'prod-admin\n', run.stderr);
+    const version = spawnSync('rolecall', ['--version'], { env: { ...env, PATH: onPath(moved) }, encoding: 'utf8' });
+    assert.match(version.stderr, /main\.js/, 'the control: without main.js, what needs clipanion fails');
+  } finally {
+    rmSync(moved, { recursive: true, force: true });
+  }
 });
 
 test('rolecall completion with another shell: one line, status 2', async () => {
@@ -104,7 +136,7 @@ const SHELLS: ShellOnTerminal[] = [
     name: 'fish',
     start(scriptFile) {
       // Installed where the --help says, and autoloaded by fish from there.
-      box.write('.config/fish/completions/rolecall.fish', spawnSync('cat', [scriptFile], { encoding: 'utf8' }).stdout);
+      box.write('.config/fish/completions/rolecall.fish', readFileSync(scriptFile, 'utf8'));
       box.write('.config/fish/config.fish', `set -g fish_greeting ''\nfunction fish_prompt; echo -n 'READY> '; end\nfunction rolecall; printf 'args:'; printf '[%s]' $argv; echo; end\n`);
       return { argv: ['fish', '-i'], env };
     },
@@ -114,7 +146,7 @@ const SHELLS: ShellOnTerminal[] = [
 for (const shell of SHELLS) {
   test(`${shell.name}: TAB completes a command and a profile, and a name with shell characters is inserted as data`, async (t) => {
     if (!requireCommands(t, shell.name, 'script')) return;
-    const { argv, env: shellEnv } = shell.start(await script(shell.name));
+    const { argv, env: shellEnv } = shell.start(script(shell.name));
     const terminal = openTerminal(argv, shellEnv, box.home);
     try {
       await terminal.waitFor(/READY> /, 1);
@@ -150,7 +182,7 @@ for (const shell of SHELLS) {
 
 test('bash: the completion function offers every profile, from AWS_CONFIG_FILE when it is set, each read back by bash as the name', async (t) => {
   if (!requireCommands(t, 'bash')) return;
-  const file = await script('bash');
+  const file = script('bash');
   const other = box.write('elsewhere/config', '[profile elsewhere]\n[profile "b;touch $HOME/pwned2"]\n');
   const complete = (line: string, extra: Record<string, string> = {}) => {
     const run = spawnSync('bash', ['--noprofile', '--norc', '-c', `source "$1"; complete -p rolecall; COMP_LINE=$2; COMP_POINT=\${#2}; _rolecall_complete; printf '%s\\n' "\${COMPREPLY[@]}"`, 'bash', file, line], { env: { ...env, ...extra }, cwd: box.home, encoding: 'utf8' });
@@ -182,7 +214,7 @@ test('fish: complete -C lists the profiles of AWS_CONFIG_FILE, and the commands'
     assert.equal(run.status, 0, run.stderr);
     return run.stdout.trimEnd().split('\n').sort();
   };
-  box.write('.config/fish/completions/rolecall.fish', spawnSync(process.execPath, [rolecallBin, 'completion', 'fish'], { env, encoding: 'utf8' }).stdout);
+  box.write('.config/fish/completions/rolecall.fish', readFileSync(script('fish'), 'utf8'));
   assert.deepEqual(complete('rolecall exec ', { AWS_CONFIG_FILE: other }), ['c;touch $HOME/pwned3', 'dev', 'elsewhere']);
   assert.deepEqual(complete('rolecall exec '), [...PROFILES].sort());
   assert.deepEqual(complete('rolecall li'), ['list']);

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cli } from '../../src/cli/main.js';
-import { COMPLETION_TABLE, HOOK_SHELLS } from '../../src/cli/completion-table.js';
+import { COMPLETION_TABLE, COMPLETION_SHELLS as TABLED_COMPLETION_SHELLS, HOOK_SHELLS } from '../../src/cli/completion-table.js';
 import { parseExecArguments } from '../../src/cli/exec-arguments.js';
 import { SHELLS } from '../../src/shell/shells.js';
 import { COMPLETION_SHELLS } from '../../src/shell/completion-scripts.js';
@@ -65,5 +65,6 @@ test("exec's flags are the ones its own parser knows, and the ones its usage nam
 test('the shells offered are the ones hook and completion accept', () => {
   assert.deepEqual(HOOK_SHELLS, SHELLS.map((s) => s.name));
   assert.deepEqual(tabled.find((c) => c.names[0] === 'hook')?.operands, [HOOK_SHELLS]);
+  assert.deepEqual(TABLED_COMPLETION_SHELLS, COMPLETION_SHELLS);
   assert.deepEqual(tabled.find((c) => c.names[0] === 'completion')?.operands, [COMPLETION_SHELLS]);
 });
