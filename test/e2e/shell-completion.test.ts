@@ -21,7 +21,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -42,6 +42,8 @@ function copyOfDist(files: readonly string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'rolecall-lone-'));
   mkdirSync(join(dir, 'bin'));
   for (const file of files) copyFileSync(join(dirname(rolecallBin), file), join(dir, file));
+  // main.js is an ES module as the package's own package.json says; this one says it here.
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
   symlinkSync(join(dir, 'rolecall.mjs'), join(dir, 'bin', 'rolecall'));
   return dir;
 }
