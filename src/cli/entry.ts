@@ -1,8 +1,9 @@
 /**
  * What `rolecall` runs first. `rolecall exec …` and `rolecall
  * credential-process …` — the commands people and tools run all day — go
- * straight to their code without loading the CLI framework; everything else
- * (and their --help) goes through clipanion in main.ts.
+ * straight to their code without loading the CLI framework, and so does
+ * `rolecall __complete …`, which the completion scripts run at each TAB;
+ * everything else (and their --help) goes through clipanion in main.ts.
  *
  * The bundle follows that split: dist/rolecall.mjs is this file with the
  * exec path in it (one file: each extra ES module file costs a warm exec
@@ -17,16 +18,20 @@ if (args[0] === 'exec') {
   const { parseOrReport, runExec } = await import('./exec-run.js');
   const parsed = parseOrReport(args.slice(1));
   if (!parsed) process.exitCode = EXIT_ROLECALL_FAILED;
-  else if (parsed.help) await import('./main.js');
+  else if (parsed.help) await (await import('./main.js')).runCli(args);
   else exitNow(await runExec(parsed));
 } else if (args[0] === 'credential-process') {
   const { parseOrReport, runCredentialProcess } = await import('./credential-process-run.js');
   const parsed = parseOrReport(args.slice(1));
   if (!parsed) process.exitCode = EXIT_USAGE;
-  else if (parsed.help) await import('./main.js');
+  else if (parsed.help) await (await import('./main.js')).runCli(args);
   else exitNow(await runCredentialProcess(parsed));
+} else if (args[0] === '__complete') {
+  // The scripts run dist/complete.cjs (faster); this is their way when that file has gone.
+  const { completionReply } = await import('./complete-run.js');
+  process.stdout.write(completionReply(args.slice(1), { ...process.env }).map((line) => `${line}\n`).join(''));
 } else {
-  await import('./main.js');
+  await (await import('./main.js')).runCli(args);
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * Every command but the exec fast path (see entry.ts) runs through clipanion
- * here. The STS client and keytar are loaded only by the code that calls them.
+ * Every command but the fast paths (exec and __complete, see entry.ts) runs
+ * through clipanion here. The STS client and keytar are loaded only by the
+ * code that calls them. Importing this file registers the commands and runs
+ * nothing (the completion table's unit test reads `cli.definitions()`).
  */
 import { errorLine } from '../base/errors.js';
 import { EXIT_USAGE } from '../base/exit-status.js';
@@ -22,7 +24,7 @@ class RolecallCli extends Cli {
   }
 }
 
-const cli = new RolecallCli({
+export const cli = new RolecallCli({
   binaryLabel: 'rolecall',
   binaryName: 'rolecall',
   binaryVersion: '0.1.0',
@@ -45,20 +47,24 @@ cli.register(DenyCommand);
 cli.register(StatusCommand);
 cli.register((await import('./export-command.js')).ExportCommand);
 cli.register((await import('./credential-process-command.js')).CredentialProcessCommand);
+cli.register((await import('./completion-command.js')).CompletionCommand);
 
-// `rolecall help [CMD]` as people type it: clipanion takes --help after the
-// command's path (`rolecall CMD --help`), and alone for the overview.
-const args = process.argv[2] === 'help' ? [...process.argv.slice(3), '--help'] : process.argv.slice(2);
-let command;
-try {
-  command = cli.process(args, Cli.defaultContext);
-} catch (error) {
-  // clipanion's own report is several lines of usage on stdout; ours is one
-  // line on stderr that says where to look.
-  process.stderr.write(`rolecall: ${syntaxError(error, args)}\n`);
-  process.exitCode = EXIT_USAGE;
+/** Runs the command line `argv` (the arguments after `rolecall`); sets the exit status. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  // `rolecall help [CMD]` as people type it: clipanion takes --help after the
+  // command's path (`rolecall CMD --help`), and alone for the overview.
+  const args = argv[0] === 'help' ? [...argv.slice(1), '--help'] : [...argv];
+  let command;
+  try {
+    command = cli.process(args, Cli.defaultContext);
+  } catch (error) {
+    // clipanion's own report is several lines of usage on stdout; ours is one
+    // line on stderr that says where to look.
+    process.stderr.write(`rolecall: ${syntaxError(error, args)}\n`);
+    process.exitCode = EXIT_USAGE;
+  }
+  if (command) process.exitCode = await cli.run(command, Cli.defaultContext);
 }
-if (command) process.exitCode = await cli.run(command, Cli.defaultContext);
 
 function syntaxError(error: unknown, args: readonly string[]): string {
   const first = errorLine(error).replace(/[;:]\s*did you mean.*$/i, '').replace(/[.:]\s*$/, '');
