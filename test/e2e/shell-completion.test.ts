@@ -202,7 +202,7 @@ test('bash: the completion function offers every profile, from AWS_CONFIG_FILE w
   // bash splits org:dev at the colon (COMP_WORDBREAKS): the reply is the part after it.
   assert.deepEqual(complete('rolecall exec org:'), ['dev']);
   assert.deepEqual(complete('rolecall exec or'), ['org:dev']);
-  assert.deepEqual(complete('rolecall e'), ['exec']);
+  assert.deepEqual(complete('rolecall e'), ['exec', 'export']);
   assert.deepEqual(complete('rolecall exec --backend=f'), ['file']);
   assert.deepEqual(complete('rolecall remove ', { AWS_CONFIG_FILE: other }), ['elsewhere', 'b\\;touch\\ \\$HOME/pwned2', 'dev'], 'the credentials file still counts');
   assert.equal(existsSync(join(box.home, 'pwned2')), false);

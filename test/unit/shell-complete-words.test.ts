@@ -12,8 +12,10 @@ const complete = (words: string[], current: string) =>
   });
 
 test('the first word is a command, or a global flag when it starts with -', () => {
-  assert.deepEqual(complete([], 'ex'), ['exec']);
-  assert.deepEqual(complete([], 'l'), ['list', 'ls']);
+  assert.deepEqual(complete([], 'ex'), ['exec', 'export']);
+  assert.deepEqual(complete([], 'cr'), ['credential-process']);
+  assert.deepEqual(complete([], 'li'), ['list']);
+  assert.deepEqual(complete([], 'l').sort(), ['list', 'login', 'ls']);
   assert.deepEqual(complete([], '--v'), ['--version']);
   assert.ok(complete([], '').includes('completion'));
   assert.deepEqual(complete(['--debug'], 'ad'), ['add'], 'a flag before the command');
