@@ -76,7 +76,8 @@ export async function sessionFor(request: SessionRequest, context: CommandContex
 /** The credentials of a Plan made by planFor, through the pipeline and its cache. */
 export async function sessionOfPlan(plan: Plan, context: CommandContext): Promise<ProfileSession> {
   // Before any lock is taken: a loop would wait on its own lock.
-  const processEnv = refuseCredentialLoop(context.processEnv, plan.profile);
+  const chain = [plan.profile, ...plan.steps.map((step) => step.profile), plan.source.profile];
+  const processEnv = refuseCredentialLoop(context.processEnv, chain);
   const endpoint = stsEndpoint(context.env);
   const provider = buildPipeline(plan, { region: plan.stsRegion, ...(endpoint ? { endpoint } : {}) }, { ...context, processEnv });
   const credentials = await provider.retrieve();

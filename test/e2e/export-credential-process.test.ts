@@ -54,6 +54,13 @@ region = eu-west-1
 [profile loop]
 credential_process = ${ROLECALL} credential-process loop
 
+[profile self-sourced]
+credential_process = ${ROLECALL} credential-process self-sourced
+
+[profile role-over-loop]
+role_arn = arn:aws:iam::123456789012:role/Admin
+source_profile = self-sourced
+
 [profile ping]
 credential_process = ${ROLECALL} credential-process pong
 
@@ -156,10 +163,19 @@ describe('rolecall credential-process', { concurrency: false }, () => {
       assert.equal(result.stdout, '');
       assert.equal(result.stderr, `rolecall: credential_process loop: ${loop}; each credential_process there runs \`rolecall credential-process\` back into a profile being resolved; point one at another profile\n`);
     }
-    // exec of such a profile holds its lock while the loop turns: refused, not waited on.
-    const exec = await runRolecall(sandbox, ['exec', 'loop', '--', 'true'], { timeoutMs: 20_000 });
-    assert.equal(exec.status, 125);
-    assert.equal(exec.stderr.trimEnd().split('\n').length, 1, exec.stderr);
+    // exec of such a profile holds its lock while the loop turns: refused, not waited on;
+    // so does a role whose source's credential_process loops (the role's command holds that link's lock).
+    for (const [profile, loop] of [
+      ['loop', '"loop" -> "loop"'],
+      ['role-over-loop', '"self-sourced" -> "self-sourced"'],
+    ] as const) {
+      const started = Date.now();
+      const exec = await runRolecall(sandbox, ['exec', profile, '--', 'true'], { timeoutMs: 20_000, env: { ROLECALL_LOCK_TIMEOUT: '30' } });
+      assert.ok(Date.now() - started < 10_000, `exec ${profile} refused quickly (${Date.now() - started} ms)`);
+      assert.equal(exec.status, 125, exec.stderr);
+      assert.equal(exec.stderr.trimEnd().split('\n').length, 1, exec.stderr);
+      assert.match(exec.stderr, new RegExp(`credential_process loop: ${loop.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};`));
+    }
     const viaCli = await aws(sandbox, ['--profile', 'loop', '--region', 'eu-west-1', ...ARN]);
     assert.notEqual(viaCli.status, 0);
     assert.equal(viaCli.stderr.match(/rolecall: /g)?.length, 1, viaCli.stderr);
