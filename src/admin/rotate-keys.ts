@@ -23,8 +23,10 @@ import type { StaticKeys } from '../config/plan.js';
 import { checkProfileName } from '../config/profile-section.js';
 import { serviceEndpoint } from '../config/service-endpoint.js';
 import { debug } from '../log/debug-log.js';
+import { maskKeyId } from '../log/redact.js';
 import type { IamTarget } from '../iam/iam-client.js';
 import { commandContext } from '../pipeline/command-context.js';
+import { namedProfile } from '../pipeline/named-profile.js';
 import { openVault } from '../pipeline/open-vault.js';
 import { planFor, sessionOfPlan } from '../pipeline/profile-session.js';
 import type { StsTarget } from '../sts/sts-client.js';
@@ -44,13 +46,13 @@ export interface RotateRequest {
 const CHECK_TRIES = 12;
 const CHECK_PAUSE_MS = 2_500;
 
-export async function rotateKeys(env: Env, request: RotateRequest, print: Print): Promise<number> {
-  const { profile } = request;
+export async function rotateKeys(processEnv: Env, request: RotateRequest, print: Print): Promise<number> {
+  const { profile, env } = namedProfile(processEnv, request.profile);
   checkProfileName(profile);
   const vault = await openVault(env, { createsFileVault: false, ...(request.backend ? { backend: request.backend } : {}) });
   const where = vaultPlace(vault);
   const old = await storedKeys(env, vault, profile);
-  const context = commandContext(env, { openVault: () => Promise.resolve(vault), ...(request.mfaToken ? { mfaToken: request.mfaToken } : {}) });
+  const context = commandContext(env, { processEnv, openVault: () => Promise.resolve(vault), ...(request.mfaToken ? { mfaToken: request.mfaToken } : {}) });
   const plan = planFor({ profile }, env);
   const sts: StsTarget = { region: plan.stsRegion, ...endpointOf(stsEndpoint(env)) };
   const iam: IamTarget = { region: partitionOf(plan.region ?? plan.stsRegion).iamRegion, ...endpointOf(serviceEndpoint(env, 'IAM')) };
@@ -61,7 +63,7 @@ export async function rotateKeys(env: Env, request: RotateRequest, print: Print)
   const userName = userNameOf(arn, profile);
   // An MFA session of the old key when the profile names a device: it is cached as exec's would be.
   const caller: Credentials = plan.steps.some((step) => step.mfa) ? (await sessionOfPlan(plan, context)).credentials : old;
-  debug(`rotating the key ${old.accessKeyId} of IAM user ${userName}${caller === old ? '' : ' with the MFA session'}`);
+  debug(`rotating the key ${maskKeyId(old.accessKeyId)} of IAM user ${userName}${caller === old ? '' : ' with the MFA session'}`);
 
   const fresh = await createAccessKey(iam, caller, userName).catch((error: unknown) => {
     throw new RolecallError(`${errorLine(error)}; nothing changed: ${old.accessKeyId} is still stored in ${where} and in use`);
@@ -131,7 +133,7 @@ async function checkNewKey(sts: StsTarget, fresh: StaticKeys, arn: string): Prom
     try {
       const seen = await getCallerIdentity(sts, fresh);
       if (seen !== arn) throw new CredentialError(`it belongs to ${seen}, not ${arn}`);
-      debug(`the new key ${fresh.accessKeyId} works (try ${attempt})`);
+      debug(`the new key ${maskKeyId(fresh.accessKeyId)} works (try ${attempt})`);
       return;
     } catch (error) {
       if (attempt >= CHECK_TRIES || !/InvalidClientTokenId/.test(errorLine(error))) throw error;

@@ -4,7 +4,8 @@
  * own status when it ran, 128+N when it died of signal N, 125 when rolecall
  * failed before starting it, 126 when it cannot be run, 127 when it is not
  * found. The other commands: 0, 1 on failure, 2 for a command line that does
- * not parse, 130 after a Ctrl-C at a prompt (as an interrupt would give),
+ * not parse or an argument refused (`--duration 5x`), 130 after a Ctrl-C at
+ * a prompt (as an interrupt would give),
  * 86 for a credential_process loop refused.
  */
 import { constants } from 'node:os';

@@ -1,11 +1,10 @@
 import { Command, Option } from 'clipanion';
-import { ArgumentError } from '../base/errors.js';
 import { EXIT_FAILED } from '../base/exit-status.js';
 import { consoleLogin } from '../console/console-login.js';
 import { enableDebug } from '../log/debug-log.js';
 import { guarded } from '../log/report-error.js';
 import { backendOption, printLine } from './backend-option.js';
-import { parseDuration } from './parse-duration.js';
+import { checkedDuration } from './exec-arguments.js';
 
 export class LoginCommand extends Command {
   static override paths = [['login']];
@@ -38,13 +37,11 @@ export class LoginCommand extends Command {
   override async execute(): Promise<number> {
     enableDebug(this.debug);
     return guarded(EXIT_FAILED, () => {
-      const durationSeconds = this.duration === undefined ? undefined : parseDuration(this.duration);
-      if (durationSeconds === undefined && this.duration !== undefined) throw new ArgumentError(`--duration "${this.duration}" is not a duration; use e.g. 15m, 1h or 12h`);
-      const env = { ...process.env };
+      const durationSeconds = this.duration === undefined ? undefined : checkedDuration(this.duration);
       return consoleLogin(
-        env,
+        { ...process.env },
         {
-          profile: this.profile ?? (env.AWS_PROFILE || 'default'),
+          ...(this.profile !== undefined ? { profile: this.profile } : {}),
           stdout: this.stdout,
           ...(this.consolePath !== undefined ? { path: this.consolePath } : {}),
           ...(durationSeconds !== undefined ? { durationSeconds } : {}),

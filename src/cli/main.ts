@@ -1,5 +1,5 @@
 /**
- * Every command but the fast paths (exec and __complete, see entry.ts) runs
+ * Every command but the fast paths (exec, credential-process and __complete, see entry.ts) runs
  * through clipanion here. The STS client and keytar are loaded only by the
  * code that calls them. Importing this file registers the commands and runs
  * nothing (the completion table's unit test reads `cli.definitions()`).

@@ -16,7 +16,9 @@ import type { Plan } from '../config/plan.js';
 import { federationName } from '../config/session-name.js';
 import { debug, note } from '../log/debug-log.js';
 import { commandContext, type CommandContext } from '../pipeline/command-context.js';
+import { namedProfile } from '../pipeline/named-profile.js';
 import { planFor, safeUserName, sessionOfPlan } from '../pipeline/profile-session.js';
+import { signinEndpoint } from '../config/service-endpoint.js';
 import { stsEndpoint } from '../sts/sts-endpoint.js';
 import { consoleDestination, loginUrl, signinToken } from './federation.js';
 import { openInBrowser } from './open-browser.js';
@@ -31,30 +33,27 @@ export const CONSOLE_DURATION = { min: 900, max: 43_200, default: 3_600 } as con
 const USER_OWN_PERMISSIONS = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 
 export interface LoginRequest {
-  readonly profile: string;
+  /** Absent: AWS_PROFILE, else default. */
+  readonly profile?: string;
   /** --stdout: print the URL instead of opening it. */
   readonly stdout: boolean;
   /** --path: the console page, as /s3/home. */
   readonly path?: string;
   readonly durationSeconds?: number;
   readonly backend?: string;
-  readonly mfaToken?: string;
 }
 
-export async function consoleLogin(env: Env, request: LoginRequest, print: (line: string) => void): Promise<number> {
+export async function consoleLogin(processEnv: Env, request: LoginRequest, print: (line: string) => void): Promise<number> {
   checkRequest(request);
+  const { profile, env } = namedProfile(processEnv, request.profile);
   const wanted = request.durationSeconds ?? CONSOLE_DURATION.default;
   // A cached session with less left than the console's minimum could not sign in: take a fresh one then.
   const sessionEnv = { ...env, ROLECALL_MIN_TTL: String(Math.max(minTtlSeconds(env), CONSOLE_DURATION.min)) };
-  const context = commandContext(sessionEnv, {
-    processEnv: env,
-    ...(request.backend ? { backend: request.backend } : {}),
-    ...(request.mfaToken ? { mfaToken: request.mfaToken } : {}),
-  });
-  const plan = planFor({ profile: request.profile, ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}) }, sessionEnv);
+  const context = commandContext(sessionEnv, { processEnv, ...(request.backend ? { backend: request.backend } : {}) });
+  const plan = planFor({ profile, ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}) }, sessionEnv);
   const { credentials, sessionDuration } = plan.steps.at(-1)?.kind === 'assumeRole' ? await roleSession(plan, context, wanted) : await federatedSession(plan, context, wanted);
   const partition = partitionOf(plan.region ?? plan.stsRegion);
-  const federationUrl = `${(env.AWS_ENDPOINT_URL_SIGNIN || `https://${partition.signinHost}`).replace(/\/+$/, '')}/federation`;
+  const federationUrl = `${(signinEndpoint(env) ?? `https://${partition.signinHost}`).replace(/\/+$/, '')}/federation`;
   const token = await signinToken(federationUrl, credentials, sessionDuration);
   const url = loginUrl(federationUrl, token, consoleDestination(partition.consoleHost, request.path, plan.region));
   if (request.stdout) {

@@ -25,12 +25,17 @@ export async function signinToken(federationUrl: string, credentials: Credential
     Session: JSON.stringify({ sessionId: credentials.accessKeyId, sessionKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken }),
   });
   debug(`getSigninToken at ${federationUrl}${sessionDuration !== undefined ? `, SessionDuration ${sessionDuration}s` : ''}`);
+  // Checked before the query is added: a message about a URL that holds the
+  // session (percent-encoded, which redaction cannot match) must never be formed.
+  if (!canParse(federationUrl)) throw new CredentialError(`the sign-in endpoint ${federationUrl} is not a URL; check AWS_ENDPOINT_URL_SIGNIN`);
   let response: Response;
   try {
     response = await fetch(`${federationUrl}?${query}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new CredentialError(redact(`the sign-in endpoint ${federationUrl} did not answer (${cause?.code ?? cause?.message ?? (error as Error).message}); check the network`));
+    // Only a code or an error's name: fetch's messages may quote the URL, session and all.
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    const why = typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'no answer';
+    throw new CredentialError(redact(`the sign-in endpoint ${federationUrl} did not answer (${why}); check the network`));
   }
   const text = await response.text();
   if (!response.ok) {
@@ -58,4 +63,14 @@ export function consoleDestination(consoleHost: string, path: string | undefined
   const page = path ?? '/console/home';
   if (!region) return `https://${consoleHost}${page}`;
   return `https://${consoleHost}${page}${page.includes('?') ? '&' : '?'}region=${encodeURIComponent(region)}`;
+}
+
+/** Whether `new URL` takes it (URL.canParse is not in every Node 20 the engines allow). */
+function canParse(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
 }

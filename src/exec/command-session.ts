@@ -1,13 +1,14 @@
 /**
  * The session a command asks for by profile name, read the way exec reads
  * it, for every command that hands credentials on (exec to its child,
- * export and credential-process to their stdout): the profile defaults to
- * AWS_PROFILE, else default; the shell hook's region is not the user's; the
- * context of one command; the session through the pipeline.
+ * export and credential-process to their stdout): the profile and
+ * environment as pipeline/named-profile.ts reads them, the context of one
+ * command, the session through the pipeline.
  */
 import type { Env } from '../base/env.js';
 import { ConfigError } from '../base/errors.js';
 import { commandContext, type CommandContext, type ContextOptions } from '../pipeline/command-context.js';
+import { namedProfile } from '../pipeline/named-profile.js';
 import { sessionFor, type ProfileSession, type SessionRequest } from '../pipeline/profile-session.js';
 
 export interface CommandSessionRequest extends Omit<SessionRequest, 'profile'> {
@@ -35,8 +36,7 @@ export interface CommandSessionOptions extends Pick<ContextOptions, 'mfaWithoutT
 }
 
 export async function commandSession(processEnv: Env, request: CommandSessionRequest, options: CommandSessionOptions = {}): Promise<CommandSession> {
-  const profile = request.profile ?? (processEnv.AWS_PROFILE || 'default');
-  const env = withoutHookRegion(processEnv, profile);
+  const { profile, env } = namedProfile(processEnv, request.profile);
   options.refuse?.(env, profile);
   const given = commandContext(env, {
     processEnv,
@@ -55,19 +55,6 @@ export async function commandSession(processEnv: Env, request: CommandSessionReq
   const implicit = request.profile === undefined && !env.AWS_PROFILE;
   const { plan, credentials } = await implicitProfileHint(implicit, request.usage, () => sessionFor(session, context));
   return { env, plan, credentials, request: session, context };
-}
-
-/**
- * In a directory whose .awsprofile the shell hook follows, AWS_REGION is the
- * region of that profile, put there by the hook, not a choice of the user's:
- * `rolecall exec other` uses other's own region, as it would elsewhere.
- */
-function withoutHookRegion(env: Env, profile: string): Env {
-  const hookRegion = env.ROLECALL_SHELL_HOOK_REGION;
-  if (!env.ROLECALL_SHELL_HOOK || env.ROLECALL_SHELL_HOOK === profile || !hookRegion) return env;
-  const kept = { ...env };
-  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) if (kept[name] === hookRegion) delete kept[name];
-  return kept;
 }
 
 /**

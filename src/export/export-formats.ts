@@ -5,11 +5,12 @@
  * cannot carry is refused rather than written so that it reads back as
  * something else.
  */
-import { ArgumentError } from '../base/errors.js';
+import { ArgumentError, RolecallError } from '../base/errors.js';
 import type { Credentials } from '../config/credentials.js';
 import { checkVariableName, exportLine, unsetLine } from '../shell/ansi-c-quote.js';
 import { isoSeconds } from '../exec/child-env.js';
 import { credentialJson } from './credential-json.js';
+import { backslashSingleQuote } from '../shell/backslash-quote.js';
 
 export const FORMATS = ['sh', 'env', 'fish', 'dotenv', 'json', 'ini'] as const;
 export type ExportFormat = (typeof FORMATS)[number];
@@ -51,25 +52,17 @@ function lines(list: readonly string[]): string {
 }
 
 /**
- * Single quotes in which only `\\` and `\'` are escapes and a newline is
- * itself: how fish reads them, and python-dotenv.
- */
-function backslashSingleQuote(value: string): string {
-  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-}
-
-/**
  * python-dotenv expands `${NAME}` in every value, quoted or not, and has no
  * escape for it: such a value would read back as something else.
  */
 function unexpanded(name: string, value: string): string {
-  if (value.includes('${')) throw new ArgumentError(`${name} holds "\${", which .env readers such as python-dotenv expand; use --format sh, fish or json`);
+  if (value.includes('${')) throw new RolecallError(`${name} holds "\${", which .env readers such as python-dotenv expand; use --format sh, fish or json`);
   return value;
 }
 
 /** `KEY=value` has no quoting: a newline would start a new entry. */
 function oneLine(name: string, value: string, format: string): string {
-  if (/[\r\n]/.test(value)) throw new ArgumentError(`${name} holds a line break, which the ${format} format cannot carry; use --format sh, fish, dotenv or json`);
+  if (/[\r\n]/.test(value)) throw new RolecallError(`${name} holds a line break, which the ${format} format cannot carry; use --format sh, fish, dotenv or json`);
   return value;
 }
 
@@ -90,7 +83,7 @@ function iniSection(session: ExportedSession): string {
   ];
   const body = pairs.map(([key, value]) => {
     const text = oneLine(key, value, 'ini');
-    if (text.trim() !== text || text === '') throw new ArgumentError(`${key} starts or ends with a space, which a credentials file drops; use --format json or sh`);
+    if (text.trim() !== text || text === '') throw new RolecallError(`${key} starts or ends with a space, which a credentials file drops; use --format json or sh`);
     return `${key} = ${text}`;
   });
   const expires = credentials.expiration ? [`# expires ${isoSeconds(credentials.expiration)}: run rolecall export again then`] : [];

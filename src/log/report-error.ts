@@ -3,8 +3,8 @@
  * for the user's mistakes (or --debug for our own), never a secret. Kept free
  * of clipanion so the exec fast path does not load it.
  */
-import { CancelledError, CredentialLoopError, errorLine, RolecallError } from '../base/errors.js';
-import { EXIT_INTERRUPTED } from '../base/exit-status.js';
+import { ArgumentError, CancelledError, CredentialLoopError, errorLine, RolecallError } from '../base/errors.js';
+import { EXIT_INTERRUPTED, EXIT_USAGE } from '../base/exit-status.js';
 import { isDebug } from './debug-log.js';
 import { redact } from './redact.js';
 
@@ -24,12 +24,16 @@ export function failureStatus(error: unknown, status: number): number {
   return error instanceof CancelledError ? EXIT_INTERRUPTED : status;
 }
 
-/** Runs a command body; a failure is reported and becomes `failureStatus`. */
+/**
+ * Runs a command body; a failure is reported and becomes `status`, or
+ * EXIT_USAGE for an argument the command refuses (`--duration 5x`), as for
+ * one clipanion cannot parse: the same mistake ends every command alike.
+ */
 export async function guarded(status: number, body: () => Promise<number | void>): Promise<number> {
   try {
     return (await body()) ?? 0;
   } catch (error) {
-    return failureStatus(error, status);
+    return failureStatus(error, error instanceof ArgumentError ? EXIT_USAGE : status);
   }
 }
 

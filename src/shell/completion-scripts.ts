@@ -15,6 +15,7 @@
  */
 import { ArgumentError } from '../base/errors.js';
 import { shellQuote } from './ansi-c-quote.js';
+import { backslashSingleQuote } from './backslash-quote.js';
 
 export interface Completer {
   /** The node binary, and the file it runs: dist/complete.cjs. */
@@ -80,15 +81,10 @@ end
 complete -c rolecall -f -a '(__rolecall_complete)'
 `;
 
-/** fish's single quotes: only \\ and ' are escaped in them. */
-function fishQuote(text: string): string {
-  return `'${text.replace(/[\\']/g, '\\$&')}'`;
-}
-
 const SCRIPTS: ReadonlyMap<string, (completer: Completer) => string> = new Map([
   ['bash', (c: Completer) => bash(shellQuote(c.node), shellQuote(c.file))],
   ['zsh', (c: Completer) => zsh(shellQuote(c.node), shellQuote(c.file))],
-  ['fish', (c: Completer) => fish(fishQuote(c.node), fishQuote(c.file))],
+  ['fish', (c: Completer) => fish(backslashSingleQuote(c.node), backslashSingleQuote(c.file))],
 ]);
 
 export const COMPLETION_SHELLS: readonly string[] = [...SCRIPTS.keys()];

@@ -156,7 +156,7 @@ describe('rolecall login', { concurrency: false }, () => {
   test('a bad --path or --duration is one line, before any call', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
     const path = await runRolecall(box(), ['login', 'admin', '--stdout', '--path', 's3/home']);
-    assert.equal(path.status, 1);
+    assert.equal(path.status, 2, "an argument refused, as one that does not parse");
     assert.match(path.stderr, /^rolecall: --path must be a console path starting with \/, such as \/s3\/home/);
     const duration = await runRolecall(box(), ['login', 'admin', '--stdout', '--duration', '13h']);
     assert.equal(duration.stderr, "rolecall: --duration 46800s is outside what the console allows: 15m to 12h\n");
