@@ -13,19 +13,11 @@ import { beforeEach, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { shellQuote } from '../helpers/pseudo-terminal.js';
 import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
-import { credentialsFile, randomKeys, stsWorldForSuite } from '../helpers/sts-world.js';
+import { credentialsFile, randomKeys, rolesOverBase, stsWorldForSuite } from '../helpers/sts-world.js';
 import { openTerminal } from '../helpers/terminal-session.js';
 import { watchArgv } from './vault-harness.js';
 
-const CONFIG = `
-[profile base]
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::123456789012:role/Admin
-source_profile = base
-region = eu-west-1
-`;
+const CONFIG = rolesOverBase({ admin: 'Admin' });
 
 /** What a credential_process may hand over: every character a shell or a .env reader could take for code. */
 const ODD = {
