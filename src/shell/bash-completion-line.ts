@@ -67,7 +67,9 @@ export function bashReplies(line: BashLine, candidates: readonly string[]): stri
   return candidates.map((candidate) => {
     const rest = candidate.slice(line.replacedFrom);
     if (line.openQuote === "'") return rest.includes("'") ? rest.replace(/'/g, "'\\''") : rest;
-    if (line.openQuote === '"') return rest.replace(/[$`"\\]/g, '\\$&');
+    // In double quotes a backslash keeps $ ` " \ literal, but before ! it stays in the word and an
+    // interactive bash still expands history there: the ! goes outside the quotes, escaped.
+    if (line.openQuote === '"') return rest.replace(/[$`"\\]/g, '\\$&').replace(/!/g, '"\\!"');
     return backslashQuoted(rest);
   });
 }

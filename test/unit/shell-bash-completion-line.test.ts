@@ -28,4 +28,6 @@ test('replies are the rest of each name after that start, quoted so that bash re
   assert.deepEqual(bashReplies(readBashLine('rolecall exec --backend=f', BREAKS), ['--backend=file']), ['file']);
   assert.deepEqual(bashReplies(readBashLine("rolecall exec 'a", BREAKS), ["a b's"]), ["a b'\\''s"]);
   assert.deepEqual(bashReplies(readBashLine('rolecall exec "a', BREAKS), ['a $b"']), ['a \\$b\\"']);
+  // An interactive bash expands history at ! even in double quotes, and \! there keeps its backslash.
+  assert.deepEqual(bashReplies(readBashLine('rolecall exec "a', BREAKS), ['a!b']), ['a"\\!"b']);
 });
