@@ -9,13 +9,12 @@
 import type { Env } from '../base/env.js';
 import { ArgumentError, RolecallError } from '../base/errors.js';
 import { EXIT_OK } from '../base/exit-status.js';
-import { minTtlSeconds } from '../cache/cache-settings.js';
 import type { Credentials } from '../config/credentials.js';
 import { partitionOf } from '../config/partition.js';
 import type { Plan } from '../config/plan.js';
 import { federationName } from '../config/session-name.js';
 import { debug, note } from '../log/debug-log.js';
-import { commandContext, type CommandContext } from '../pipeline/command-context.js';
+import { commandContext, withMinimumLife, type CommandContext } from '../pipeline/command-context.js';
 import { namedProfile } from '../pipeline/named-profile.js';
 import { planFor, safeUserName, sessionOfPlan } from '../pipeline/profile-session.js';
 import { signinEndpoint } from '../config/service-endpoint.js';
@@ -48,9 +47,8 @@ export async function consoleLogin(processEnv: Env, request: LoginRequest, print
   const { profile, env } = namedProfile(processEnv, request.profile);
   const wanted = request.durationSeconds ?? CONSOLE_DURATION.default;
   // A cached session with less left than the console's minimum could not sign in: take a fresh one then.
-  const sessionEnv = { ...env, ROLECALL_MIN_TTL: String(Math.max(minTtlSeconds(env), CONSOLE_DURATION.min)) };
-  const context = commandContext(sessionEnv, { processEnv, ...(request.backend ? { backend: request.backend } : {}) });
-  const plan = planFor({ profile, ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}) }, sessionEnv);
+  const context = withMinimumLife(commandContext(env, { processEnv, ...(request.backend ? { backend: request.backend } : {}) }), CONSOLE_DURATION.min);
+  const plan = planFor({ profile, ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}) }, env);
   const { credentials, sessionDuration } = plan.steps.at(-1)?.kind === 'assumeRole' ? await roleSession(plan, context, wanted) : await federatedSession(plan, context, wanted);
   const partition = partitionOf(plan.region ?? plan.stsRegion);
   const federationUrl = `${(signinEndpoint(env) ?? `https://${partition.signinHost}`).replace(/\/+$/, '')}/federation`;

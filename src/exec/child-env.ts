@@ -30,9 +30,13 @@ export function sessionVariables(profile: string, credentials: Credentials, regi
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
     ...(credentials.expiration ? { AWS_CREDENTIAL_EXPIRATION: isoSeconds(credentials.expiration) } : {}),
-    ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}),
-    ROLECALL_PROFILE: profile,
+    ...profileVariables(profile, region),
   };
+}
+
+/** What a child gets of its profile besides credentials, keys or a credential server alike. */
+function profileVariables(profile: string, region: string | undefined): Record<string, string> {
+  return { ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}), ROLECALL_PROFILE: profile };
 }
 
 export function childEnv(parent: Env, profile: string, credentials: Credentials, region: string | undefined): Record<string, string> {
@@ -69,8 +73,7 @@ export function serverChildEnv(parent: Env, profile: string, region: string | un
     ...env,
     AWS_CONTAINER_CREDENTIALS_FULL_URI: server.url,
     AWS_CONTAINER_AUTHORIZATION_TOKEN: server.token,
-    ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}),
-    ROLECALL_PROFILE: profile,
+    ...profileVariables(profile, region),
   };
 }
 

@@ -9,7 +9,7 @@ import { ConfigError, RolecallError } from '../base/errors.js';
 import { CREDENTIAL_SERVER_MIN_TTL_SECONDS } from '../cache/cache-settings.js';
 import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
-import type { CommandContext } from '../pipeline/command-context.js';
+import { withMinimumLife, type CommandContext } from '../pipeline/command-context.js';
 import { sessionFor, type ProfileSession, type SessionRequest } from '../pipeline/profile-session.js';
 import { serverChildEnv } from './child-env.js';
 import { startCredentialServer } from './credential-server.js';
@@ -29,8 +29,7 @@ const COMMAND_OWNS_TERMINAL = 'the command owns the terminal (exec --server); th
  * least CREDENTIAL_SERVER_MIN_TTL_SECONDS from its end, like every later one.
  */
 export function servingContext(context: CommandContext): CommandContext {
-  const minTtlMs = Math.max(context.cache.minTtlMs, CREDENTIAL_SERVER_MIN_TTL_SECONDS * 1000);
-  return { ...context, cache: { ...context.cache, minTtlMs } };
+  return withMinimumLife(context, CREDENTIAL_SERVER_MIN_TTL_SECONDS);
 }
 
 /** Stops before any STS call or prompt when the child's SDKs would not ask the server at all. */
@@ -60,7 +59,7 @@ export async function serveChild(env: Env, request: SessionRequest, context: Com
   if (!first.credentials.sessionToken || !first.credentials.expiration) {
     throw new RolecallError(`--server hands out sessions, and profile "${first.plan.profile}" gives long-term keys; drop --no-session`);
   }
-  const refreshing: CommandContext = { ...context, mfa: { env: context.mfa.env, noPrompt: COMMAND_OWNS_TERMINAL } };
+  const refreshing: CommandContext = { ...context, mfa: { noPrompt: COMMAND_OWNS_TERMINAL } };
   const again: SessionRequest = { ...request, again: true };
   const server = await startCredentialServer(async () => (await sessionFor(again, refreshing)).credentials, first.plan.profile);
   return { env: serverChildEnv(env, first.plan.profile, first.plan.region, server), closeServer: server.close };

@@ -34,7 +34,9 @@ export interface Link {
 
 export function buildPipeline(plan: Plan, sts: StsTarget, context: CommandContext): CredentialProvider {
   let link = sourceLink(plan.source, context);
-  for (const step of plan.steps) link = stepLink(step, stsProvider(step, link.provider, sts, context.mfa), link, sts, context.cache);
+  // mfa_process inherits what credential_process does: the process's environment, loop marker included.
+  const mfa: MfaCodeSource = { ...context.mfa, env: context.processEnv };
+  for (const step of plan.steps) link = stepLink(step, stsProvider(step, link.provider, sts, mfa), link, sts, context.cache);
   return link.provider;
 }
 

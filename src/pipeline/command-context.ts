@@ -23,7 +23,8 @@ export interface CommandContext {
   /** The vault, opened at the first call; every later call gets the same one. */
   readonly vault: () => Promise<Vault>;
   readonly cache: CacheSettings;
-  readonly mfa: MfaCodeSource;
+  /** Where MFA codes come from; the environment mfa_process runs with is `processEnv`. */
+  readonly mfa: Omit<MfaCodeSource, 'env'>;
 }
 
 export interface ContextOptions {
@@ -41,6 +42,15 @@ export interface ContextOptions {
   /** Tests give their own vault and clock; a command opens the chosen backend. */
   readonly openVault?: () => Promise<Vault>;
   readonly now?: () => number;
+}
+
+/**
+ * The context for a command whose sessions must have at least `seconds` of
+ * life left when served (the console's minimum, exec --server's): a cached
+ * one with less is refreshed, as under a larger ROLECALL_MIN_TTL.
+ */
+export function withMinimumLife(context: CommandContext, seconds: number): CommandContext {
+  return { ...context, cache: { ...context.cache, minTtlMs: Math.max(context.cache.minTtlMs, seconds * 1000) } };
 }
 
 /** Reads the cache's settings from `env` at once, so a malformed ROLECALL_MIN_TTL is an error before any work. */
@@ -61,6 +71,6 @@ export function commandContext(env: Env, options: ContextOptions = {}): CommandC
       locksDirectory: locksDirectory(env),
       now,
     },
-    mfa: { env: processEnv, ...(options.mfaToken ? { given: options.mfaToken } : {}), ...(options.mfaWithoutTerminal ? { withoutTerminal: options.mfaWithoutTerminal } : {}) },
+    mfa: { ...(options.mfaToken ? { given: options.mfaToken } : {}), ...(options.mfaWithoutTerminal ? { withoutTerminal: options.mfaWithoutTerminal } : {}) },
   };
 }
