@@ -68,6 +68,13 @@ export class ArgumentError extends RolecallError {
  * into a profile being resolved. `saidBelow`: the rolecall that refused it
  * (further down the loop) has said so already, so this one says nothing.
  */
+/**
+ * What a rolecall run as a credential_process prints on stdout, beside status
+ * 86, when it met a loop: the rolecall that ran it then knows the status is
+ * the loop's, already said on stderr, and not a foreign program's own 86.
+ */
+export const CREDENTIAL_LOOP_MARKER = '{"RolecallCredentialLoop":true}';
+
 export class CredentialLoopError extends RolecallError {
   override readonly name = 'CredentialLoopError';
   // Every process of the same loop meets it.

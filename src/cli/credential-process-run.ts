@@ -3,12 +3,14 @@
  * exec (each AWS CLI call, each SDK start), so the entry point calls it
  * directly. stdout gets the JSON and nothing else; any failure is one line
  * on stderr and status 1 (86 for a loop, which the rolecall that ran this
- * one relays without a line of its own).
+ * one relays without a line of its own, told by a marker on stdout that the
+ * 86 is the loop's).
  */
-import { ArgumentError, CredentialLoopError } from '../base/errors.js';
+import { ArgumentError, CREDENTIAL_LOOP_MARKER, CredentialLoopError } from '../base/errors.js';
 import { EXIT_CREDENTIAL_LOOP, EXIT_FAILED, EXIT_OK } from '../base/exit-status.js';
 import { credentialProcess, type CredentialProcessRequest } from '../export/credential-process.js';
 import { enableDebug } from '../log/debug-log.js';
+import { RESOLVING_VARIABLE } from '../pipeline/credential-loop.js';
 import { failureStatus, reportedOr } from '../log/report-error.js';
 import { parseExecArguments } from './exec-arguments.js';
 
@@ -49,6 +51,9 @@ export async function runCredentialProcess(parsed: CredentialProcessArguments): 
     return EXIT_OK;
   } catch (error) {
     const status = failureStatus(error, EXIT_FAILED);
-    return error instanceof CredentialLoopError ? EXIT_CREDENTIAL_LOOP : status;
+    if (!(error instanceof CredentialLoopError)) return status;
+    // Run by a rolecall (which names what it resolves): tell it this 86 is the loop's.
+    if (process.env[RESOLVING_VARIABLE]) await new Promise<void>((resolve) => process.stdout.write(CREDENTIAL_LOOP_MARKER, () => resolve()));
+    return EXIT_CREDENTIAL_LOOP;
   }
 }

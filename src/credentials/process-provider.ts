@@ -5,7 +5,7 @@
 // execa is loaded only when a helper process actually runs: the cached path never needs it here.
 import type { Env } from '../base/env.js';
 import { shlexSplit } from '../config/python-strings.js';
-import { CredentialError, CredentialLoopError } from '../base/errors.js';
+import { CREDENTIAL_LOOP_MARKER, CredentialError, CredentialLoopError } from '../base/errors.js';
 import { EXIT_CREDENTIAL_LOOP } from '../base/exit-status.js';
 import { registerSecret } from '../log/redact.js';
 import { helperEnv } from './helper-env.js';
@@ -29,7 +29,7 @@ export class ProcessProvider implements CredentialProvider {
     const [file, ...args] = argv as [string, ...string[]];
     const { default: execa } = await import('execa');
     const result = await execa(file, args, { reject: false, stdin: 'inherit', stderr: 'inherit', env: helperEnv(this.env), extendEnv: false });
-    if (result.exitCode === EXIT_CREDENTIAL_LOOP) throw new CredentialLoopError(`${this.description} is a loop`, true);
+    if (result.exitCode === EXIT_CREDENTIAL_LOOP && String(result.stdout).trim() === CREDENTIAL_LOOP_MARKER) throw new CredentialLoopError(`${this.description} is a loop`, true);
     if (result.failed) {
       const why = result.exitCode !== undefined ? `exited with status ${result.exitCode}` : `could not run (${(result as { code?: string }).code ?? result.signal ?? 'error'})`;
       throw new CredentialError(`${this.description} ${why}`);

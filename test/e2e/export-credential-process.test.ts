@@ -61,6 +61,9 @@ credential_process = ${ROLECALL} credential-process self-sourced
 role_arn = arn:aws:iam::123456789012:role/Admin
 source_profile = self-sourced
 
+[profile exits-86]
+credential_process = sh -c 'exit 86'
+
 [profile ping]
 credential_process = ${ROLECALL} credential-process pong
 
@@ -180,6 +183,17 @@ describe('rolecall credential-process', { concurrency: false }, () => {
     assert.notEqual(viaCli.status, 0);
     assert.equal(viaCli.stderr.match(/rolecall: /g)?.length, 1, viaCli.stderr);
     assert.equal(suite.world.proxy.calls.length, 0);
+  });
+
+  test('a foreign credential_process that exits 86 is its own failure, not a loop said below', async (t) => {
+    if (!requireCommands(t, 'sh')) return;
+    const sandbox = box();
+    const direct = await runRolecall(sandbox, ['credential-process', 'exits-86']);
+    assert.equal(direct.status, 1, direct.stderr);
+    assert.equal(direct.stderr, 'rolecall: credential_process of profile "exits-86" exited with status 86\n');
+    const exec = await runRolecall(sandbox, ['exec', 'exits-86', '--', 'true']);
+    assert.equal(exec.status, 125, exec.stderr);
+    assert.match(exec.stderr, /^rolecall: credential_process of profile "exits-86" exited with status 86\n$/);
   });
 
   test('twenty at once: one GetSessionToken, one AssumeRole, one code', async (t) => {
