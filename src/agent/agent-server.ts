@@ -10,7 +10,9 @@
 import { lstatSync, unlinkSync, chmodSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { ask } from './agent-client.js';
-import { placeProblem, preparePlace, AgentPlaceError, type AgentPlace } from './agent-dir.js';
+import { preparePlace, AgentPlaceError, type AgentPlace } from './agent-dir.js';
+import { tryLock } from '../fs/lock-file.js';
+import { join } from 'node:path';
 import { encodeLine, MAX_LINE_BYTES, parseRequest, type AgentStatus, type EntrySummary, type Reply, type Request } from './agent-protocol.js';
 
 export interface ServeOptions {
@@ -22,6 +24,10 @@ export interface ServeOptions {
 
 /** How often the agent checks that the socket at its path is still the one it listens on. */
 const OWN_SOCKET_CHECK_MS = 1_000;
+/** The lock file agents starting at once take turns with, beside the socket. */
+const LOCK_NAME = 'agent.lock';
+/** How long a starting agent waits for its turn (another's start takes milliseconds). */
+const START_TURN_WAIT_MS = 5_000;
 /** A client that sends nothing whole in this long is dropped. */
 const CLIENT_IDLE_MS = 2_000;
 /** setTimeout's ceiling: an expiry further away is checked again then. */
@@ -60,8 +66,6 @@ class Agent {
     const server = createServer((socket) => this.serve(socket));
     this.server = server;
     if (!(await this.listen(server))) return 'already-running';
-    chmodSync(this.options.place.socket, 0o600);
-    this.socketIno = lstatSync(this.options.place.socket).ino;
     const done = new Promise<void>((resolve) => (this.ended = resolve));
     this.touch();
     this.watch = setInterval(() => {
@@ -74,36 +78,47 @@ class Agent {
   }
 
   /**
-   * Listens at the socket path. A path in use is another agent's (answers a
-   * ping: this one is not needed) or a dead one's (refuses connections: its
-   * socket is removed and taken over). Two taking over at once both listen
-   * for a moment; the one whose socket was unlinked notices within a second
-   * and exits.
+   * Listens at the socket path, under a lock file beside it so that agents
+   * starting at once take turns: the one holding it checks whether an agent
+   * answers (then this one is not needed), removes a dead agent's socket
+   * (one that refuses connections) and listens. Without the turns, one
+   * could remove the socket another had just begun to listen on.
    */
   private async listen(server: Server): Promise<boolean> {
-    for (let round = 0; round < 3; round++) {
-      const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
-        server.once('error', resolve);
-        server.listen(this.options.place.socket, () => {
-          server.off('error', resolve);
-          resolve(undefined);
-        });
-      });
-      if (!error) return true;
-      if (error.code !== 'EADDRINUSE') throw error;
-      const answer = await ask(this.options.place, { op: 'ping' });
+    const { place } = this.options;
+    const lockPath = join(place.dir, LOCK_NAME);
+    const deadline = Date.now() + START_TURN_WAIT_MS;
+    let attempt = tryLock(lockPath);
+    while (!attempt.acquired) {
+      if ('reply' in (await ask(place, { op: 'ping' }))) return false;
+      if (Date.now() > deadline) throw new AgentPlaceError(`another agent has been starting at ${place.socket} for ${START_TURN_WAIT_MS / 1000}s; try again`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      attempt = tryLock(lockPath);
+    }
+    const held = attempt.acquired;
+    try {
+      const answer = await ask(place, { op: 'ping' });
       if ('reply' in answer) return false;
       if ('refused' in answer) throw new AgentPlaceError(answer.refused);
-      if ('broken' in answer) throw new AgentPlaceError(`another process holds the agent's socket ${this.options.place.socket} and does not answer (${answer.broken}); end it, or remove the socket`);
-      const problem = placeProblem(this.options.place);
-      if (problem) throw new AgentPlaceError(problem);
+      if ('broken' in answer) throw new AgentPlaceError(`another process holds the agent's socket ${place.socket} and does not answer (${answer.broken}); end it, or remove the socket`);
       try {
-        unlinkSync(this.options.place.socket);
-      } catch (unlinkError) {
-        if ((unlinkError as NodeJS.ErrnoException).code !== 'ENOENT') throw unlinkError;
+        unlinkSync(place.socket);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(place.socket, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      chmodSync(place.socket, 0o600);
+      this.socketIno = lstatSync(place.socket).ino;
+      return true;
+    } finally {
+      held.release();
     }
-    throw new AgentPlaceError(`cannot listen at ${this.options.place.socket}: other agents keep taking it`);
   }
 
   private serve(socket: Socket): void {
