@@ -93,7 +93,6 @@ export class AgentLink {
     if (!this.starting) {
       debug(`agent: ${answer.absent}; starting one`);
       this.starting = this.start();
-      return undefined;
     }
     if (!request.op.endsWith('put')) return undefined;
     if (!(await this.starting)) return undefined;

@@ -6,6 +6,9 @@
  * what it holds it is handed over the socket, by the commands that unlock.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Env } from '../base/env.js';
 import { errorLine } from '../base/errors.js';
 import { debug } from '../log/debug-log.js';
@@ -20,8 +23,11 @@ const READY_WAIT_MS = 2_000;
 
 /** The pid of the agent process started, or undefined when it could not be. */
 export function spawnAgent(env: Env): number | undefined {
-  const script = process.argv[1];
-  if (!script) return undefined;
+  const script = rolecallEntry();
+  if (!script) {
+    debug('agent: not started: no rolecall entry script beside this code');
+    return undefined;
+  }
   const agentEnv: Record<string, string> = {};
   for (const name of PASSED_VARIABLES) {
     const value = env[name];
@@ -36,6 +42,20 @@ export function spawnAgent(env: Env): number | undefined {
     debug(`agent: could not be started (${errorLine(error)})`);
     return undefined;
   }
+}
+
+/**
+ * The rolecall entry beside this code: dist/rolecall.mjs for the bundles
+ * (dist/main.js sits beside it), cli/entry.js in the unbundled build. Not
+ * process.argv[1]: under a test runner or a wrapper script that is not
+ * rolecall, and `SCRIPT agent --foreground` would run something else.
+ */
+function rolecallEntry(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, 'rolecall.mjs'), join(here, '..', 'cli', 'entry.js')]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 /** True once an agent answers at `place`, false after `waitMs` without one. */
