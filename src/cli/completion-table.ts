@@ -41,6 +41,8 @@ const COMMANDS: readonly CommandWords[] = [
   { names: ['deny'], flags: {}, operands: [[]] },
   { names: ['status'], flags: {}, operands: [] },
   { names: ['completion'], flags: {}, operands: [COMPLETION_SHELLS] },
+  { names: ['agent'], flags: { '--foreground': null, '--status': null }, operands: [] },
+  { names: ['lock'], flags: {}, operands: [] },
 ];
 
 export const COMPLETION_TABLE: CompletionTable = {

@@ -48,6 +48,8 @@ cli.register(StatusCommand);
 cli.register((await import('./export-command.js')).ExportCommand);
 cli.register((await import('./credential-process-command.js')).CredentialProcessCommand);
 cli.register((await import('./completion-command.js')).CompletionCommand);
+cli.register((await import('./agent-command.js')).AgentCommand);
+cli.register((await import('./lock-command.js')).LockCommand);
 
 /** Runs the command line `argv` (the arguments after `rolecall`); sets the exit status. */
 export async function runCli(argv: readonly string[]): Promise<void> {

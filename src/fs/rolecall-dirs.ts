@@ -5,9 +5,11 @@
  * - cache ($XDG_CACHE_HOME/rolecall/locks): lock files and failure records
  *   (a pid, a start time, a one-line reason; never a secret), where every
  *   rolecall of the user sees them;
- * - state ($XDG_STATE_HOME/rolecall/TOPIC): the markers of notices said once.
+ * - state ($XDG_STATE_HOME/rolecall/TOPIC): the markers of notices said once;
+ * - runtime ($XDG_RUNTIME_DIR/rolecall, else $XDG_STATE_HOME/rolecall/agent):
+ *   the agent's socket, in a directory of the user's alone.
  */
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { xdgHome } from './xdg-home.js';
 
@@ -25,4 +27,14 @@ export function locksDirectory(env: Env): string {
 
 export function noticeDir(env: Env, topic: string): string {
   return join(xdgHome(env, 'XDG_STATE_HOME'), 'rolecall', topic);
+}
+
+/**
+ * Where the agent's socket lives. XDG_RUNTIME_DIR is the user's own, gone at
+ * logout (what a socket to secrets in memory wants); without it (cron, a
+ * container), a directory under the state home, never a shared /tmp.
+ */
+export function agentSocketDir(env: Env): string {
+  const runtime = env.XDG_RUNTIME_DIR;
+  return runtime && isAbsolute(runtime) ? join(runtime, 'rolecall') : join(xdgHome(env, 'XDG_STATE_HOME'), 'rolecall', 'agent');
 }

@@ -6,7 +6,9 @@
 import type { Env } from '../base/env.js';
 import { RolecallError } from '../base/errors.js';
 import { debug, note } from '../log/debug-log.js';
-import { FileVault } from '../vault/file-vault.js';
+import { agentVault } from '../agent/agent-vault.js';
+import { commandAgentLink } from '../agent/agent-start.js';
+import { FileVault, type KeyKeeper } from '../vault/file-vault.js';
 import { openKeychain } from '../vault/keychain-vault.js';
 import { fileVaultDir } from '../fs/rolecall-dirs.js';
 import { passphraseFrom } from '../vault/vault-passphrase.js';
@@ -46,8 +48,20 @@ export function openSessionVault(env: Env, backend?: string): Promise<Vault> {
  * opens it once, through its CommandContext (pipeline/command-context.ts),
  * which exec's key lookup and the session cache share, so the keychain is
  * probed once and the file vault's key is derived once per command.
+ *
+ * With the agent (unless ROLECALL_AGENT=off) the vault asks it first and is
+ * itself opened only on a miss (src/agent/agent-vault.ts); the file vault
+ * takes its key from the agent and gives it the key it derives.
  */
 export async function openVault(env: Env, options: OpenVaultOptions = {}): Promise<Vault> {
+  const link = commandAgentLink(env);
+  const chosen = options.backend || env[BACKEND_VARIABLE] || 'auto';
+  // A backend that does not exist is refused by openDirect, as without the agent.
+  if (!link || (chosen !== 'auto' && chosen !== 'keychain' && chosen !== 'file')) return openDirect(env, options);
+  return agentVault({ link, chosen, fileDir: fileVaultDir(env), open: (keeper) => openDirect(env, options, keeper) });
+}
+
+async function openDirect(env: Env, options: OpenVaultOptions, keeper?: KeyKeeper): Promise<Vault> {
   const chosen = options.backend || env[BACKEND_VARIABLE];
   if (chosen) {
     const from = options.backend ? '--backend' : BACKEND_VARIABLE;
@@ -58,7 +72,7 @@ export async function openVault(env: Env, options: OpenVaultOptions = {}): Promi
         throw new RolecallError(`${from} says keychain, but ${keychain.unavailable}; use --backend file, or see the README on setting up the keychain`);
       }
       case 'file':
-        return openFileVault(env, undefined, options.createsFileVault);
+        return openFileVault(env, undefined, options.createsFileVault, keeper);
       default:
         throw new RolecallError(`${from} is "${chosen}"; it must be one of ${BACKENDS.join(', ')}`);
     }
@@ -69,7 +83,7 @@ export async function openVault(env: Env, options: OpenVaultOptions = {}): Promi
   if (!options.fallbackNoticeOnce) note(`${line})`);
   else if (await firstTimeFor(env, keychain.unavailable)) note(`${line}; said once)`);
   else debug(`${line})`);
-  return openFileVault(env, keychain.unavailable, options.createsFileVault);
+  return openFileVault(env, keychain.unavailable, options.createsFileVault, keeper);
 }
 
 /** Loaded only on the fallback path: a working keychain never pays for it. */
@@ -80,6 +94,6 @@ async function firstTimeFor(env: Env, reason: string): Promise<boolean> {
 }
 
 /** `fallbackReason`: why the keychain was not used, when the file vault was chosen by default. */
-export function openFileVault(env: Env, fallbackReason?: string, createsFileVault = true): FileVault {
-  return new FileVault(fileVaultDir(env), passphraseFrom(env), env, fallbackReason, createsFileVault);
+export function openFileVault(env: Env, fallbackReason?: string, createsFileVault = true, keeper?: KeyKeeper): FileVault {
+  return new FileVault(fileVaultDir(env), passphraseFrom(env), env, fallbackReason, createsFileVault, keeper);
 }

@@ -15,7 +15,7 @@
  * secrets), so `get` of a missing item, `list` and `remove` need no
  * passphrase: an exec whose keys are elsewhere never asks for one.
  */
-import { readdirSync, readFileSync, unlinkSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { displayPath } from '../config/config-paths.js';
@@ -41,6 +41,17 @@ interface Header {
   readonly check: Sealed;
 }
 
+/**
+ * Somewhere the derived key is kept between commands (the agent): asked
+ * before scrypt and the passphrase, told the key once it is derived. A kept
+ * key is used only after it opens the header's check value, as a derived
+ * one is, so a key of another (or a recreated) vault is never used.
+ */
+export interface KeyKeeper {
+  recall(): Promise<Buffer | undefined>;
+  remember(key: Buffer): Promise<void>;
+}
+
 interface ItemFile {
   readonly version: 1;
   readonly sealed: Sealed;
@@ -62,6 +73,7 @@ export class FileVault implements Vault {
      * `import` create the vault (or ROLECALL_FILE_PASSPHRASE does).
      */
     private readonly mayCreate = true,
+    private readonly keeper?: KeyKeeper,
   ) {}
 
   async get(service: string, account: string): Promise<string | undefined> {
@@ -109,8 +121,7 @@ export class FileVault implements Vault {
   async assertUnlocked(): Promise<void> {}
 
   private itemPath(service: string, account: string): string {
-    if (!service || !account) throw new RolecallError('a vault item needs a service and an account name');
-    return join(this.dir, encodeName(service), `${encodeName(account)}${ITEM_SUFFIX}`);
+    return itemFilePath(this.dir, service, account);
   }
 
   private show(path: string): string {
@@ -144,12 +155,22 @@ export class FileVault implements Vault {
       const params = newScryptParams();
       const key = await this.deriveLogged(passphrase.value, params);
       const fresh: Header = { format: FORMAT, version: 1, kdf: { name: 'scrypt', ...params }, check: seal(key, CHECK_TEXT, 'check') };
-      if (createPrivateFileOnce(headerPath, `${JSON.stringify(fresh, null, 2)}\n`)) return key;
+      if (createPrivateFileOnce(headerPath, `${JSON.stringify(fresh, null, 2)}\n`)) {
+        await this.keeper?.remember(key);
+        return key;
+      }
       // Another process created the vault at the same moment: use its header.
       header = this.readHeader(headerPath);
       if (!header) throw new RolecallError(`${this.show(headerPath)} vanished while it was being created; try again`);
     }
-    return this.openWithPassphrase(header);
+    const kept = await this.keeper?.recall();
+    if (kept && opensCheck(kept, header)) {
+      debug(`the file vault ${this.show(this.dir)} unlocked with the key the agent holds`);
+      return kept;
+    }
+    const key = await this.openWithPassphrase(header);
+    await this.keeper?.remember(key);
+    return key;
   }
 
   /**
@@ -165,8 +186,7 @@ export class FileVault implements Vault {
       async (attempt) => {
         const passphrase = await this.passphrase({ creating: false, where, again: attempt > 1 });
         const key = await this.deriveLogged(passphrase.value, header.kdf);
-        const check = unseal(key, header.check, 'check');
-        if (check !== undefined && sameBytes(check, CHECK_TEXT)) return { answer: key };
+        if (opensCheck(key, header)) return { answer: key };
         if (passphrase.from === 'environment') {
           throw new VaultAccessError(`${PASSPHRASE_VARIABLE} is not the passphrase of the file vault ${where}; nothing was changed`);
         }
@@ -241,6 +261,32 @@ export class FileVaultNotCreated extends RolecallError {
   constructor() {
     super(`sessions are not cached: no keychain and no file vault yet; \`rolecall import\` or \`rolecall add\` creates it (or set ${PASSPHRASE_VARIABLE})`);
   }
+}
+
+/** Whether `key` is this vault's: GCM authenticates the check value, so no other key opens it. */
+function opensCheck(key: Buffer, header: Header): boolean {
+  const check = unseal(key, header.check, 'check');
+  return check !== undefined && sameBytes(check, CHECK_TEXT);
+}
+
+/**
+ * What an item's file is now (inode, size, change time), or "none": a copy of
+ * its value kept elsewhere (the agent) is stale once this differs, whoever
+ * wrote or removed the file.
+ */
+export function fileItemSignature(dir: string, service: string, account: string): string {
+  try {
+    const stats = statSync(itemFilePath(dir, service, account), { bigint: true });
+    return `${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    throw error;
+  }
+}
+
+function itemFilePath(dir: string, service: string, account: string): string {
+  if (!service || !account) throw new RolecallError('a vault item needs a service and an account name');
+  return join(dir, encodeName(service), `${encodeName(account)}${ITEM_SUFFIX}`);
 }
 
 /** Binds a sealed value to its place, so an item copied over another fails to open. */

@@ -2,9 +2,9 @@
  * A throw-away HOME with its own ~/.aws files, and a way to run the built
  * rolecall in it. Tests never see the developer's real config or keychain.
  */
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +44,15 @@ export function makeSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     // of the keychain backend set ROLECALL_BACKEND=keychain themselves.
     ROLECALL_BACKEND: 'file',
     ROLECALL_FILE_PASSPHRASE: `test-${randomBytes(12).toString('hex')}`,
+    // Each sandbox has its own runtime directory, so no test ever reaches the
+    // developer's agent or another test's. The agent is off unless a test of
+    // it (test/e2e/agent-*) turns it on: the other tests check what rolecall
+    // does at each command (a passphrase asked, a keychain call made).
+    XDG_RUNTIME_DIR: join(home, 'run'),
+    ROLECALL_AGENT: 'off',
     ...extraEnv,
   };
+  mkdirSync(env.XDG_RUNTIME_DIR as string, { recursive: true, mode: 0o700 });
   return {
     home,
     env,
@@ -57,9 +64,17 @@ export function makeSandbox(extraEnv: Record<string, string> = {}): Sandbox {
       return path;
     },
     cleanup() {
+      stopAgent(env);
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** The sandbox's agent, if one was started in it, made to forget and exit (`rolecall lock`). */
+export function stopAgent(env: Record<string, string>): void {
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (!runtime || !existsSync(join(runtime, 'rolecall', 'agent.sock'))) return;
+  spawnSync(process.execPath, [rolecallBin, 'lock'], { env, stdio: 'ignore', timeout: 10_000 });
 }
 
 export interface RunResult {

@@ -29,7 +29,7 @@ test('a section with aws_session_token and aws_security_token: import stores the
     join(home, '.aws', 'credentials'),
     `[both]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\naws_session_token = ${SESSION_TOKEN}\naws_security_token = ${SECURITY_TOKEN}\n`,
   );
-  const env = { HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'), XDG_CACHE_HOME: join(home, 'cache'), ROLECALL_FILE_PASSPHRASE: 'a passphrase for this test only' };
+  const env = { HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'), XDG_CACHE_HOME: join(home, 'cache'), ROLECALL_FILE_PASSPHRASE: 'a passphrase for this test only', ROLECALL_AGENT: 'off' };
   const printed: string[] = [];
   const status = await importKeys(env, { profiles: ['both'], removePlaintext: false, force: false, backend: 'file' }, (line) => printed.push(line));
   assert.equal(status, 0, printed.join('\n'));

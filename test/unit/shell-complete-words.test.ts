@@ -15,7 +15,8 @@ test('the first word is a command, or a global flag when it starts with -', () =
   assert.deepEqual(complete([], 'ex'), ['exec', 'export']);
   assert.deepEqual(complete([], 'cr'), ['credential-process']);
   assert.deepEqual(complete([], 'li'), ['list']);
-  assert.deepEqual(complete([], 'l').sort(), ['list', 'login', 'ls']);
+  assert.deepEqual(complete([], 'l').sort(), ['list', 'lock', 'login', 'ls']);
+  assert.deepEqual(complete([], 'ag'), ['agent']);
   assert.deepEqual(complete([], '--v'), ['--version']);
   assert.ok(complete([], '').includes('completion'));
   assert.deepEqual(complete(['--debug'], 'ad'), ['add'], 'a flag before the command');

@@ -205,3 +205,29 @@ test('four processes creating the vault and writing at once lose nothing', async
   for (const prefix of ['a', 'b', 'c', 'd']) assert.equal(await vault.get(SESSIONS_SERVICE, `${prefix}-24`), 'value 24');
   assert.deepEqual(readdirSync(join(fileVaultDir(env), SESSIONS_SERVICE)).filter((n) => n.endsWith('.tmp')), []);
 });
+
+test('a kept key (the agent\'s) opens the vault without the passphrase; a wrong one is not used, and the derived key is handed over', async () => {
+  const env = sandboxEnv(`pass-${randomBytes(8).toString('hex')}`);
+  let kept: Buffer | undefined;
+  const keeper = { recall: async () => kept, remember: async (key: Buffer) => void (kept = Buffer.from(key)) };
+  await openFileVault(env, undefined, true, keeper).set(KEYS_SERVICE, 'p', 'value');
+  assert.equal(kept?.length, 32, 'the key of the new vault was handed over');
+  const noPassphrase = { ...env, ROLECALL_FILE_PASSPHRASE: '' };
+  const asked: PassphrasePurpose[] = [];
+  const refuse: PassphraseSource = async (purpose) => {
+    asked.push(purpose);
+    throw new VaultAccessError('asked for the passphrase');
+  };
+  const served = new FileVault(fileVaultDir(env), refuse, noPassphrase, undefined, false, keeper);
+  assert.equal(await served.get(KEYS_SERVICE, 'p'), 'value');
+  assert.deepEqual(asked, [], 'no passphrase asked with the kept key');
+
+  const right = kept;
+  kept = randomBytes(32);
+  const wrongKey = new FileVault(fileVaultDir(env), refuse, noPassphrase, undefined, false, keeper);
+  await assert.rejects(wrongKey.get(KEYS_SERVICE, 'p'), /asked for the passphrase/);
+  assert.equal(asked.length, 1, 'a key that does not open the check value is not used: the passphrase is asked');
+  const rederived = openFileVault(env, undefined, false, keeper);
+  assert.equal(await rederived.get(KEYS_SERVICE, 'p'), 'value');
+  assert.deepEqual(kept, right, 'the key derived from the passphrase replaced the wrong one');
+});

@@ -1,0 +1,108 @@
+/**
+ * Asking the agent, with a bounded wait: connect and a whole reply within
+ * AGENT_WAIT_MS, else the command carries on without it. An agent that is
+ * not there is a debug line (and, for a command that opens a vault, the cue
+ * to start one); one that hangs, closes mid-reply or answers garbage is one
+ * note, once per process, after which this process asks it nothing more.
+ */
+import { createConnection } from 'node:net';
+import { errorLine } from '../base/errors.js';
+import { debug, note } from '../log/debug-log.js';
+import { placeProblem, type AgentPlace } from './agent-dir.js';
+import { encodeLine, MAX_LINE_BYTES, parseReply, type Reply, type Request } from './agent-protocol.js';
+
+/** Long enough for a loaded machine's agent (an answer takes well under a millisecond), short enough not to be felt. */
+export const AGENT_WAIT_MS = 400;
+
+export type Answer =
+  | { readonly reply: Reply }
+  /** Nothing listens there (no socket, or the socket of a dead agent). */
+  | { readonly absent: string }
+  /** Something listens but does not speak our protocol in time. */
+  | { readonly broken: string }
+  /** The directory or socket is not safe to use. */
+  | { readonly refused: string };
+
+/** One request on one connection. Never throws. */
+export function ask(place: AgentPlace, request: Request, waitMs = AGENT_WAIT_MS): Promise<Answer> {
+  let problem: string | undefined;
+  try {
+    problem = placeProblem(place);
+  } catch (error) {
+    problem = `the agent's directory ${place.dir} cannot be checked (${errorLine(error)})`;
+  }
+  if (problem) return Promise.resolve({ refused: problem });
+  return new Promise<Answer>((resolve) => {
+    let settled = false;
+    let received = '';
+    const socket = createConnection(place.socket);
+    const finish = (answer: Answer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => finish({ broken: `no answer within ${waitMs} ms` }), waitMs);
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(encodeLine(request)));
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      const end = received.indexOf('\n');
+      if (end >= 0) {
+        const reply = parseReply(received.slice(0, end));
+        finish(reply ? { reply } : { broken: 'it answered something that is not the agent protocol' });
+      } else if (received.length > MAX_LINE_BYTES) {
+        finish({ broken: 'its answer is too long to be the agent protocol' });
+      }
+    });
+    socket.on('end', () => finish({ broken: 'it closed the connection without a whole answer' }));
+    socket.on('close', () => finish({ broken: 'it closed the connection without a whole answer' }));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') finish({ absent: error.code === 'ENOENT' ? 'no agent is running' : 'the socket is left from an agent that is gone' });
+      else finish({ broken: errorLine(error) });
+    });
+  });
+}
+
+/**
+ * One command's line to the agent. `start`, when given, starts an agent the
+ * first time none is found and resolves once it answers (or gives up);
+ * writes sent after that wait for it, reads do not (a new agent holds nothing).
+ */
+export class AgentLink {
+  private unusable = false;
+  private starting: Promise<boolean> | undefined;
+
+  constructor(
+    readonly place: AgentPlace,
+    private readonly start?: () => Promise<boolean>,
+  ) {}
+
+  /** The agent's reply, or undefined when there is none to be had; never throws. */
+  async request(request: Request): Promise<Reply | undefined> {
+    if (this.unusable) return undefined;
+    const answer = await ask(this.place, request);
+    if ('reply' in answer) return answer.reply;
+    if ('refused' in answer) return this.giveUp(`not using the agent: ${answer.refused}`);
+    if ('broken' in answer) return this.giveUp(`the agent at ${this.place.socket} is not answering as it should (${answer.broken}); carrying on without it (rolecall lock, or ending its process, clears it)`);
+    if (!this.start) {
+      debug(`agent: ${answer.absent}`);
+      return undefined;
+    }
+    if (!this.starting) {
+      debug(`agent: ${answer.absent}; starting one`);
+      this.starting = this.start();
+    }
+    if (!request.op.endsWith('put')) return undefined;
+    if (!(await this.starting)) return undefined;
+    const again = await ask(this.place, request);
+    return 'reply' in again ? again.reply : undefined;
+  }
+
+  private giveUp(line: string): undefined {
+    this.unusable = true;
+    note(line);
+    return undefined;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * A Vault that asks the agent first. Reads go to the agent; a miss reads the
+ * real vault (opened only then: a warm exec loads no keytar and runs no
+ * scrypt) and hands the value to the agent. Writes and removals go to the
+ * real vault first, then update or drop the agent's copy, so `clear`,
+ * `remove` and `rotate`, which go through the vault, never leave the agent
+ * serving what they dropped. File-vault entries carry the item file's
+ * signature: the agent's copy is served only while the file is unchanged
+ * (another process, even one run with ROLECALL_AGENT=off, may write it).
+ */
+import { registerSecret } from '../log/redact.js';
+import { debug } from '../log/debug-log.js';
+import { fileItemSignature, type KeyKeeper } from '../vault/file-vault.js';
+import { KEYS_SERVICE, SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
+import type { AgentLink } from './agent-client.js';
+import type { EntrySummary } from './agent-protocol.js';
+
+export interface AgentVaultSpec {
+  readonly link: AgentLink;
+  /** --backend or ROLECALL_BACKEND; 'auto' when neither chose. */
+  readonly chosen: 'keychain' | 'file' | 'auto';
+  /** The file vault's directory: its store's name, the scope of the automatic choice. */
+  readonly fileDir: string;
+  /** Opens the real vault, the file vault with the agent as its key keeper. */
+  readonly open: (keeper: KeyKeeper) => Promise<Vault>;
+}
+
+export async function agentVault(spec: AgentVaultSpec): Promise<Vault> {
+  if (spec.chosen !== 'auto') return new AgentVault(spec, spec.chosen);
+  // Which backend the automatic choice made last time: asking keytar again is the cost this saves.
+  const choice = await spec.link.request({ op: 'choice-get', scope: spec.fileDir });
+  if (choice?.ok && (choice.backend === 'keychain' || choice.backend === 'file')) return new AgentVault(spec, choice.backend, choice.fallbackReason);
+  const vault = new AgentVault(spec, 'file');
+  await vault.openReal();
+  return vault;
+}
+
+export class AgentVault implements Vault {
+  private real: Promise<Vault> | undefined;
+  private opened: Vault | undefined;
+
+  constructor(
+    private readonly spec: AgentVaultSpec,
+    private readonly assumed: 'keychain' | 'file',
+    private readonly assumedFallback?: string,
+  ) {}
+
+  get backend(): string {
+    return this.opened?.backend ?? this.assumed;
+  }
+
+  get fallbackReason(): string | undefined {
+    return this.opened ? this.opened.fallbackReason : this.assumedFallback;
+  }
+
+  async get(service: string, account: string): Promise<string | undefined> {
+    const reply = await this.spec.link.request({ op: 'get', ...this.nameOf(service, account), ...this.signatureOf(service, account) });
+    if (reply?.ok && reply.value !== undefined) {
+      registerSecret(reply.value);
+      debug(`${service} ${account}: from the agent`);
+      return reply.value;
+    }
+    const real = await this.openReal();
+    // Taken before the read: a file changed in between leaves a signature that no longer matches, a miss, never a stale hit.
+    const signature = this.signatureOf(service, account);
+    const value = await real.get(service, account);
+    if (value !== undefined) await this.spec.link.request({ op: 'put', ...this.nameOf(service, account), value, ...signature, ...describe(service, account, value) });
+    return value;
+  }
+
+  async set(service: string, account: string, value: string): Promise<void> {
+    const real = await this.openReal();
+    await real.set(service, account, value);
+    await this.spec.link.request({ op: 'put', ...this.nameOf(service, account), value, ...this.signatureOf(service, account), ...describe(service, account, value) });
+  }
+
+  async remove(service: string, account: string): Promise<boolean> {
+    const real = await this.openReal();
+    const removed = await real.remove(service, account);
+    await this.spec.link.request({ op: 'drop', ...this.nameOf(service, account) });
+    return removed;
+  }
+
+  async list(service: string): Promise<string[]> {
+    return (await this.openReal()).list(service);
+  }
+
+  async assertUnlocked(): Promise<void> {
+    return (await this.openReal()).assertUnlocked();
+  }
+
+  /** The vault itself, opened once; the automatic choice it made is told to the agent. */
+  openReal(): Promise<Vault> {
+    this.real ??= this.spec.open(this.keeper()).then(async (vault) => {
+      this.opened = vault;
+      if (this.spec.chosen === 'auto' && (vault.backend === 'keychain' || vault.backend === 'file')) {
+        await this.spec.link.request({ op: 'choice-put', scope: this.spec.fileDir, backend: vault.backend, ...(vault.fallbackReason !== undefined ? { fallbackReason: vault.fallbackReason } : {}) });
+      }
+      return vault;
+    });
+    return this.real;
+  }
+
+  private store(): string {
+    return this.backend === 'file' ? `file:${this.spec.fileDir}` : this.backend;
+  }
+
+  private nameOf(service: string, account: string): { store: string; service: string; account: string } {
+    return { store: this.store(), service, account };
+  }
+
+  private signatureOf(service: string, account: string): { signature?: string } {
+    return this.backend === 'file' ? { signature: fileItemSignature(this.spec.fileDir, service, account) } : {};
+  }
+
+  private keeper(): KeyKeeper {
+    const { link, fileDir } = this.spec;
+    return {
+      async recall() {
+        const reply = await link.request({ op: 'key-get', dir: fileDir });
+        if (!reply?.ok || reply.key === undefined) return undefined;
+        registerSecret(reply.key);
+        return Buffer.from(reply.key, 'base64');
+      },
+      async remember(key) {
+        await link.request({ op: 'key-put', dir: fileDir, key: key.toString('base64') });
+      },
+    };
+  }
+}
+
+/**
+ * What `--status` may show of a value, and when the agent drops it: the
+ * profile and expiry of a session (or of anything else stored with an
+ * `expiration` or `expiresAt`, as SSO tokens are), the profile a key is
+ * stored for. Read here, not in the agent, which never looks inside a value.
+ */
+function describe(service: string, account: string, value: string): Pick<EntrySummary, 'profile' | 'expiresAt'> {
+  let parsed: Record<string, unknown> = {};
+  try {
+    const v: unknown = JSON.parse(value);
+    if (typeof v === 'object' && v !== null) parsed = v as Record<string, unknown>;
+  } catch {
+    // Not JSON: held without an expiry or a name.
+  }
+  const profile = service === KEYS_SERVICE ? account : typeof parsed.profile === 'string' ? parsed.profile : undefined;
+  const expiry = parsed.expiration ?? parsed.expiresAt;
+  const expiresAt = typeof expiry === 'string' && !Number.isNaN(Date.parse(expiry)) ? new Date(expiry).toISOString() : undefined;
+  if (service === SESSIONS_SERVICE && expiresAt === undefined) debug(`${service} ${account}: held by the agent without an expiry`);
+  return { ...(profile !== undefined ? { profile } : {}), ...(expiresAt !== undefined ? { expiresAt } : {}) };
+}
