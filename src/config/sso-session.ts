@@ -49,7 +49,8 @@ export function ssoSessionSections(config: IniFile): SsoSessionSections {
   for (const section of config.sections) {
     if (!section.name.startsWith('sso-session')) continue;
     const words = shlexSplit(section.name);
-    if (words?.length === 2 && words[0] === 'sso-session') sessions.set(words[1] as string, section.values);
+    // botocore looks only at the second word: [sso-sessionX NAME] is a session too.
+    if (words?.length === 2) sessions.set(words[1] as string, section.values);
   }
   return sessions;
 }
