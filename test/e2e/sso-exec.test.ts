@@ -12,6 +12,8 @@ import { requireCommands } from '../helpers/peers.js';
 import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { plantAwsCliToken, plantVaultToken, ssoSession, ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
+import { hookHome, ONE_OF_EACH_SHELL, runInteractive } from './shell-hook-harness.js';
+import { startFakeFederation } from '../helpers/fake-federation.js';
 
 const CONFIG = `
 [sso-session corp]
@@ -148,5 +150,34 @@ describe('exec over an IAM Identity Center profile', { concurrency: false }, () 
     assert.equal(exported.status, 0, exported.stderr);
     assert.match(exported.stdout, new RegExp(`AWS_ACCESS_KEY_ID=.?${printed.AccessKeyId}`));
     assert.equal(suite.world.identityCenter.state.count('GetRoleCredentials'), 1, 'export used the session credential-process cached');
+  });
+
+  for (const shell of ONE_OF_EACH_SHELL) {
+    test(`the ${shell.command} hook switches to an SSO profile: the shell gets its role session and region`, async (t) => {
+      if (!requireCommands(t, 'moto_server', 'aws', shell.command)) return;
+      const box = prepared();
+      const home = hookHome(box, CONFIG, { project: 'dev' });
+      await plantVaultToken(box, ssoSession('corp'), suite.world.identityCenter.state.issueToken());
+      const script = [shell.userHooks, `. '${shell.hookFile}'`, `cd '${box.home}/tree/project'`, 'rolecall allow >/dev/null', ':', `echo "@@$AWS_REGION"`, 'aws sts get-caller-identity --query Arn --output text'].join('\n');
+      const run = await runInteractive(shell, home.env, box.home, script);
+      assert.match(run.stdout, /@@eu-west-1\n/, run.stderr);
+      assert.match(run.stdout, /arn:aws:sts::111122223333:assumed-role\/Developer\//, run.stderr);
+      assert.match(run.stderr, /rolecall: profile dev from ~\/tree\/project\/\.awsprofile/);
+    });
+  }
+
+  test('rolecall login signs in to the console with the SSO role session, for its SessionDuration', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const federation = await startFakeFederation();
+    t.after(() => federation.stop());
+    const box = prepared();
+    await plantVaultToken(box, ssoSession('corp'), suite.world.identityCenter.state.issueToken());
+    const run = await runRolecall(box, ['login', 'dev', '--stdout', '--duration', '30m'], { env: { AWS_ENDPOINT_URL_SIGNIN: federation.url } });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(federation.requests.length, 1);
+    const request = federation.requests[0]!;
+    assert.equal(request.sessionDuration, '1800', 'a role session: SessionDuration is sent');
+    assert.match(request.session.sessionId ?? '', /^ASIA/);
+    assert.equal(new URL(run.stdout.trim()).searchParams.get('SigninToken'), request.token);
   });
 });
