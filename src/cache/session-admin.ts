@@ -26,7 +26,9 @@ export async function dropSessions(vault: Vault, which?: ReadonlySet<string>): P
 /** `clear PROFILE`: the profile and every session its chain is made of (the MFA session, the roles below). */
 export function profilesOfChain(env: Env, profile: string): Set<string> {
   const plan = planIfResolves(loadConfig(env), profile, env, false);
-  return new Set([profile, ...(plan?.steps.map((step) => step.profile) ?? [])]);
+  // An SSO source's role session is cached under its own profile, like a step's.
+  const ssoSource = plan?.source.kind === 'ssoRole' ? [plan.source.profile] : [];
+  return new Set([profile, ...ssoSource, ...(plan?.steps.map((step) => step.profile) ?? [])]);
 }
 
 /** `remove PROFILE`: the profile's own sessions and those of every role built on it; not the links below it. */

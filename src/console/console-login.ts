@@ -50,7 +50,9 @@ export async function consoleLogin(processEnv: Env, request: LoginRequest, print
   // A cached session with less left than the console's minimum could not sign in: take a fresh one then.
   const context = withMinimumLife(commandContext(env, { processEnv, ...(request.backend ? { backend: request.backend } : {}) }), CONSOLE_DURATION.min);
   const plan = planFor({ profile, ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}) }, env);
-  const { credentials, sessionDuration } = plan.steps.at(-1)?.kind === 'assumeRole' ? await roleSession(plan, context, wanted) : await federatedSession(plan, context, wanted);
+  // IAM Identity Center's role credentials are a role's session, as an AssumeRole's are.
+  const isRoleSession = plan.steps.at(-1)?.kind === 'assumeRole' || (plan.steps.length === 0 && plan.source.kind === 'ssoRole');
+  const { credentials, sessionDuration } = isRoleSession ? await roleSession(plan, context, wanted) : await federatedSession(plan, context, wanted);
   const partition = partitionOf(plan.region ?? plan.stsRegion);
   const federationUrl = `${(signinEndpoint(env) ?? `https://${partition.signinHost}`).replace(/\/+$/, '')}/federation`;
   const token = await signinToken(federationUrl, credentials, sessionDuration);
