@@ -41,6 +41,13 @@ const COMMANDS: readonly CommandWords[] = [
   { names: ['deny'], flags: {}, operands: [[]] },
   { names: ['status'], flags: {}, operands: [] },
   { names: ['completion'], flags: {}, operands: [COMPLETION_SHELLS] },
+  {
+    names: ['sso login'],
+    flags: { '--sso-session': [], '--use-device-code': null, '--no-browser': null, '--share-with-aws-cli': null, '--backend': BACKENDS, '--debug': null },
+    operands: ['profiles'],
+  },
+  { names: ['sso logout'], flags: { '--sso-session': [], '--backend': BACKENDS, '--debug': null }, operands: ['profiles'] },
+  { names: ['sso profiles'], flags: { '--sso-session': [], '--backend': BACKENDS, '--debug': null }, operands: ['profiles'] },
 ];
 
 export const COMPLETION_TABLE: CompletionTable = {

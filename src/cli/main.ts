@@ -48,6 +48,9 @@ cli.register(StatusCommand);
 cli.register((await import('./export-command.js')).ExportCommand);
 cli.register((await import('./credential-process-command.js')).CredentialProcessCommand);
 cli.register((await import('./completion-command.js')).CompletionCommand);
+cli.register((await import('./sso-login-command.js')).SsoLoginCommand);
+cli.register((await import('./sso-logout-command.js')).SsoLogoutCommand);
+cli.register((await import('./sso-profiles-command.js')).SsoProfilesCommand);
 
 /** Runs the command line `argv` (the arguments after `rolecall`); sets the exit status. */
 export async function runCli(argv: readonly string[]): Promise<void> {

@@ -9,7 +9,10 @@
  * refresh tokens) is registered for redaction before it is returned.
  */
 import { CredentialError, RolecallError } from '../base/errors.js';
+import type { Env } from '../base/env.js';
 import type { ServiceTarget } from '../config/sdk-client-options.js';
+import { serviceEndpoint } from '../config/service-endpoint.js';
+import type { SsoSession } from '../config/sso-session.js';
 import { registerSecret, redact } from '../log/redact.js';
 
 /** sso_region, and the endpoint from AWS_ENDPOINT_URL_SSO_OIDC (config/service-endpoint.ts). */
@@ -85,6 +88,12 @@ function loadSdk(): Promise<OidcModule> {
 async function client(target: OidcTarget) {
   const { SSOOIDCClient } = await loadSdk();
   return new SSOOIDCClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}), maxAttempts: 3 });
+}
+
+/** Where a session's OIDC API is called: in its sso_region, at AWS_ENDPOINT_URL_SSO_OIDC, then AWS_ENDPOINT_URL, when set. */
+export function oidcTarget(session: SsoSession, env: Env): OidcTarget {
+  const endpoint = serviceEndpoint(env, 'SSO_OIDC');
+  return { region: session.region, ...(endpoint ? { endpoint } : {}) };
 }
 
 /** The base URL the OIDC API is at: the authorize page of the PKCE flow is built on it, so AWS_ENDPOINT_URL_SSO_OIDC moves it too. */

@@ -26,7 +26,7 @@ import type { MfaCodeSource } from '../credentials/mfa-code.js';
 import type { Plan } from '../config/plan.js';
 import { registerSecret } from '../log/redact.js';
 import type { StsTarget } from '../sts/sts-client.js';
-import type { CommandContext } from './command-context.js';
+import { ssoContextOf, type CommandContext } from './command-context.js';
 import { vaultKeyLookup } from './vault-keys.js';
 
 /** One link of the chain: its provider, and the name of what it gives, known without the network. */
@@ -66,7 +66,7 @@ function sourceLink(source: SourceStep, context: CommandContext): Link {
 /** IAM Identity Center's role credentials: cached like an STS step, named by the instance, account and role (no token needed to look). */
 function ssoRoleLink(source: Extract<SourceStep, { kind: 'ssoRole' }>, context: CommandContext): Link {
   const portal = portalTarget(source.session, context.env);
-  const provider = new SsoRoleProvider(source, portal, { env: context.env, processEnv: context.processEnv, vault: context.vault, ...(context.cache.now ? { now: context.cache.now } : {}) });
+  const provider = new SsoRoleProvider(source, portal, ssoContextOf(context));
   return cachedLink(originOfSsoRole(source), provider, async () => ssoRoleAccount(source, portal), context.cache);
 }
 
