@@ -5,7 +5,7 @@
  */
 import { RolecallError } from '../base/errors.js';
 import { ssoSessionLabel } from '../config/sso-session.js';
-import { oneLine } from '../log/terminal-text.js';
+import { shellWord } from '../log/terminal-text.js';
 import { nowOf, type SsoContext } from './sso-context.js';
 import type { SsoSession, SsoToken } from './sso-token.js';
 
@@ -17,8 +17,4 @@ export async function obtainToken(session: SsoSession, context: SsoContext, stor
 /** The one line when no token can be had here and now. */
 export function noTokenError(session: SsoSession, profile: string): RolecallError {
   return new RolecallError(`no valid IAM Identity Center token for ${ssoSessionLabel(session)}; run \`rolecall sso login ${shellWord(profile)}\``);
-}
-
-function shellWord(name: string): string {
-  return /^[\w@%+=:,./-]+$/.test(name) ? name : `'${oneLine(name, 64).replace(/'/g, `'\\''`)}'`;
 }
