@@ -9,7 +9,7 @@ import { ConfigError } from '../base/errors.js';
 import type { ConfigPaths } from './config-paths.js';
 import type { Env } from '../base/env.js';
 import { displayPath } from './config-paths.js';
-import { oneLine, quote } from '../log/terminal-text.js';
+import { oneLine, quote, shellWord } from '../log/terminal-text.js';
 import type { FileKind, Profile, Profiles } from './profiles.js';
 import { keyPairIn } from './key-pair.js';
 import type { LoadedConfig } from './load-config.js';
@@ -214,7 +214,7 @@ function profileSource(profile: Profile, where: Locator): SourceStep {
   if (isSsoRoleProfile(profile)) return { kind: 'ssoRole', profile: profile.name, ...where.ssoRole(profile) };
   if (usesSso(profile) && !hasStaticKeys(profile) && profile.values.credential_process === undefined) {
     const key = profile.values.sso_session !== undefined ? 'sso_session' : 'sso_start_url';
-    throw where.error(profile, key, `names an IAM Identity Center session but no sso_account_id and sso_role_name, so it gives no credentials (it can sign in: \`rolecall sso login ${oneLine(profile.name, 64)}\`); add them, or run \`rolecall sso profiles\` for ready sections`);
+    throw where.error(profile, key, `names an IAM Identity Center session but no sso_account_id and sso_role_name, so it gives no credentials (it can sign in: \`rolecall sso login ${shellWord(profile.name)}\`); add them, or run \`rolecall sso profiles\` for ready sections`);
   }
   const fromCredentialsFile = filePair(profile, 'credentials', where);
   if (fromCredentialsFile) return fromCredentialsFile;
@@ -235,8 +235,7 @@ function profileSource(profile: Profile, where: Locator): SourceStep {
 
 /** The command to store a profile's keys, with the name quoted for the shell when it needs it. */
 function addCommand(name: string): string {
-  const word = /^[\w@%+=:,./-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
-  return `\`rolecall add ${oneLine(word, 64)}\``;
+  return `\`rolecall add ${shellWord(name)}\``;
 }
 
 /** The key pair of one file's section, as botocore's provider for that file reads it. */

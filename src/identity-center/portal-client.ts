@@ -7,7 +7,7 @@
  */
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Credentials } from '../config/credentials.js';
-import type { ServiceTarget } from '../config/sdk-client-options.js';
+import { sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
 import { registerSecret, redact } from '../log/redact.js';
 
 /** sso_region, and the endpoint from AWS_ENDPOINT_URL_SSO (config/service-endpoint.ts). */
@@ -43,25 +43,16 @@ function loadSdk(): Promise<SsoModule> {
   return sdk;
 }
 
-async function client(target: PortalTarget) {
-  const { SSOClient } = await loadSdk();
+type SsoClient = InstanceType<SsoModule['SSOClient']>;
+
+/** One call to the portal: a client for it, its failure as a one-line error naming `call`, the client closed. */
+async function withPortal<T>(target: PortalTarget, call: string, use: (portal: SsoClient, sdk: SsoModule) => Promise<T>): Promise<T> {
+  const sdk = await loadSdk();
   // The portal's operations are unsigned (the token is a header): the SDK is
   // given no credentials to look for, so it reads nothing under ~/.aws.
-  return new SSOClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}), maxAttempts: 3 });
-}
-
-export async function getRoleCredentials(target: PortalTarget, accessToken: string, accountId: string, roleName: string): Promise<Credentials & { expiration: Date }> {
-  const { GetRoleCredentialsCommand } = await loadSdk();
-  const portal = await client(target);
-  const call = `GetRoleCredentials ${accountId}/${roleName}`;
+  const portal = new sdk.SSOClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}), maxAttempts: 3 });
   try {
-    const out = await portal.send(new GetRoleCredentialsCommand({ accessToken, accountId, roleName }));
-    const c = out.roleCredentials;
-    if (!c?.accessKeyId || !c.secretAccessKey || !c.sessionToken || !c.expiration) throw new CredentialError(`${call} returned no credentials`);
-    registerSecret(c.secretAccessKey);
-    registerSecret(c.sessionToken);
-    // The portal gives the expiry in epoch milliseconds.
-    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(c.expiration) };
+    return await use(portal, sdk);
   } catch (error) {
     throw portalError(call, error, target);
   } finally {
@@ -69,69 +60,66 @@ export async function getRoleCredentials(target: PortalTarget, accessToken: stri
   }
 }
 
-/** Every account the token can reach, all pages. */
+/** Every page of a listing: `page` is asked with each nextToken the one before gave. */
+async function allPages<T>(page: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string | undefined }>): Promise<T[]> {
+  const items: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await page(nextToken);
+    items.push(...out.items);
+    nextToken = out.nextToken || undefined;
+  } while (nextToken);
+  return items;
+}
+
+export async function getRoleCredentials(target: PortalTarget, accessToken: string, accountId: string, roleName: string): Promise<Credentials & { expiration: Date }> {
+  const call = `GetRoleCredentials ${accountId}/${roleName}`;
+  return withPortal(target, call, async (portal, sdk) => {
+    const out = await portal.send(new sdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName }));
+    const c = out.roleCredentials;
+    if (!c?.accessKeyId || !c.secretAccessKey || !c.sessionToken || !c.expiration) throw new CredentialError(`${call} returned no credentials`);
+    registerSecret(c.secretAccessKey);
+    registerSecret(c.sessionToken);
+    // The portal gives the expiry in epoch milliseconds.
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(c.expiration) };
+  });
+}
+
+/** Every account the token can reach. */
 export async function listAccounts(target: PortalTarget, accessToken: string): Promise<PortalAccount[]> {
-  const { ListAccountsCommand } = await loadSdk();
-  const portal = await client(target);
-  const accounts: PortalAccount[] = [];
-  try {
-    let nextToken: string | undefined;
-    do {
-      const out = await portal.send(new ListAccountsCommand({ accessToken, ...(nextToken ? { nextToken } : {}) }));
-      for (const a of out.accountList ?? []) {
-        if (!a.accountId) continue;
-        accounts.push({ accountId: a.accountId, ...(a.accountName ? { accountName: a.accountName } : {}), ...(a.emailAddress ? { emailAddress: a.emailAddress } : {}) });
-      }
-      nextToken = out.nextToken || undefined;
-    } while (nextToken);
-    return accounts;
-  } catch (error) {
-    throw portalError('ListAccounts', error, target);
-  } finally {
-    portal.destroy();
-  }
+  return withPortal(target, 'ListAccounts', (portal, sdk) =>
+    allPages(async (nextToken) => {
+      const out = await portal.send(new sdk.ListAccountsCommand({ accessToken, ...(nextToken ? { nextToken } : {}) }));
+      const items = (out.accountList ?? []).flatMap((a) =>
+        a.accountId ? [{ accountId: a.accountId, ...(a.accountName ? { accountName: a.accountName } : {}), ...(a.emailAddress ? { emailAddress: a.emailAddress } : {}) }] : [],
+      );
+      return { items, nextToken: out.nextToken };
+    }),
+  );
 }
 
-/** The roles the token can take in one account, all pages. */
+/** The roles the token can take in one account. */
 export async function listAccountRoles(target: PortalTarget, accessToken: string, accountId: string): Promise<PortalRole[]> {
-  const { ListAccountRolesCommand } = await loadSdk();
-  const portal = await client(target);
-  const roles: PortalRole[] = [];
-  try {
-    let nextToken: string | undefined;
-    do {
-      const out = await portal.send(new ListAccountRolesCommand({ accessToken, accountId, ...(nextToken ? { nextToken } : {}) }));
-      for (const r of out.roleList ?? []) if (r.roleName) roles.push({ accountId: r.accountId ?? accountId, roleName: r.roleName });
-      nextToken = out.nextToken || undefined;
-    } while (nextToken);
-    return roles;
-  } catch (error) {
-    throw portalError(`ListAccountRoles ${accountId}`, error, target);
-  } finally {
-    portal.destroy();
-  }
+  return withPortal(target, `ListAccountRoles ${accountId}`, (portal, sdk) =>
+    allPages(async (nextToken) => {
+      const out = await portal.send(new sdk.ListAccountRolesCommand({ accessToken, accountId, ...(nextToken ? { nextToken } : {}) }));
+      const items = (out.roleList ?? []).flatMap((r) => (r.roleName ? [{ accountId: r.accountId ?? accountId, roleName: r.roleName }] : []));
+      return { items, nextToken: out.nextToken };
+    }),
+  );
 }
 
-/** Signs the token out at the portal: it and the role sessions' refresh by it end there. */
+/** Signs the token out at the portal: it (and its refresh token) are of no more use. */
 export async function logout(target: PortalTarget, accessToken: string): Promise<void> {
-  const { LogoutCommand } = await loadSdk();
-  const portal = await client(target);
-  try {
-    await portal.send(new LogoutCommand({ accessToken }));
-  } catch (error) {
-    throw portalError('Logout', error, target);
-  } finally {
-    portal.destroy();
-  }
+  await withPortal(target, 'Logout', (portal, sdk) => portal.send(new sdk.LogoutCommand({ accessToken })));
 }
 
 function portalError(call: string, error: unknown, target: PortalTarget): RolecallError {
   if (error instanceof RolecallError) return error;
-  const e = error as { name?: string; message?: string };
-  const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
-  const line = redact(`${call} failed: ${name}${(e.message ?? String(error)).split('\n')[0] ?? ''}`);
-  if (e.name === 'UnauthorizedException') return new TokenRefusedError(line);
-  return new CredentialError(`${line}${hintFor(`${name}${e.message ?? ''}`, target)}`);
+  const text = sdkErrorLine(error);
+  const line = redact(`${call} failed: ${text}`);
+  if ((error as { name?: string }).name === 'UnauthorizedException') return new TokenRefusedError(line);
+  return new CredentialError(`${line}${hintFor(text, target)}`);
 }
 
 /** What to do about the failures people meet at the portal. */

@@ -8,14 +8,13 @@
  */
 import type { Env } from '../base/env.js';
 import { EXIT_OK } from '../base/exit-status.js';
-import { dropSessions, profilesBuiltOn } from '../cache/session-admin.js';
-import { planIfResolves } from '../config/resolve-profile.js';
-import { ssoSessionLabel, type SsoSession } from '../config/sso-session.js';
+import { dropSessions, profilesSignedInWith } from '../cache/session-admin.js';
+import { ssoSessionLabel } from '../config/sso-session.js';
 import { portalTarget } from '../identity-center/portal-endpoint.js';
 import { debug } from '../log/debug-log.js';
 import { commandContext, ssoContextOf } from '../pipeline/command-context.js';
 import { forgetToken, loadToken } from '../sso/token-store.js';
-import { namedSsoSession, type NamedSsoSession, type SessionRequest } from './named-sso-session.js';
+import { namedSsoSession, type SessionRequest } from './named-sso-session.js';
 
 export async function ssoLogout(processEnv: Env, request: SessionRequest & { readonly backend?: string }, print: (line: string) => void): Promise<number> {
   const named = namedSsoSession(processEnv, request);
@@ -32,24 +31,8 @@ export async function ssoLogout(processEnv: Env, request: SessionRequest & { rea
     }
   }
   await forgetToken(session, context);
-  const profiles = profilesSignedInBy(named);
+  const profiles = profilesSignedInWith(env, session);
   const dropped = profiles.size ? await dropSessions(await context.vault(), profiles) : 0;
   print(`signed out of IAM Identity Center (${ssoSessionLabel(session)}): forgot its token and ${dropped} role session${dropped === 1 ? '' : 's'}`);
   return EXIT_OK;
-}
-
-/** Every profile whose credentials come from the session: its SSO profiles and the chains over them. */
-function profilesSignedInBy(named: NamedSsoSession): Set<string> {
-  const found = new Set<string>();
-  for (const name of named.config.profiles.keys()) {
-    const plan = planIfResolves(named.config, name, named.env, false);
-    if (plan?.source.kind === 'ssoRole' && sameSession(plan.source.session, named.session)) {
-      for (const profile of profilesBuiltOn(named.env, plan.source.profile)) found.add(profile);
-    }
-  }
-  return found;
-}
-
-function sameSession(a: SsoSession, b: SsoSession): boolean {
-  return a.name === b.name && a.startUrl === b.startUrl && a.region === b.region;
 }

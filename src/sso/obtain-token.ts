@@ -20,7 +20,7 @@ import { hashedName } from '../fs/hashed-name.js';
 import { locksDirectory } from '../fs/rolecall-dirs.js';
 import { OidcError } from '../identity-center/oidc-client.js';
 import { debug } from '../log/debug-log.js';
-import { oneLine } from '../log/terminal-text.js';
+import { shellWord } from '../log/terminal-text.js';
 import { canOpenBrowser } from '../prompt/open-browser.js';
 import { stderrNotice, terminalNotice } from '../prompt/terminal-notice.js';
 import { refreshToken, signIn, type SignInRequest } from './sign-in.js';
@@ -90,8 +90,4 @@ async function renewOrSignIn(session: SsoSession, context: SsoContext, stored: S
 export function noTokenError(session: SsoSession, profile: string): RolecallError {
   const named = profile === '' && session.name !== undefined ? `--sso-session ${shellWord(session.name)}` : shellWord(profile);
   return new RolecallError(`no valid IAM Identity Center token for ${ssoSessionLabel(session)}; run \`rolecall sso login ${named}\``);
-}
-
-function shellWord(name: string): string {
-  return /^[\w@%+=:,./-]+$/.test(name) ? name : `'${oneLine(name, 64).replace(/'/g, `'\\''`)}'`;
 }

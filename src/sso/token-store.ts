@@ -4,9 +4,9 @@
  * text), and the AWS CLI's cache (aws-cli-token-cache.ts), read always and
  * written only for a session shared with the AWS CLI.
  */
-import { mustStop } from '../base/errors.js';
+import { errorLine, mustStop } from '../base/errors.js';
 import { ssoSessionLabel } from '../config/sso-session.js';
-import { debug } from '../log/debug-log.js';
+import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
 import { SSO_TOKENS_SERVICE } from '../vault/vault.js';
 import { readAwsCliToken, removeAwsCliToken, writeAwsCliToken } from './aws-cli-token-cache.js';
@@ -71,8 +71,13 @@ export async function saveToken(session: SsoSession, token: SsoToken, context: S
  */
 export function shareToken(session: SsoSession, token: SsoToken, context: SsoContext): void {
   if (readAwsCliToken(context.env, session)?.accessToken === token.accessToken) return;
-  const path = writeAwsCliToken(context.env, session, token);
-  debug(`IAM Identity Center token for ${ssoSessionLabel(session)} shared with the AWS CLI at ${path}`);
+  try {
+    const path = writeAwsCliToken(context.env, session, token);
+    debug(`IAM Identity Center token for ${ssoSessionLabel(session)} shared with the AWS CLI at ${path}`);
+  } catch (error) {
+    // The AWS CLI's copy is a convenience: the command goes on with the token it has.
+    note(`the IAM Identity Center token for ${ssoSessionLabel(session)} is not shared with the AWS CLI: ${errorLine(error)}`);
+  }
 }
 
 /**

@@ -130,6 +130,15 @@ describe('exec over an IAM Identity Center profile', { concurrency: false }, () 
     assert.match(run.stderr, /GetRoleCredentials 111122223333\/Developer for profile "dev" \(sso-session "corp"\), in ap-southeast-2 at http:\/\/127\.0\.0\.1:/);
   });
 
+  test('exec --server hands the child\'s SDKs the SSO role session', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const box = prepared();
+    await plantVaultToken(box, ssoSession('corp'), suite.world.identityCenter.state.issueToken());
+    const run = await runRolecall(box, ['exec', '--server', 'dev', '--', 'sh', '-c', 'test -z "$AWS_SECRET_ACCESS_KEY" && aws sts get-caller-identity --query Arn --output text']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
+  });
+
   test('credential-process and export print the SSO role session', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const box = prepared();
