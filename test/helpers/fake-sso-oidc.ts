@@ -52,6 +52,8 @@ export interface OidcControls {
   readonly clients: Map<string, FakeClient>;
   readonly deviceCodes: Map<string, FakeDeviceCode>;
   readonly codes: Map<string, FakeAuthorizationCode>;
+  /** Every PKCE verifier CreateToken was sent: secrets a test checks never leak. */
+  readonly verifiers: string[];
 }
 
 const controls = new WeakMap<IdentityCenterState, OidcControls>();
@@ -69,6 +71,7 @@ export function oidcControls(state: IdentityCenterState): OidcControls {
       clients: new Map(),
       deviceCodes: new Map(),
       codes: new Map(),
+      verifiers: [],
     };
     controls.set(state, found);
   }
@@ -152,6 +155,7 @@ export const oidcRoutes: FakeRoutes = {
       const code = c.codes.get(String(body.code ?? ''));
       if (!code || code.used || code.clientId !== client.clientId || code.redirectUri !== body.redirectUri) return oauthError(400, 'InvalidGrantException', 'invalid_grant', 'unknown or used code');
       code.used = true;
+      c.verifiers.push(String(body.codeVerifier ?? ''));
       const challenge = createHash('sha256').update(String(body.codeVerifier ?? '')).digest('base64url');
       if (challenge !== code.challenge) return oauthError(400, 'InvalidGrantException', 'invalid_grant', 'the code verifier does not match the challenge');
       return issued(state, client);
