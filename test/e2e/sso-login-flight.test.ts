@@ -10,7 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
-import { type RunResult, type Sandbox } from '../helpers/sandbox.js';
+import { shellQuote } from '../helpers/pseudo-terminal.js';
+import { rolecallBin, type RunResult, type Sandbox } from '../helpers/sandbox.js';
+import { openTerminal } from '../helpers/terminal-session.js';
 import { ssoWorldForSuite } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
 import { browserRuns, NO_BROWSER, runWithoutTerminal, withBrowser } from './sso-login-harness.js';
@@ -61,6 +63,27 @@ describe('a sign-in started by the commands that need it', { concurrency: false 
     }
     assert.equal(browserRuns(box).length, 1, 'no other sign-in was started');
     assert.ok(!existsSync(join(box.home, 'visits.log')) || readFileSync(join(box.home, 'visits.log'), 'utf8') === '');
+  });
+
+  test('credential-process with no browser signs in on /dev/tty with a device code, while its stdout goes to the SDK', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'script')) return;
+    const { box } = prepared();
+    // stdout and stderr are files, as under an SDK: only the terminal shows the code.
+    const terminal = openTerminal(['sh', '-c', `${shellQuote(process.execPath)} ${shellQuote(rolecallBin)} credential-process dev >"$HOME/out.json" 2>"$HOME/err.txt"; echo "done $?"`], { ...box.env, ...NO_BROWSER }, box.home);
+    try {
+      await terminal.waitFor(/\nor open (\S+)\r?\n/, 1);
+      const page = terminal.shown().match(/\nor open (\S+)\r?\n/)?.[1] as string;
+      assert.match(terminal.shown(), /enter the code [0-9A-F]{4}-[0-9A-F]{4}/);
+      await fetch(page);
+      await terminal.waitFor(/done \d+/, 1);
+      assert.match(terminal.shown(), /done 0/, readFileSync(join(box.home, 'err.txt'), 'utf8'));
+    } finally {
+      terminal.close();
+    }
+    const printed = JSON.parse(readFileSync(join(box.home, 'out.json'), 'utf8')) as { Version: number; AccessKeyId: string };
+    assert.equal(printed.Version, 1);
+    assert.equal(readFileSync(join(box.home, 'err.txt'), 'utf8'), '', 'nothing on stderr');
+    assert.equal(count('CreateToken:device_code') >= 1, true);
   });
 
   test('neither a terminal nor a browser: the one line, status 125, no sign-in started', async (t) => {
