@@ -1,11 +1,10 @@
 import { Command, Option } from 'clipanion';
-import { EXIT_FAILED } from '../base/exit-status.js';
-import { enableDebug } from '../log/debug-log.js';
-import { guarded } from '../log/report-error.js';
+import type { Env } from '../base/env.js';
+import type { SessionRequest } from '../sso-commands/named-sso-session.js';
 import { ssoLogin } from '../sso-commands/sso-login.js';
-import { backendOption, printLine } from './backend-option.js';
+import { SsoSessionCommand } from './sso-session-command.js';
 
-export class SsoLoginCommand extends Command {
+export class SsoLoginCommand extends SsoSessionCommand {
   static override paths = [['sso', 'login']];
 
   static override usage = Command.Usage({
@@ -27,29 +26,11 @@ export class SsoLoginCommand extends Command {
     ],
   });
 
-  ssoSession = Option.String('--sso-session', { description: 'the [sso-session NAME] section to sign in to, instead of a profile' });
   useDeviceCode = Option.Boolean('--use-device-code', false, { description: 'sign in with a code, on any device' });
   noBrowser = Option.Boolean('--no-browser', false, { description: 'print the sign-in URL (and code) instead of opening a browser' });
   shareWithAwsCli = Option.Boolean('--share-with-aws-cli', false, { description: "also write the token to the AWS CLI's cache (plain text, 0600)" });
-  backend = backendOption();
-  debug = Option.Boolean('--debug', false, { description: 'each step on stderr (never a secret)' });
-  profile = Option.String({ name: 'PROFILE', required: false });
 
-  override async execute(): Promise<number> {
-    enableDebug(this.debug);
-    return guarded(EXIT_FAILED, () =>
-      ssoLogin(
-        { ...process.env },
-        {
-          ...(this.profile !== undefined ? { profile: this.profile } : {}),
-          ...(this.ssoSession !== undefined ? { ssoSession: this.ssoSession } : {}),
-          useDeviceCode: this.useDeviceCode,
-          noBrowser: this.noBrowser,
-          shareWithAwsCli: this.shareWithAwsCli,
-          ...(this.backend ? { backend: this.backend } : {}),
-        },
-        printLine(this.context.stdout),
-      ),
-    );
+  protected run(processEnv: Env, request: SessionRequest & { readonly backend?: string }, print: (line: string) => void): Promise<number> {
+    return ssoLogin(processEnv, { ...request, useDeviceCode: this.useDeviceCode, noBrowser: this.noBrowser, shareWithAwsCli: this.shareWithAwsCli }, print);
   }
 }

@@ -1,11 +1,8 @@
-import { Command, Option } from 'clipanion';
-import { EXIT_FAILED } from '../base/exit-status.js';
-import { enableDebug } from '../log/debug-log.js';
-import { guarded } from '../log/report-error.js';
+import { Command } from 'clipanion';
 import { ssoLogout } from '../sso-commands/sso-logout.js';
-import { backendOption, printLine } from './backend-option.js';
+import { SsoSessionCommand } from './sso-session-command.js';
 
-export class SsoLogoutCommand extends Command {
+export class SsoLogoutCommand extends SsoSessionCommand {
   static override paths = [['sso', 'logout']];
 
   static override usage = Command.Usage({
@@ -19,23 +16,7 @@ export class SsoLogoutCommand extends Command {
     ],
   });
 
-  ssoSession = Option.String('--sso-session', { description: 'the [sso-session NAME] section to sign out of, instead of a profile' });
-  backend = backendOption();
-  debug = Option.Boolean('--debug', false, { description: 'each step on stderr (never a secret)' });
-  profile = Option.String({ name: 'PROFILE', required: false });
-
-  override async execute(): Promise<number> {
-    enableDebug(this.debug);
-    return guarded(EXIT_FAILED, () =>
-      ssoLogout(
-        { ...process.env },
-        {
-          ...(this.profile !== undefined ? { profile: this.profile } : {}),
-          ...(this.ssoSession !== undefined ? { ssoSession: this.ssoSession } : {}),
-          ...(this.backend ? { backend: this.backend } : {}),
-        },
-        printLine(this.context.stdout),
-      ),
-    );
+  protected run(...args: Parameters<typeof ssoLogout>): Promise<number> {
+    return ssoLogout(...args);
   }
 }

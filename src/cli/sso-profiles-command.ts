@@ -1,11 +1,8 @@
-import { Command, Option } from 'clipanion';
-import { EXIT_FAILED } from '../base/exit-status.js';
-import { enableDebug } from '../log/debug-log.js';
-import { guarded } from '../log/report-error.js';
+import { Command } from 'clipanion';
 import { ssoProfiles } from '../sso-commands/sso-profiles.js';
-import { backendOption, printLine } from './backend-option.js';
+import { SsoSessionCommand } from './sso-session-command.js';
 
-export class SsoProfilesCommand extends Command {
+export class SsoProfilesCommand extends SsoSessionCommand {
   static override paths = [['sso', 'profiles']];
 
   static override usage = Command.Usage({
@@ -19,23 +16,7 @@ export class SsoProfilesCommand extends Command {
     ],
   });
 
-  ssoSession = Option.String('--sso-session', { description: 'the [sso-session NAME] section to list, instead of a profile' });
-  backend = backendOption();
-  debug = Option.Boolean('--debug', false, { description: 'each step on stderr (never a secret)' });
-  profile = Option.String({ name: 'PROFILE', required: false });
-
-  override async execute(): Promise<number> {
-    enableDebug(this.debug);
-    return guarded(EXIT_FAILED, () =>
-      ssoProfiles(
-        { ...process.env },
-        {
-          ...(this.profile !== undefined ? { profile: this.profile } : {}),
-          ...(this.ssoSession !== undefined ? { ssoSession: this.ssoSession } : {}),
-          ...(this.backend ? { backend: this.backend } : {}),
-        },
-        printLine(this.context.stdout),
-      ),
-    );
+  protected run(...args: Parameters<typeof ssoProfiles>): Promise<number> {
+    return ssoProfiles(...args);
   }
 }

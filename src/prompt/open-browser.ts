@@ -65,7 +65,7 @@ function onPath(env: Env, file: string): boolean {
 export async function openInBrowser(env: Env, url: string, opening: BrowserOpening): Promise<void> {
   const [file, ...args] = browserCommand(env) as [string, ...string[]];
   const from = env.BROWSER?.trim() ? `$BROWSER (${file})` : file;
-  debug(`opening ${opening.page} with ${from}`);
+  debug(`opening the sign-in URL with ${from}`);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(file, [...args, url], { stdio: 'ignore', detached: true, env: opening.childEnv });
     const timer = setTimeout(() => {

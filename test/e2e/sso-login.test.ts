@@ -190,6 +190,11 @@ describe('sso login', { concurrency: false }, () => {
     assert.match(help.stdout, /--use-device-code/);
     assert.match(help.stdout, /PKCE/);
     assert.match(help.stdout, /plain text/);
+    const group = await runRolecall(box, ['sso']);
+    assert.equal(group.status, 2);
+    assert.equal(group.stderr, 'rolecall: "sso" needs one of its commands: sso login, sso logout, sso profiles; see rolecall sso COMMAND --help\n');
+    const option = await runRolecall(box, ['sso', 'login', '--bogus']);
+    assert.equal(option.stderr, 'rolecall: Unsupported option name ("--bogus"); see rolecall sso login --help\n');
     box.write('.aws/config', CONFIG);
     const both = await runRolecall(box, ['sso', 'login', 'dev', '--sso-session', 'corp']);
     assert.equal(both.status, 2);
