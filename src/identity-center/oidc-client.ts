@@ -10,7 +10,7 @@
  */
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Env } from '../base/env.js';
-import type { ServiceTarget } from '../config/sdk-client-options.js';
+import { sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
 import { serviceEndpoint } from '../config/service-endpoint.js';
 import type { SsoSession } from '../config/sso-session.js';
 import { registerSecret, redact } from '../log/redact.js';
@@ -176,15 +176,15 @@ export async function createToken(target: OidcTarget, registered: RegisteredClie
 
 function oidcError(call: string, error: unknown, target: OidcTarget): RolecallError {
   if (error instanceof RolecallError) return error;
-  const e = error as { name?: string; message?: string; error?: string; error_description?: string };
-  const firstLine = (e.error_description ?? e.message ?? String(error)).split('\n')[0] ?? '';
+  const e = error as { name?: string; error?: string; error_description?: string };
   const oauth = e.error ?? oauthNameOf(e.name);
-  const name = oauth ?? (e.name && e.name !== 'Error' ? e.name : undefined);
+  // An OAuth error is named by its OAuth name and described by the service; anything else as every SDK error is.
+  const text = oauth ? `${oauth}: ${(e.error_description ?? '').split('\n')[0]}` : sdkErrorLine(error);
   const where = target.endpoint ?? `IAM Identity Center in ${target.region}`;
-  const hint = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up/i.test(`${e.name} ${firstLine}`)
+  const hint = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up/i.test(text)
     ? `; ${where} is out of reach (sso_region, AWS_ENDPOINT_URL_SSO_OIDC): check it and the network`
     : '';
-  return new OidcError(redact(`${call} failed: ${name ? `${name}: ` : ''}${firstLine}${hint}`), oauth);
+  return new OidcError(redact(`${call} failed: ${text}${hint}`), oauth);
 }
 
 /** AuthorizationPendingException → authorization_pending, as the OAuth error the exception stands for. */
