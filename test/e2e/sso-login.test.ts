@@ -83,6 +83,45 @@ describe('sso login', { concurrency: false }, () => {
     assert.equal(count('authorize'), 0, 'not the PKCE flow');
   });
 
+  test('a device code denied in the browser ends the sign-in with one line; slow_down slows the polls and the sign-in goes on', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const { box, browser } = prepared();
+    const controls = oidcControls(suite.world.identityCenter.state);
+    controls.denyDevice = true;
+    const denied = await runRolecall(box, ['sso', 'login', 'dev', '--use-device-code'], { env: browser });
+    assert.equal(denied.status, 1);
+    assert.match(denied.stderr, /^rolecall: the sign-in to IAM Identity Center \(sso-session "corp"\) was denied in the browser\n$/m);
+    controls.denyDevice = false;
+    controls.slowDowns = 1;
+    const slowed = await runRolecall(box, ['sso', 'login', 'dev', '--use-device-code'], { env: browser });
+    assert.equal(slowed.status, 0, slowed.stderr);
+    assert.equal(count('slow_down'), 1);
+  });
+
+  test('the AWS CLI, as a client of the fake OIDC API, reads its answers and OAuth errors as rolecall does', async (t) => {
+    if (!requireCommands(t, 'aws')) return;
+    const box = suite.world.sandbox();
+    // The AWS CLI v1 would fetch a parameter that is a URL (--start-url) unless told not to.
+    box.write('.aws/config', '[default]\ncli_follow_urlparam = false\n');
+    const aws = (...args: string[]) => runProcess('aws', ['sso-oidc', ...args, '--region', 'us-east-1', '--endpoint-url', suite.world.identityCenter.url, '--output', 'json'], { env: box.env, cwd: box.home });
+    const registered = await aws('register-client', '--client-name', 'peer', '--client-type', 'public', '--scopes', 'sso:account:access');
+    assert.equal(registered.status, 0, registered.stderr);
+    const client = JSON.parse(registered.stdout) as { clientId: string; clientSecret: string; clientSecretExpiresAt: number };
+    assert.ok(client.clientSecretExpiresAt > Date.now() / 1000);
+    // Secrets in argv are this peer's way, not rolecall's: the fake's test values only.
+    const started = await aws('start-device-authorization', '--client-id', client.clientId, '--client-secret', client.clientSecret, '--start-url', START_URL);
+    assert.equal(started.status, 0, started.stderr);
+    const device = JSON.parse(started.stdout) as { deviceCode: string; verificationUriComplete: string };
+    const pending = await aws('create-token', '--client-id', client.clientId, '--client-secret', client.clientSecret, '--grant-type', 'urn:ietf:params:oauth:grant-type:device_code', '--device-code', device.deviceCode);
+    assert.notEqual(pending.status, 0);
+    assert.match(pending.stderr, /AuthorizationPendingException/);
+    await fetch(device.verificationUriComplete);
+    const issued = await aws('create-token', '--client-id', client.clientId, '--client-secret', client.clientSecret, '--grant-type', 'urn:ietf:params:oauth:grant-type:device_code', '--device-code', device.deviceCode);
+    assert.equal(issued.status, 0, issued.stderr);
+    const token = JSON.parse(issued.stdout) as { accessToken: string; refreshToken: string; expiresIn: number };
+    assert.ok(token.accessToken && token.refreshToken && token.expiresIn > 0);
+  });
+
   test('--no-browser prints the URL and the code instead of opening them; the person visits them', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
     const { box, browser } = prepared();
