@@ -29,14 +29,23 @@ import type { SsoSession, SsoToken } from './sso-token.js';
 import { canRefresh, loadToken, saveToken, tokenAccount, TOKEN_REFRESH_WINDOW_MS } from './token-store.js';
 
 export async function obtainToken(session: SsoSession, context: SsoContext, stored: SsoToken | undefined, profile: string): Promise<SsoToken> {
-  const fresh = (token: SsoToken | undefined) => (token && token.expiresAt.getTime() - nowOf(context) > TOKEN_REFRESH_WINDOW_MS ? token : undefined);
+  // What is stored now is what the caller found wanting (too little life, or
+  // refused by the portal when it hands no token): only another one will do,
+  // one a rolecall stored while this one waited.
+  const wanting = (await loadToken(session, context))?.accessToken;
+  const newer = async () => {
+    const token = await loadToken(session, context);
+    return token && token.accessToken !== wanting ? token : undefined;
+  };
   return singleFlight({
     lockPath: tokenLockPath(session, context),
     timeoutMs: lockTimeoutSeconds(context.env) * 1000,
     what: `the IAM Identity Center token of ${ssoSessionLabel(session)}`,
-    check: async () => fresh(await loadToken(session, context)),
-    // What another rolecall stored while this one waited for the lock is newer than what it was handed.
-    produce: async () => renewOrSignIn(session, context, (await loadToken(session, context)) ?? stored, profile),
+    check: async () => {
+      const token = await newer();
+      return token && token.expiresAt.getTime() - nowOf(context) > TOKEN_REFRESH_WINDOW_MS ? token : undefined;
+    },
+    produce: async () => renewOrSignIn(session, context, (await newer()) ?? stored ?? (await loadToken(session, context)), stored, profile),
   });
 }
 
@@ -63,10 +72,15 @@ export function tokenLockPath(session: SsoSession, context: SsoContext): string 
   return join(locksDirectory(context.env), `${hashedName(['sso-token', tokenAccount(session)])}.lock`);
 }
 
-async function renewOrSignIn(session: SsoSession, context: SsoContext, stored: SsoToken | undefined, profile: string): Promise<SsoToken> {
-  if (stored?.refreshToken && stored.registration && canRefresh(stored, nowOf(context))) {
+/**
+ * A refresh of `renewable` (the newest token with a refresh token), else a
+ * sign-in; with neither a terminal nor a browser, `stored` (what the caller
+ * was handed) while it still has life, else the line.
+ */
+async function renewOrSignIn(session: SsoSession, context: SsoContext, renewable: SsoToken | undefined, stored: SsoToken | undefined, profile: string): Promise<SsoToken> {
+  if (renewable?.refreshToken && renewable.registration && canRefresh(renewable, nowOf(context))) {
     try {
-      const renewed = await refreshToken(session, context, { ...stored, refreshToken: stored.refreshToken, registration: stored.registration });
+      const renewed = await refreshToken(session, context, { ...renewable, refreshToken: renewable.refreshToken, registration: renewable.registration });
       await saveToken(session, renewed, context);
       return renewed;
     } catch (error) {
