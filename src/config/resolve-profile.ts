@@ -372,12 +372,17 @@ class Locator {
 
   /** The profile's Identity Center role, its errors named by file, profile or [sso-session NAME]. */
   ssoRole(profile: Profile) {
-    const sessions = this.options.ssoSessions ?? new Map();
+    const sessions: SsoSessionSections = this.options.ssoSessions ?? new Map();
     return ssoRoleOf(
       profile,
       sessions,
       (key, message) => this.error(profile, key, message),
-      (name, message) => new ConfigError(`${this.show('config')}: [sso-session ${oneLine(name, 64)}] ${message}`),
+      (name, message) => {
+        // A misspelt key is often why a section lacks one: said in the same line, as for a profile.
+        const typos = misspeltKeys(Object.keys(sessions.get(name) ?? {}));
+        const hint = typos.length ? `; it also has ${describeTypos(typos)}` : '';
+        return new ConfigError(`${this.show('config')}: [sso-session ${oneLine(name, 64)}] ${message}${hint}`);
+      },
     );
   }
 
