@@ -344,7 +344,11 @@ function unknownProfile(profiles: Profiles, options: ResolveOptions, where: Loca
 
 /** A misspelt key is often why a profile fails: say so in the same line. */
 function typoHint(profile: Profile): string {
-  const typos = misspeltKeys(Object.keys(profile.values));
+  return typoHintOf(profile.values);
+}
+
+function typoHintOf(values: Readonly<Record<string, string>>): string {
+  const typos = misspeltKeys(Object.keys(values));
   return typos.length ? `; it also has ${describeTypos(typos)}` : '';
 }
 
@@ -377,12 +381,8 @@ class Locator {
       profile,
       sessions,
       (key, message) => this.error(profile, key, message),
-      (name, message) => {
-        // A misspelt key is often why a section lacks one: said in the same line, as for a profile.
-        const typos = misspeltKeys(Object.keys(sessions.get(name) ?? {}));
-        const hint = typos.length ? `; it also has ${describeTypos(typos)}` : '';
-        return new ConfigError(`${this.show('config')}: [sso-session ${oneLine(name, 64)}] ${message}${hint}`);
-      },
+      // A misspelt key is often why a section lacks one: said in the same line, as for a profile.
+      (name, message) => new ConfigError(`${this.show('config')}: [sso-session ${oneLine(name, 64)}] ${message}${typoHintOf(sessions.get(name) ?? {})}`),
     );
   }
 
