@@ -344,7 +344,11 @@ function unknownProfile(profiles: Profiles, options: ResolveOptions, where: Loca
 
 /** A misspelt key is often why a profile fails: say so in the same line. */
 function typoHint(profile: Profile): string {
-  const typos = misspeltKeys(Object.keys(profile.values));
+  return typoHintOf(profile.values);
+}
+
+function typoHintOf(values: Readonly<Record<string, string>>): string {
+  const typos = misspeltKeys(Object.keys(values));
   return typos.length ? `; it also has ${describeTypos(typos)}` : '';
 }
 
@@ -372,12 +376,13 @@ class Locator {
 
   /** The profile's Identity Center role, its errors named by file, profile or [sso-session NAME]. */
   ssoRole(profile: Profile) {
-    const sessions = this.options.ssoSessions ?? new Map();
+    const sessions: SsoSessionSections = this.options.ssoSessions ?? new Map();
     return ssoRoleOf(
       profile,
       sessions,
       (key, message) => this.error(profile, key, message),
-      (name, message) => new ConfigError(`${this.show('config')}: [sso-session ${oneLine(name, 64)}] ${message}`),
+      // A misspelt key is often why a section lacks one: said in the same line, as for a profile.
+      (name, message) => new ConfigError(`${this.show('config')}: [sso-session ${oneLine(name, 64)}] ${message}${typoHintOf(sessions.get(name) ?? {})}`),
     );
   }
 

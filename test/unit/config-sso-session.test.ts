@@ -100,6 +100,7 @@ test('missing sso_start_url or sso_region: in the legacy profile, or in the sso-
   // botocore: The profile "noregion" is configured to use SSO but is missing required configuration: sso_region
   refused(`[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n[profile dev]\nsso_session = corp\n${ROLE}`, 'dev', /\[sso-session corp\] has no sso_region; add sso_region = us-east-1 \(the region of IAM Identity Center\)$/);
   refused(`[sso-session corp]\nsso_region = us-east-1\n[profile dev]\nsso_session = corp\n${ROLE}`, 'dev', /\[sso-session corp\] has no sso_start_url; add sso_start_url = /);
+  refused(`[sso-session corp]\nsso_start_ulr = https://corp.awsapps.com/start\nsso_region = us-east-1\n[profile dev]\nsso_session = corp\n${ROLE}`, 'dev', /\[sso-session corp\] has no sso_start_url; .*; it also has "sso_start_ulr" \(did you mean sso_start_url\?\), which neither the AWS CLI nor rolecall reads$/);
   refused(`[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1 # main\n[profile dev]\nsso_session = corp\n${ROLE}`, 'dev', /\[sso-session corp\] has sso_region "us-east-1 # main", which is not a region name/);
 });
 
