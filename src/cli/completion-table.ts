@@ -51,7 +51,7 @@ const COMMANDS: readonly CommandWords[] = [
 ];
 
 export const COMPLETION_TABLE: CompletionTable = {
-  commands: [...COMMANDS, { names: ['help'], flags: {}, operands: [COMMANDS.map((c) => c.names[0] as string)] }],
+  commands: [...COMMANDS, { names: ['help'], flags: {}, operands: [[...new Set(COMMANDS.map((c) => (c.names[0] as string).split(' ')[0] as string))]] }],
   globalFlags: ['--help', '-h', '--version', '-v'],
 };
 
