@@ -68,7 +68,8 @@ function kindOf(values: Readonly<Record<string, string>>, hasKeys: boolean): str
   }
   if (values.aws_access_key_id || values.aws_secret_access_key) return 'keys';
   if (values.credential_process) return 'process';
-  if (values.sso_session || values.sso_start_url) return 'sso (not supported)';
+  if (values.sso_account_id || values.sso_role_name) return `sso ${values.sso_account_id ?? '?'}/${values.sso_role_name ?? '?'}`;
+  if (values.sso_session || values.sso_start_url) return 'sso sign-in only';
   if (values.web_identity_token_file) return 'web identity (not supported)';
   // Nothing in the files says where credentials come from: exec looks for
   // the profile's keys in the vault, and without them it has none (a

@@ -7,6 +7,7 @@ import { mustStop } from '../base/errors.js';
 import type { Env } from '../base/env.js';
 import { loadConfig } from '../config/load-config.js';
 import { planIfResolves } from '../config/resolve-profile.js';
+import type { SsoSession } from '../config/sso-session.js';
 import { registerSecret } from '../log/redact.js';
 import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
 import { profileOfAccount } from './session-key.js';
@@ -26,7 +27,9 @@ export async function dropSessions(vault: Vault, which?: ReadonlySet<string>): P
 /** `clear PROFILE`: the profile and every session its chain is made of (the MFA session, the roles below). */
 export function profilesOfChain(env: Env, profile: string): Set<string> {
   const plan = planIfResolves(loadConfig(env), profile, env, false);
-  return new Set([profile, ...(plan?.steps.map((step) => step.profile) ?? [])]);
+  // An SSO source's role session is cached under its own profile, like a step's.
+  const ssoSource = plan?.source.kind === 'ssoRole' ? [plan.source.profile] : [];
+  return new Set([profile, ...ssoSource, ...(plan?.steps.map((step) => step.profile) ?? [])]);
 }
 
 /** `remove PROFILE`: the profile's own sessions and those of every role built on it; not the links below it. */
@@ -39,6 +42,25 @@ export function profilesBuiltOn(env: Env, profile: string): Set<string> {
     const from = plan.source.profile === profile ? 0 : plan.steps.findIndex((step) => step.profile === profile);
     if (from < 0) continue;
     for (const step of plan.steps.slice(from)) found.add(step.profile);
+  }
+  return found;
+}
+
+/**
+ * `sso logout`: the profiles whose cached sessions were made from an
+ * Identity Center session's tokens: its SSO profiles and every role built
+ * on them, which must not outlive the sign-out.
+ */
+export function profilesSignedInWith(env: Env, session: SsoSession): Set<string> {
+  const config = loadConfig(env);
+  const found = new Set<string>();
+  for (const name of config.profiles.keys()) {
+    const plan = planIfResolves(config, name, env, false);
+    if (plan?.source.kind !== 'ssoRole') continue;
+    const { name: sessionName, startUrl } = plan.source.session;
+    if (sessionName !== session.name || startUrl !== session.startUrl) continue;
+    found.add(plan.source.profile);
+    for (const step of plan.steps) found.add(step.profile);
   }
   return found;
 }

@@ -10,7 +10,8 @@
  * it is no secret (the keychain already names base keys by profile).
  */
 import { createHash } from 'node:crypto';
-import type { SessionStep } from '../config/plan.js';
+import type { SessionStep, SourceStep } from '../config/plan.js';
+import type { ServiceTarget } from '../config/sdk-client-options.js';
 import type { StsTarget } from '../sts/sts-client.js';
 
 const KEY_VERSION = 'rolecall-session-v1';
@@ -57,6 +58,18 @@ function partitionOf(region: string): string {
  */
 export function processAccount(profile: string, command: string): string {
   return `${profile}@${hashOf([KEY_VERSION, 'process', profile, command])}`;
+}
+
+/**
+ * Role credentials from IAM Identity Center are decided by the instance
+ * (start URL, sso_region, the portal's endpoint), the account and the role:
+ * botocore's cache key, with the instance named in full so an edited
+ * sso-session section never serves the old instance's session. The token
+ * is no part of it: a new sign-in gives the same role.
+ */
+export function ssoRoleAccount(source: Extract<SourceStep, { kind: 'ssoRole' }>, portal: ServiceTarget): string {
+  const { session, accountId, roleName } = source;
+  return `${source.profile}@${hashOf([KEY_VERSION, 'ssoRole', session.name ?? '', session.startUrl, portal.region, portal.endpoint ?? '', accountId, roleName])}`;
 }
 
 function hashOf(parts: readonly string[]): string {

@@ -10,7 +10,7 @@ import type { StsTarget } from '../sts/sts-client.js';
 /** Which link of which profile a session is: secret-free, for `list` and messages. */
 export interface SessionOrigin {
   readonly profile: string;
-  readonly kind: SessionStep['kind'] | 'process';
+  readonly kind: SessionStep['kind'] | 'process' | 'ssoRole';
   /** "AssumeRole arn:…", "GetSessionToken (MFA arn:…)", "credential_process". */
   readonly label: string;
   /**
@@ -46,6 +46,12 @@ export function originOfProcess(source: Extract<SourceStep, { kind: 'process' }>
   return { profile: source.profile, kind: 'process', label: 'credential_process' };
 }
 
+/** Role credentials from IAM Identity Center: `region` is sso_region, where the portal was called. */
+export function originOfSsoRole(source: Extract<SourceStep, { kind: 'ssoRole' }>): SessionOrigin {
+  const session = source.session.name !== undefined ? `sso-session ${source.session.name}` : source.session.startUrl;
+  return { profile: source.profile, kind: 'ssoRole', label: `GetRoleCredentials ${source.accountId}/${source.roleName} (${session})`, region: source.session.region };
+}
+
 export function encodeSession(origin: SessionOrigin, credentials: Credentials & { expiration: Date }): string {
   const stored: StoredSession = {
     version: 1,
@@ -73,7 +79,7 @@ export function decodeSession(text: string): StoredSession | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   const strings = ['profile', 'label', 'accessKeyId', 'secretAccessKey', 'expiration'] as const;
-  if (v.version !== 1 || (v.kind !== 'assumeRole' && v.kind !== 'sessionToken' && v.kind !== 'process')) return undefined;
+  if (v.version !== 1 || !['assumeRole', 'sessionToken', 'process', 'ssoRole'].includes(v.kind as string)) return undefined;
   if (strings.some((name) => typeof v[name] !== 'string' || v[name] === '')) return undefined;
   if (v.sessionToken !== undefined && typeof v.sessionToken !== 'string') return undefined;
   if (v.region !== undefined && typeof v.region !== 'string') return undefined;

@@ -43,10 +43,17 @@ const COMMANDS: readonly CommandWords[] = [
   { names: ['completion'], flags: {}, operands: [COMPLETION_SHELLS] },
   { names: ['agent'], flags: { '--foreground': null, '--status': null }, operands: [] },
   { names: ['lock'], flags: {}, operands: [] },
+  {
+    names: ['sso login'],
+    flags: { '--sso-session': [], '--use-device-code': null, '--no-browser': null, '--share-with-aws-cli': null, '--backend': BACKENDS, '--debug': null },
+    operands: ['profiles'],
+  },
+  { names: ['sso logout'], flags: { '--sso-session': [], '--backend': BACKENDS, '--debug': null }, operands: ['profiles'] },
+  { names: ['sso profiles'], flags: { '--sso-session': [], '--backend': BACKENDS, '--debug': null }, operands: ['profiles'] },
 ];
 
 export const COMPLETION_TABLE: CompletionTable = {
-  commands: [...COMMANDS, { names: ['help'], flags: {}, operands: [COMMANDS.map((c) => c.names[0] as string)] }],
+  commands: [...COMMANDS, { names: ['help'], flags: {}, operands: [[...new Set(COMMANDS.map((c) => (c.names[0] as string).split(' ')[0] as string))]] }],
   globalFlags: ['--help', '-h', '--version', '-v'],
 };
 

@@ -50,6 +50,9 @@ cli.register((await import('./credential-process-command.js')).CredentialProcess
 cli.register((await import('./completion-command.js')).CompletionCommand);
 cli.register((await import('./agent-command.js')).AgentCommand);
 cli.register((await import('./lock-command.js')).LockCommand);
+cli.register((await import('./sso-login-command.js')).SsoLoginCommand);
+cli.register((await import('./sso-logout-command.js')).SsoLogoutCommand);
+cli.register((await import('./sso-profiles-command.js')).SsoProfilesCommand);
 
 /** Runs the command line `argv` (the arguments after `rolecall`); sets the exit status. */
 export async function runCli(argv: readonly string[]): Promise<void> {
@@ -73,11 +76,19 @@ function syntaxError(error: unknown, args: readonly string[]): string {
   const name = args[0];
   const definition = name === undefined ? undefined : cli.definitions().find((d) => d.path === `rolecall ${name}` || d.path.startsWith(`rolecall ${name} `));
   if (!definition && name !== undefined && !name.startsWith('-')) {
-    const commands = cli.definitions().map((d) => d.path.split(' ')[1] ?? '').filter(Boolean);
-    const hint = suggestNames(name, commands);
+    // `sso login`, `sso logout`, `sso profiles` are one word here; the nearest name only, as a short word is near many.
+    const commands = [...new Set(cli.definitions().map((d) => d.path.split(' ')[1] ?? '').filter(Boolean))];
+    const hint = suggestNames(name, commands, 1);
     return `unknown command "${name}"${hint ? ` (did you mean ${hint}?)` : ''}; see rolecall --help`;
   }
-  const help = definition ? `rolecall ${name} --help` : 'rolecall --help';
+  // `rolecall sso` alone, or `rolecall sso lgin`: a group of commands, each with its own --help.
+  const group = name === undefined ? [] : cli.definitions().filter((d) => d.path.split(' ').length > 2 && d.path.startsWith(`rolecall ${name} `));
+  const sub = args[1];
+  if (group.length > 0 && !group.some((d) => d.path === `rolecall ${name} ${sub}`)) {
+    const what = sub !== undefined && !sub.startsWith('-') ? `unknown command "${name} ${sub}"` : `"${name}" needs one of its commands`;
+    return `${what}: ${group.map((d) => d.path.replace(/^rolecall /, '')).join(', ')}; see rolecall ${name} COMMAND --help`;
+  }
+  const help = definition ? `${group.length > 0 ? `rolecall ${name} ${sub}` : `rolecall ${name}`} --help` : 'rolecall --help';
   if (definition && /^Not enough positional arguments/i.test(first)) return `${missingOperands(definition.path, definition.usage)}; see ${help}`;
   return `${first || 'cannot parse the command line'}; see ${help}`;
 }

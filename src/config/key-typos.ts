@@ -23,18 +23,19 @@ const READ_BY_ROLECALL = [
   'aws_session_token',
   'aws_security_token',
   'credential_process',
-] as const;
-
-/** Keys the AWS CLI reads that rolecall does not: never reported. */
-const READ_BY_AWS_CLI = new Set([
-  'output',
-  'web_identity_token_file',
   'sso_session',
   'sso_start_url',
   'sso_region',
   'sso_account_id',
   'sso_role_name',
   'sso_registration_scopes',
+  'rolecall_share_sso_cache',
+] as const;
+
+/** Keys the AWS CLI reads that rolecall does not: never reported. */
+const READ_BY_AWS_CLI = new Set([
+  'output',
+  'web_identity_token_file',
   'ca_bundle',
   'cli_pager',
   'cli_timestamp_format',

@@ -6,10 +6,13 @@ import { configPaths, displayPath, type ConfigPaths } from './config-paths.js';
 import type { Env } from '../base/env.js';
 import { decodeConfigBytes, IniSyntaxError, parseIni, parseNestedValue, type IniFile } from './ini-parser.js';
 import { buildProfiles, type Profiles } from './profiles.js';
+import { ssoSessionSections, type SsoSessionSections } from './sso-session.js';
 
 export interface LoadedConfig {
   readonly paths: ConfigPaths;
   readonly profiles: Profiles;
+  /** The `[sso-session NAME]` sections of the config file. */
+  readonly ssoSessions: SsoSessionSections;
 }
 
 export function loadConfig(env: Env): LoadedConfig {
@@ -18,7 +21,7 @@ export function loadConfig(env: Env): LoadedConfig {
   const credentials = readIniFile(paths.credentials, env);
   registerFileSecrets(config);
   registerFileSecrets(credentials);
-  return { paths, profiles: buildProfiles(config, credentials) };
+  return { paths, profiles: buildProfiles(config, credentials), ssoSessions: ssoSessionSections(config) };
 }
 
 /**

@@ -5,6 +5,8 @@
  * network, keychain or processes, and so --debug can describe it.
  */
 
+import type { SsoRole } from './sso-session.js';
+
 /** Long-term (or, rarely, temporary) keys as written in a file or stored in the vault. */
 export interface StaticKeys {
   readonly accessKeyId: string;
@@ -26,7 +28,9 @@ export type SourceStep =
   | { readonly kind: 'environment'; readonly profile: string }
   | { readonly kind: 'instanceMetadata'; readonly profile: string }
   | { readonly kind: 'ecsContainer'; readonly profile: string }
-  | { readonly kind: 'process'; readonly profile: string; readonly command: string };
+  | { readonly kind: 'process'; readonly profile: string; readonly command: string }
+  /** IAM Identity Center: GetRoleCredentials of sso_account_id's sso_role_name, with the session's token. */
+  | ({ readonly kind: 'ssoRole'; readonly profile: string } & SsoRole);
 
 export interface SessionTokenStep {
   readonly kind: 'sessionToken';

@@ -9,7 +9,7 @@ import { ConfigError } from '../base/errors.js';
 import type { ConfigPaths } from './config-paths.js';
 import type { Env } from '../base/env.js';
 import { displayPath } from './config-paths.js';
-import { oneLine, quote } from '../log/terminal-text.js';
+import { oneLine, quote, shellWord } from '../log/terminal-text.js';
 import type { FileKind, Profile, Profiles } from './profiles.js';
 import { keyPairIn } from './key-pair.js';
 import type { LoadedConfig } from './load-config.js';
@@ -25,6 +25,7 @@ import {
   type StaticKeys,
 } from './plan.js';
 import { didYouMean } from './suggest-names.js';
+import { isSsoRoleProfile, ssoRoleOf, usesSso, type SsoSessionSections } from './sso-session.js';
 import { describeTypos, misspeltKeys } from './key-typos.js';
 import { defaultSessionName, isValidSessionName } from './session-name.js';
 import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, shownValue, TRAILING_COMMENT_HINT } from './sts-values.js';
@@ -43,6 +44,8 @@ export interface ResolveOptions {
   readonly noSession?: boolean;
   /** The user name for the default role session name. */
   readonly userName?: string;
+  /** The `[sso-session NAME]` sections, for the profiles that name one. */
+  readonly ssoSessions?: SsoSessionSections;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface ResolveOptions {
  */
 export function planIfResolves(config: LoadedConfig, profile: string, env: Env, noSession: boolean): Plan | undefined {
   try {
-    return resolveProfile(config.profiles, { profile, env, paths: config.paths, noSession });
+    return resolveProfile(config.profiles, { profile, env, paths: config.paths, noSession, ssoSessions: config.ssoSessions });
   } catch {
     return undefined;
   }
@@ -163,7 +166,8 @@ function sessionSteps(
   }
   roles.forEach(({ profile, roleArn }, index) => {
     const isLast = index === roles.length - 1;
-    const chained = index > 0 || source.kind === 'instanceMetadata' || source.kind === 'ecsContainer';
+    // Role credentials from the instance, the container or Identity Center are role credentials already.
+    const chained = index > 0 || source.kind === 'instanceMetadata' || source.kind === 'ecsContainer' || source.kind === 'ssoRole';
     const fromFlag = isLast && options.durationSeconds !== undefined;
     const asked = fromFlag ? options.durationSeconds : durationOf(profile, where);
     let duration = asked ?? ASSUME_ROLE_DURATION.default;
@@ -206,9 +210,11 @@ function profileSource(profile: Profile, where: Locator): SourceStep {
   if (profile.values.web_identity_token_file !== undefined) {
     throw where.error(profile, 'web_identity_token_file', 'uses web_identity_token_file, which rolecall does not support yet; use `aws --profile` for it');
   }
-  if (profile.values.sso_start_url !== undefined || profile.values.sso_session !== undefined) {
+  // botocore's SSO provider comes before the key pairs and credential_process.
+  if (isSsoRoleProfile(profile)) return { kind: 'ssoRole', profile: profile.name, ...where.ssoRole(profile) };
+  if (usesSso(profile) && !hasStaticKeys(profile) && profile.values.credential_process === undefined) {
     const key = profile.values.sso_session !== undefined ? 'sso_session' : 'sso_start_url';
-    throw where.error(profile, key, 'uses AWS IAM Identity Center (SSO), which rolecall does not support yet; use `aws sso login` and `aws --profile` for it');
+    throw where.error(profile, key, `names an IAM Identity Center session but no sso_account_id and sso_role_name, so it gives no credentials (it can sign in: \`rolecall sso login ${shellWord(profile.name)}\`); add them, or run \`rolecall sso profiles\` for ready sections`);
   }
   const fromCredentialsFile = filePair(profile, 'credentials', where);
   if (fromCredentialsFile) return fromCredentialsFile;
@@ -229,8 +235,7 @@ function profileSource(profile: Profile, where: Locator): SourceStep {
 
 /** The command to store a profile's keys, with the name quoted for the shell when it needs it. */
 function addCommand(name: string): string {
-  const word = /^[\w@%+=:,./-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
-  return `\`rolecall add ${oneLine(word, 64)}\``;
+  return `\`rolecall add ${shellWord(name)}\``;
 }
 
 /** The key pair of one file's section, as botocore's provider for that file reads it. */
@@ -339,7 +344,11 @@ function unknownProfile(profiles: Profiles, options: ResolveOptions, where: Loca
 
 /** A misspelt key is often why a profile fails: say so in the same line. */
 function typoHint(profile: Profile): string {
-  const typos = misspeltKeys(Object.keys(profile.values));
+  return typoHintOf(profile.values);
+}
+
+function typoHintOf(values: Readonly<Record<string, string>>): string {
+  const typos = misspeltKeys(Object.keys(values));
   return typos.length ? `; it also has ${describeTypos(typos)}` : '';
 }
 
@@ -363,6 +372,18 @@ class Locator {
     const value = profile.values[key];
     const hint = value !== undefined && hasTrailingComment(value) ? `; ${TRAILING_COMMENT_HINT}` : '';
     return new ConfigError(`${this.fileOf(profile, key)}: profile ${quote(profile.name, 64)} ${message}${hint}${typoHint(profile)}`);
+  }
+
+  /** The profile's Identity Center role, its errors named by file, profile or [sso-session NAME]. */
+  ssoRole(profile: Profile) {
+    const sessions: SsoSessionSections = this.options.ssoSessions ?? new Map();
+    return ssoRoleOf(
+      profile,
+      sessions,
+      (key, message) => this.error(profile, key, message),
+      // A misspelt key is often why a section lacks one: said in the same line, as for a profile.
+      (name, message) => new ConfigError(`${this.show('config')}: [sso-session ${oneLine(name, 64)}] ${message}${typoHintOf(sessions.get(name) ?? {})}`),
+    );
   }
 
   errorIn(file: FileKind, profile: Profile, message: string): ConfigError {

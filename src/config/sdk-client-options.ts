@@ -10,6 +10,13 @@ export interface ServiceTarget {
   readonly endpoint?: string;
 }
 
+/** "Name: the first line of the message" of an SDK client's error, as a one-line report shows it. */
+export function sdkErrorLine(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
+  return `${name}${(e.message ?? String(error)).split('\n')[0] ?? ''}`;
+}
+
 export function sdkClientOptions(target: ServiceTarget, caller: Credentials, maxAttempts: number) {
   // The SDK warns on stderr about Node 20 at its first call; rolecall's output
   // must not carry it, and engines in package.json already says what we support.

@@ -13,14 +13,15 @@ import type { Credentials } from '../config/credentials.js';
 import { partitionOf } from '../config/partition.js';
 import type { Plan } from '../config/plan.js';
 import { federationName } from '../config/session-name.js';
+import { helperEnv } from '../credentials/helper-env.js';
 import { debug, note } from '../log/debug-log.js';
+import { openInBrowser } from '../prompt/open-browser.js';
 import { commandContext, withMinimumLife, type CommandContext } from '../pipeline/command-context.js';
 import { namedProfile } from '../pipeline/named-profile.js';
 import { planFor, safeUserName, sessionOfPlan } from '../pipeline/profile-session.js';
 import { signinEndpoint } from '../config/service-endpoint.js';
 import { stsEndpoint } from '../sts/sts-endpoint.js';
 import { consoleDestination, loginUrl, signinToken } from './federation.js';
-import { openInBrowser } from './open-browser.js';
 
 /** What the federation endpoint accepts for a console session. */
 export const CONSOLE_DURATION = { min: 900, max: 43_200, default: 3_600 } as const;
@@ -49,7 +50,9 @@ export async function consoleLogin(processEnv: Env, request: LoginRequest, print
   // A cached session with less left than the console's minimum could not sign in: take a fresh one then.
   const context = withMinimumLife(commandContext(env, { processEnv, ...(request.backend ? { backend: request.backend } : {}) }), CONSOLE_DURATION.min);
   const plan = planFor({ profile, ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}) }, env);
-  const { credentials, sessionDuration } = plan.steps.at(-1)?.kind === 'assumeRole' ? await roleSession(plan, context, wanted) : await federatedSession(plan, context, wanted);
+  // IAM Identity Center's role credentials are a role's session, as an AssumeRole's are.
+  const isRoleSession = plan.steps.at(-1)?.kind === 'assumeRole' || (plan.steps.length === 0 && plan.source.kind === 'ssoRole');
+  const { credentials, sessionDuration } = isRoleSession ? await roleSession(plan, context, wanted) : await federatedSession(plan, context, wanted);
   const partition = partitionOf(plan.region ?? plan.stsRegion);
   const federationUrl = `${(signinEndpoint(env) ?? `https://${partition.signinHost}`).replace(/\/+$/, '')}/federation`;
   const token = await signinToken(federationUrl, credentials, sessionDuration);
@@ -57,7 +60,7 @@ export async function consoleLogin(processEnv: Env, request: LoginRequest, print
   if (request.stdout) {
     print(url);
   } else {
-    await openInBrowser(env, url);
+    await openInBrowser(env, url, { page: 'the console', instead: 'use --stdout to print the URL', childEnv: helperEnv(env) });
     print(`opened the AWS console for profile "${plan.profile}" in the browser`);
   }
   return EXIT_OK;

@@ -8,7 +8,7 @@ import { CredentialError } from '../base/errors.js';
 import type { Credentials } from '../config/credentials.js';
 import type { StaticKeys } from '../config/plan.js';
 import { registerSecret, redact } from '../log/redact.js';
-import { sdkClientOptions, type ServiceTarget } from '../config/sdk-client-options.js';
+import { sdkClientOptions, sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
 
 /** IAM is global: `region` is the one it is signed for (config/partition.ts iamRegion); `endpoint` from AWS_ENDPOINT_URL_IAM or AWS_ENDPOINT_URL. */
 export type IamTarget = ServiceTarget;
@@ -57,9 +57,7 @@ export async function deleteAccessKey(target: IamTarget, caller: Credentials, us
 
 function iamError(call: string, error: unknown, target: IamTarget): CredentialError {
   if (error instanceof CredentialError) return error;
-  const e = error as { name?: string; message?: string };
-  const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
-  const text = `${name}${(e.message ?? String(error)).split('\n')[0] ?? ''}`;
+  const text = sdkErrorLine(error);
   return new CredentialError(redact(`${call} failed: ${text}${hintFor(text, target)}`));
 }
 

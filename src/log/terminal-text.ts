@@ -12,6 +12,12 @@ export function oneLine(text: string, max = 40): string {
   return short.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** A profile name as one word to paste into a shell in a suggested command (`rolecall add 'a b'`), on one line. */
+export function shellWord(name: string, max = 64): string {
+  const word = /^[\w@%+=:,./-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
+  return oneLine(word, max);
+}
+
 /** `oneLine` in double quotes, for a value named inside a sentence. */
 export function quote(text: string, max = 40): string {
   return `"${oneLine(text, max)}"`;

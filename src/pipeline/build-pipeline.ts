@@ -9,13 +9,16 @@
  * carries its identity beside its provider, decided here from the Plan step
  * it runs: keys read locally are named by their access key id; a cached
  * link by its cache key, which covers the identity of the link below; a
- * source that cannot be read without the network is named by what it is.
+ * source that cannot be read without the network is named by what it is,
+ * and IAM Identity Center's role credentials by the instance, account and role.
  */
 import type { SessionStep, SourceStep } from '../config/plan.js';
 import type { CredentialProvider } from '../config/credentials.js';
 import { CachedSessionProvider, type CacheSettings } from '../cache/cached-session-provider.js';
-import { processAccount, sessionAccount } from '../cache/session-key.js';
-import { originOfProcess, originOfStep, type SessionOrigin } from '../cache/stored-session.js';
+import { processAccount, sessionAccount, ssoRoleAccount } from '../cache/session-key.js';
+import { originOfProcess, originOfSsoRole, originOfStep, type SessionOrigin } from '../cache/stored-session.js';
+import { portalTarget } from '../identity-center/portal-endpoint.js';
+import { SsoRoleProvider } from '../sso/role-credentials.js';
 import { ProcessProvider } from '../credentials/process-provider.js';
 import { EnvironmentKeysProvider, ProfileKeysProvider, SdkSourceProvider } from '../credentials/source-providers.js';
 import { AssumeRoleProvider, SessionTokenProvider } from '../credentials/sts-providers.js';
@@ -23,7 +26,7 @@ import type { MfaCodeSource } from '../credentials/mfa-code.js';
 import type { Plan } from '../config/plan.js';
 import { registerSecret } from '../log/redact.js';
 import type { StsTarget } from '../sts/sts-client.js';
-import type { CommandContext } from './command-context.js';
+import { ssoContextOf, type CommandContext } from './command-context.js';
 import { vaultKeyLookup } from './vault-keys.js';
 
 /** One link of the chain: its provider, and the name of what it gives, known without the network. */
@@ -55,7 +58,16 @@ function sourceLink(source: SourceStep, context: CommandContext): Link {
     }
     case 'process':
       return processLink(source, new ProcessProvider(source.profile, source.command, context.processEnv), context.cache);
+    case 'ssoRole':
+      return ssoRoleLink(source, context);
   }
+}
+
+/** IAM Identity Center's role credentials: cached like an STS step, named by the instance, account and role (no token needed to look). */
+function ssoRoleLink(source: Extract<SourceStep, { kind: 'ssoRole' }>, context: CommandContext): Link {
+  const portal = portalTarget(source.session, context.env);
+  const provider = new SsoRoleProvider(source, portal, ssoContextOf(context));
+  return cachedLink(originOfSsoRole(source), provider, async () => ssoRoleAccount(source, portal), context.cache);
 }
 
 function stsProvider(step: SessionStep, caller: CredentialProvider, sts: StsTarget, mfa: MfaCodeSource): CredentialProvider {

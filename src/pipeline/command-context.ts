@@ -12,6 +12,7 @@ import { lockTimeoutSeconds, minTtlSeconds } from '../cache/cache-settings.js';
 import { SessionStore } from '../cache/session-store.js';
 import type { MfaCodeSource } from '../credentials/mfa-code.js';
 import { locksDirectory } from '../fs/rolecall-dirs.js';
+import type { SsoContext } from '../sso/sso-context.js';
 import type { Vault } from '../vault/vault.js';
 import { openSessionVault } from './open-vault.js';
 
@@ -73,4 +74,9 @@ export function commandContext(env: Env, options: ContextOptions = {}): CommandC
     },
     mfa: { ...(options.mfaToken ? { given: options.mfaToken } : {}), ...(options.mfaWithoutTerminal ? { withoutTerminal: options.mfaWithoutTerminal } : {}) },
   };
+}
+
+/** What the sso layer (below the pipeline) is handed of a command: its environments, its vault, its clock. */
+export function ssoContextOf(context: CommandContext): SsoContext {
+  return { env: context.env, processEnv: context.processEnv, vault: context.vault, ...(context.cache.now ? { now: context.cache.now } : {}) };
 }

@@ -9,6 +9,7 @@ import { displayPath } from '../config/config-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Plan } from '../config/plan.js';
 import type { Profiles } from '../config/profiles.js';
+import { ssoSessionLabel } from '../config/sso-session.js';
 import { firstTimeSaying, markerFor } from '../log/said-once.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 import { debug, note } from '../log/debug-log.js';
@@ -36,7 +37,7 @@ export interface ProfileSession {
 
 /** The Plan of a request, its notes said; for a command that must look at it before asking for its session (login). */
 export function planFor(request: SessionRequest, env: Env): Plan {
-  const { paths, profiles } = loadConfig(env);
+  const { paths, profiles, ssoSessions } = loadConfig(env);
   debug(`profile "${request.profile}" from ${displayPath(paths.config, env)} and ${displayPath(paths.credentials, env)}`);
   const plan = resolveProfile(profiles, {
     profile: request.profile,
@@ -46,6 +47,7 @@ export function planFor(request: SessionRequest, env: Env): Plan {
     ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}),
     noSession: request.noSession ?? false,
     userName: safeUserName(env),
+    ssoSessions,
   });
   if (!request.again) {
     for (const line of plan.notes) note(line);
@@ -86,7 +88,12 @@ export async function sessionOfPlan(plan: Plan, context: CommandContext): Promis
 }
 
 function describePlan(plan: Plan): string {
-  const source = plan.source.kind === 'profileKeys' ? `keys of "${plan.source.profile}"` : `${plan.source.kind} (profile "${plan.source.profile}")`;
+  const source =
+    plan.source.kind === 'profileKeys'
+      ? `keys of "${plan.source.profile}"`
+      : plan.source.kind === 'ssoRole'
+        ? `GetRoleCredentials ${plan.source.accountId}/${plan.source.roleName} (profile "${plan.source.profile}", ${ssoSessionLabel(plan.source.session)}, sso_region ${plan.source.session.region})`
+        : `${plan.source.kind} (profile "${plan.source.profile}")`;
   const steps = plan.steps.map((step) =>
     step.kind === 'sessionToken'
       ? `GetSessionToken${step.mfa ? ` (MFA ${step.mfa.serial})` : ''} ${step.durationSeconds}s`

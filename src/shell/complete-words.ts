@@ -43,13 +43,18 @@ export function completeWords(table: CompletionTable, words: readonly string[], 
     return [...new Set(list)].filter((word) => word.startsWith(current));
   };
   const at = words.findIndex((word) => !word.startsWith('-'));
-  if (at < 0) return startingWith(current.startsWith('-') ? table.globalFlags : table.commands.flatMap((c) => c.names));
-  const command = table.commands.find((c) => c.names.includes(words[at] as string));
+  // A command of two words (`sso login`) is offered a word at a time: `sso`, then `login`.
+  const names = table.commands.flatMap((c) => c.names);
+  if (at < 0) return startingWith(current.startsWith('-') ? table.globalFlags : names.map((name) => name.split(' ')[0] as string));
+  const group = names.filter((name) => name.startsWith(`${words[at]} `));
+  if (group.length > 0 && at === words.length - 1) return startingWith(group.map((name) => name.slice((words[at] as string).length + 1)));
+  const name = group.length > 0 ? `${words[at]} ${words[at + 1]}` : (words[at] as string);
+  const command = table.commands.find((c) => c.names.includes(name));
   if (!command) return [];
 
   let operands = 0;
   let flagsEnded = false;
-  for (let i = at + 1; i < words.length; i++) {
+  for (let i = at + (group.length > 0 ? 2 : 1); i < words.length; i++) {
     const word = words[i] as string;
     if (!flagsEnded && word === '--') flagsEnded = true;
     else if (!flagsEnded && word.startsWith('-') && word !== '-') {

@@ -3,18 +3,11 @@
  * store, the login flows and the role-credentials provider.
  */
 
-/** An `[sso-session NAME]` section (or the legacy keys of a profile), as the AWS CLI reads it. */
-export interface SsoSession {
-  /** The section's name; for the legacy form (sso_start_url in the profile), undefined. */
-  readonly name?: string;
-  readonly startUrl: string;
-  /** The region of the Identity Center endpoints (sso_region), not of STS or the child. */
-  readonly region: string;
-  /** sso_registration_scopes; `sso:account:access` when unset, so a token comes with a refresh token. */
-  readonly scopes: readonly string[];
-  /** Also write tokens to the AWS CLI's cache (--share-with-aws-cli or rolecall_share_sso_cache). */
-  readonly shareWithAwsCli: boolean;
-}
+/**
+ * An `[sso-session NAME]` section (or the legacy keys of a profile): defined
+ * in config/, which reads it into the Plan, and used here under this name.
+ */
+export type { SsoSession } from '../config/sso-session.js';
 
 /** A client registration (RegisterClient), kept until it expires. */
 export interface SsoClientRegistration {

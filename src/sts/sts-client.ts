@@ -5,7 +5,7 @@
 import type { Credentials } from '../config/credentials.js';
 import { CredentialError } from '../base/errors.js';
 import { registerSecret, redact } from '../log/redact.js';
-import { sdkClientOptions, type ServiceTarget } from '../config/sdk-client-options.js';
+import { sdkClientOptions, sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
 
 export type StsTarget = ServiceTarget;
 
@@ -129,10 +129,8 @@ function sessionFrom(
 }
 
 function stsError(call: string, error: unknown, target: StsTarget): CredentialError {
-  const e = error as { name?: string; message?: string; code?: string };
-  const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
-  const firstLine = (e.message ?? String(error)).split('\n')[0] ?? '';
-  return new CredentialError(redact(`${call} failed: ${name}${firstLine}${hintFor(`${name}${firstLine}`, target)}`));
+  const text = sdkErrorLine(error);
+  return new CredentialError(redact(`${call} failed: ${text}${hintFor(text, target)}`));
 }
 
 /** What to do about the failures people actually meet. */

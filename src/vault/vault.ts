@@ -31,3 +31,5 @@ export function vaultPlace(vault: Vault): string {
 export const KEYS_SERVICE = 'rolecall';
 /** Cached sessions: account = cache key, value = JSON of the session. */
 export const SESSIONS_SERVICE = 'rolecall-sessions';
+/** IAM Identity Center tokens: account = the sso-session (or legacy start URL), value = JSON of the token (sso/token-store.ts). */
+export const SSO_TOKENS_SERVICE = 'rolecall-sso-tokens';

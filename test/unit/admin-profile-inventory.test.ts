@@ -8,7 +8,7 @@ import { inventory } from '../../src/admin/profile-inventory.js';
 const paths = { config: '/h/.aws/config', credentials: '/h/.aws/credentials' };
 
 function config(configText: string, credentialsText: string) {
-  return { paths, profiles: buildProfiles(parseIni(configText), parseIni(credentialsText)) };
+  return { paths, profiles: buildProfiles(parseIni(configText), parseIni(credentialsText)), ssoSessions: new Map() };
 }
 
 test('each profile says what it is and where the keys at the bottom of its chain live', () => {

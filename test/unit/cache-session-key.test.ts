@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expiresIn } from '../../src/cache/expires-in.js';
-import { profileOfAccount, sessionAccount } from '../../src/cache/session-key.js';
-import { decodeSession, encodeSession, originOfStep } from '../../src/cache/stored-session.js';
-import type { AssumeRoleStep, SessionTokenStep } from '../../src/config/plan.js';
+import { profileOfAccount, sessionAccount, ssoRoleAccount } from '../../src/cache/session-key.js';
+import { decodeSession, encodeSession, originOfSsoRole, originOfStep } from '../../src/cache/stored-session.js';
+import type { AssumeRoleStep, SessionTokenStep, SourceStep } from '../../src/config/plan.js';
 
 const ROLE: AssumeRoleStep = {
   kind: 'assumeRole',
@@ -75,6 +75,32 @@ test('a stored session round-trips; anything else is not one', () => {
   assert.equal(decodeSession(JSON.stringify({ ...stored, version: 2 })), undefined);
   assert.equal(decodeSession(JSON.stringify({ ...stored, expiration: 'soon' })), undefined);
   assert.equal(decodeSession(JSON.stringify({ ...stored, secretAccessKey: '' })), undefined);
+});
+
+test('an Identity Center role session: named by the instance, account and role, found by its profile, and kept as one', () => {
+  const source: Extract<SourceStep, { kind: 'ssoRole' }> = {
+    kind: 'ssoRole',
+    profile: 'dev',
+    session: { name: 'corp', startUrl: 'https://corp.awsapps.com/start', region: 'us-east-1', scopes: ['sso:account:access'], shareWithAwsCli: false },
+    accountId: '111122223333',
+    roleName: 'Developer',
+  };
+  const portal = { region: 'us-east-1' };
+  const account = ssoRoleAccount(source, portal);
+  assert.equal(profileOfAccount(account), 'dev');
+  assert.equal(ssoRoleAccount({ ...source, session: { ...source.session, shareWithAwsCli: true } }, portal), account, 'sharing with the AWS CLI changes no role');
+  const others = [
+    ssoRoleAccount({ ...source, roleName: 'ReadOnly' }, portal),
+    ssoRoleAccount({ ...source, accountId: '444455556666' }, portal),
+    ssoRoleAccount({ ...source, session: { ...source.session, startUrl: 'https://other.awsapps.com/start' } }, portal),
+    ssoRoleAccount(source, { region: 'eu-west-1' }),
+    ssoRoleAccount(source, { region: 'us-east-1', endpoint: 'http://127.0.0.1:1' }),
+  ];
+  assert.equal(new Set([account, ...others]).size, 6);
+  const origin = originOfSsoRole(source);
+  assert.deepEqual(origin, { profile: 'dev', kind: 'ssoRole', label: 'GetRoleCredentials 111122223333/Developer (sso-session corp)', region: 'us-east-1' });
+  const stored = decodeSession(encodeSession(origin, { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: new Date() }));
+  assert.equal(stored?.kind, 'ssoRole');
 });
 
 test('time left reads like "47m"', () => {

@@ -53,3 +53,14 @@ test('flags and their values', () => {
   assert.deepEqual(complete(['completion'], ''), ['bash', 'zsh', 'fish']);
   assert.deepEqual(complete(['help'], 'co'), ['completion']);
 });
+
+test('a command of two words is offered a word at a time, then its flags and profile', () => {
+  assert.deepEqual(complete([], 'ss'), ['sso'], 'one word, not "sso login" with a space in it');
+  assert.deepEqual(complete(['sso'], '').sort(), ['login', 'logout', 'profiles']);
+  assert.deepEqual(complete(['sso'], 'log').sort(), ['login', 'logout']);
+  assert.deepEqual(complete(['sso', 'login'], ''), PROFILES);
+  assert.deepEqual(complete(['sso', 'login'], '--use'), ['--use-device-code']);
+  assert.deepEqual(complete(['sso', 'logout', '--sso-session'], ''), []);
+  assert.deepEqual(complete(['sso', 'nosuch'], ''), []);
+  assert.deepEqual(complete(['help'], 'ss'), ['sso']);
+});

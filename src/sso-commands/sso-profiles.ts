@@ -1,0 +1,58 @@
+/**
+ * `rolecall sso profiles [PROFILE | --sso-session NAME]`: every account and
+ * role the session's token reaches (ListAccounts, ListAccountRoles), printed
+ * as `[profile …]` sections ready to paste into ~/.aws/config, so nobody
+ * writes an account id or role name by hand. The token is the stored one, or
+ * a refresh or sign-in as for any command that needs one.
+ */
+import type { Env } from '../base/env.js';
+import { EXIT_OK } from '../base/exit-status.js';
+import type { SsoSession } from '../config/sso-session.js';
+import { portalTarget } from '../identity-center/portal-endpoint.js';
+import { oneLine } from '../log/terminal-text.js';
+import { commandContext, ssoContextOf } from '../pipeline/command-context.js';
+import { tokenFor } from '../sso/session-token.js';
+import { namedSsoSession, type SessionRequest } from './named-sso-session.js';
+
+export async function ssoProfiles(processEnv: Env, request: SessionRequest & { readonly backend?: string }, print: (line: string) => void): Promise<number> {
+  const named = namedSsoSession(processEnv, request);
+  const { session, env } = named;
+  const context = ssoContextOf(commandContext(env, { processEnv, ...(request.backend ? { backend: request.backend } : {}) }));
+  const token = await tokenFor(session, context, named.profile ?? '');
+  const { listAccounts, listAccountRoles } = await import('../identity-center/portal-client.js');
+  const target = portalTarget(session, env);
+  const region = (named.profile !== undefined ? named.config.profiles.get(named.profile)?.values.region : undefined) ?? session.region;
+  const taken = new Set<string>();
+  const sections: string[] = [];
+  for (const account of await listAccounts(target, token.accessToken)) {
+    for (const role of await listAccountRoles(target, token.accessToken, account.accountId)) {
+      const name = profileName(account.accountName ?? account.accountId, role.roleName, taken);
+      taken.add(name);
+      sections.push(section(name, session, account.accountId, role.roleName, region, account.accountName));
+    }
+  }
+  print(sections.length ? sections.join('\n') : `# no account or role is assigned to you in IAM Identity Center (${session.startUrl})`);
+  return EXIT_OK;
+}
+
+function section(name: string, session: SsoSession, accountId: string, roleName: string, region: string, accountName: string | undefined): string {
+  const lines = [
+    `# ${oneLine(accountName ?? accountId, 80)} (${accountId}), role ${oneLine(roleName, 80)}`,
+    `[profile ${name}]`,
+    // The legacy form has no section to name: the profile carries the start URL and region itself.
+    ...(session.name !== undefined ? [`sso_session = ${session.name}`] : [`sso_start_url = ${session.startUrl}`, `sso_region = ${session.region}`]),
+    `sso_account_id = ${accountId}`,
+    `sso_role_name = ${roleName}`,
+    `region = ${region}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** ACCOUNT-ROLE in the characters a profile name keeps everywhere (the shell hook, TAB, .awsprofile), new in the config. */
+export function profileName(accountName: string, roleName: string, taken: ReadonlySet<string>): string {
+  const word = (text: string) => text.trim().replace(/[^A-Za-z0-9_.@+=-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+  const base = `${word(accountName)}-${word(roleName)}`;
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  return name;
+}

@@ -1,0 +1,151 @@
+/**
+ * Where IAM Identity Center tokens are kept: the vault (service
+ * "rolecall-sso-tokens", the keychain or the encrypted file, never plain
+ * text), and the AWS CLI's cache (aws-cli-token-cache.ts), read always and
+ * written only for a session shared with the AWS CLI.
+ */
+import { errorLine, mustStop } from '../base/errors.js';
+import { ssoSessionLabel } from '../config/sso-session.js';
+import { debug, note } from '../log/debug-log.js';
+import { registerSecret } from '../log/redact.js';
+import { SSO_TOKENS_SERVICE } from '../vault/vault.js';
+import { readAwsCliToken, removeAwsCliToken, writeAwsCliToken } from './aws-cli-token-cache.js';
+import { nowOf, type SsoContext } from './sso-context.js';
+import type { SsoClientRegistration, SsoSession, SsoToken } from './sso-token.js';
+
+/** A token with less life left than this is refreshed (or signed in again) before use: botocore's window. */
+export const TOKEN_REFRESH_WINDOW_MS = 15 * 60 * 1000;
+
+/** Where a token was found, for --debug and for sharing it with the AWS CLI. */
+export type TokenPlace = 'vault' | 'aws-cli';
+
+export interface StoredToken {
+  readonly token: SsoToken;
+  readonly from: TokenPlace;
+}
+
+/** The vault account of a session: its name, or the start URL of the legacy form. */
+export function tokenAccount(session: SsoSession): string {
+  return session.name !== undefined ? `sso-session:${session.name}` : `start-url:${session.startUrl}`;
+}
+
+/**
+ * The token to use or to refresh: the first of the vault's and the AWS
+ * CLI's with more than the refresh window left, else the one a refresh can
+ * renew, else the one that lasts longest; undefined when neither has one.
+ */
+export async function loadToken(session: SsoSession, context: SsoContext): Promise<SsoToken | undefined> {
+  return (await loadStoredToken(session, context))?.token;
+}
+
+export async function loadStoredToken(session: SsoSession, context: SsoContext): Promise<StoredToken | undefined> {
+  const found: StoredToken[] = [];
+  const fromVault = await vaultToken(session, context);
+  if (fromVault) found.push({ token: fromVault, from: 'vault' });
+  const fromAwsCli = readAwsCliToken(context.env, session);
+  if (fromAwsCli) found.push({ token: fromAwsCli, from: 'aws-cli' });
+  const now = nowOf(context);
+  const pick =
+    found.find(({ token }) => token.expiresAt.getTime() - now > TOKEN_REFRESH_WINDOW_MS) ??
+    found.find(({ token }) => canRefresh(token, now)) ??
+    [...found].sort((a, b) => b.token.expiresAt.getTime() - a.token.expiresAt.getTime())[0];
+  if (pick) debug(`IAM Identity Center token for ${ssoSessionLabel(session)} from ${pick.from === 'vault' ? 'the vault' : "the AWS CLI's cache"}, expires ${pick.token.expiresAt.toISOString()}`);
+  return pick;
+}
+
+/** A refresh token and a registration that has not expired: CreateToken can renew it without a browser. */
+export function canRefresh(token: SsoToken, now: number): boolean {
+  return Boolean(token.refreshToken && token.registration && token.registration.expiresAt.getTime() > now);
+}
+
+/** Keeps the token in the vault, and in the AWS CLI's cache too when the session is shared. */
+export async function saveToken(session: SsoSession, token: SsoToken, context: SsoContext): Promise<void> {
+  const vault = await context.vault();
+  await vault.set(SSO_TOKENS_SERVICE, tokenAccount(session), encodeToken(session, token));
+  if (session.shareWithAwsCli) shareToken(session, token, context);
+}
+
+/**
+ * Writes the token to the AWS CLI's cache, unless the file holds it
+ * already (a shared session whose token was got before sharing was on).
+ */
+export function shareToken(session: SsoSession, token: SsoToken, context: SsoContext): void {
+  if (readAwsCliToken(context.env, session)?.accessToken === token.accessToken) return;
+  try {
+    const path = writeAwsCliToken(context.env, session, token);
+    debug(`IAM Identity Center token for ${ssoSessionLabel(session)} shared with the AWS CLI at ${path}`);
+  } catch (error) {
+    // The AWS CLI's copy is a convenience: the command goes on with the token it has.
+    note(`the IAM Identity Center token for ${ssoSessionLabel(session)} is not shared with the AWS CLI: ${errorLine(error)}`);
+  }
+}
+
+/**
+ * Forgets the session's token: the vault's, and the AWS CLI's file when it
+ * holds the same token (a copy rolecall shared) or the session is shared.
+ */
+export async function forgetToken(session: SsoSession, context: SsoContext): Promise<void> {
+  const vault = await context.vault();
+  const kept = await vaultToken(session, context);
+  await vault.remove(SSO_TOKENS_SERVICE, tokenAccount(session));
+  const awsCli = readAwsCliToken(context.env, session);
+  if (awsCli && (session.shareWithAwsCli || awsCli.accessToken === kept?.accessToken)) removeAwsCliToken(context.env, session);
+}
+
+async function vaultToken(session: SsoSession, context: SsoContext): Promise<SsoToken | undefined> {
+  let text: string | undefined;
+  try {
+    const vault = await context.vault();
+    text = await vault.get(SSO_TOKENS_SERVICE, tokenAccount(session));
+  } catch (error) {
+    // A wrong passphrase or a Ctrl-C stops the command; a vault that is not there yet has no token.
+    if (mustStop(error)) throw error;
+    debug(`no IAM Identity Center token from the vault: ${(error as Error).message}`);
+    return undefined;
+  }
+  return text === undefined ? undefined : decodeToken(session, text);
+}
+
+interface EncodedToken {
+  readonly version: 1;
+  readonly startUrl: string;
+  readonly region: string;
+  readonly accessToken: string;
+  readonly expiresAt: string;
+  readonly refreshToken?: string;
+  readonly registration?: { clientId: string; clientSecret: string; expiresAt: string; scopes: readonly string[] };
+}
+
+export function encodeToken(session: SsoSession, token: SsoToken): string {
+  const r = token.registration;
+  const encoded: EncodedToken = {
+    version: 1,
+    startUrl: session.startUrl,
+    region: session.region,
+    accessToken: token.accessToken,
+    expiresAt: token.expiresAt.toISOString(),
+    ...(token.refreshToken ? { refreshToken: token.refreshToken } : {}),
+    ...(r ? { registration: { clientId: r.clientId, clientSecret: r.clientSecret, expiresAt: r.expiresAt.toISOString(), scopes: [...r.scopes] } } : {}),
+  };
+  return JSON.stringify(encoded);
+}
+
+/** Undefined for an entry this version did not write, or one for another start URL (the section was edited). */
+export function decodeToken(session: SsoSession, text: string): SsoToken | undefined {
+  let v: Partial<EncodedToken>;
+  try {
+    v = JSON.parse(text) as Partial<EncodedToken>;
+  } catch {
+    return undefined;
+  }
+  if (v?.version !== 1 || typeof v.accessToken !== 'string' || typeof v.expiresAt !== 'string' || v.startUrl !== session.startUrl) return undefined;
+  const expiresAt = new Date(v.expiresAt);
+  if (Number.isNaN(expiresAt.getTime())) return undefined;
+  registerSecret(v.accessToken);
+  registerSecret(v.refreshToken);
+  registerSecret(v.registration?.clientSecret);
+  const registration: SsoClientRegistration | undefined = v.registration
+    ? { clientId: v.registration.clientId, clientSecret: v.registration.clientSecret, expiresAt: new Date(v.registration.expiresAt), scopes: v.registration.scopes }
+    : undefined;
+  return { accessToken: v.accessToken, expiresAt, ...(v.refreshToken ? { refreshToken: v.refreshToken } : {}), ...(registration ? { registration } : {}) };
+}

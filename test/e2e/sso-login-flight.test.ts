@@ -1,0 +1,111 @@
+/**
+ * The sign-in a command starts when it needs a token and finds none: any
+ * number of commands at once start one (one browser tab, counted at the
+ * fake and by the $BROWSER script) and all carry on; Ctrl-C of that sign-in
+ * fails the waiting commands once, each with one clear line, and opens no
+ * other tab; with neither a terminal nor a browser, the one line and 125.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { requireCommands } from '../helpers/peers.js';
+import { shellQuote } from '../helpers/pseudo-terminal.js';
+import { rolecallBin, type RunResult, type Sandbox } from '../helpers/sandbox.js';
+import { openTerminal } from '../helpers/terminal-session.js';
+import { ssoWorldForSuite } from '../helpers/sso-world.js';
+import { CALLER_ARN } from '../helpers/sts-world.js';
+import { browserRuns, NO_BROWSER, runWithoutTerminal, withBrowser } from './sso-login-harness.js';
+
+describe('a sign-in started by the commands that need it', { concurrency: false }, () => {
+  const suite = ssoWorldForSuite();
+
+  function prepared(): { box: Sandbox; browser: Record<string, string> } {
+    const box = suite.world.sandbox();
+    const browser = withBrowser(box);
+    suite.world.identityCenter.state.calls.length = 0;
+    return { box, browser };
+  }
+
+  const count = (operation: string) => suite.world.identityCenter.state.count(operation);
+
+  test('5 concurrent execs of an SSO profile with no token: one sign-in, one browser visit, all succeed', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const { box, browser } = prepared();
+    const runs = await Promise.all(['dev', 'audit', 'dev', 'audit', 'dev'].map((profile) => runWithoutTerminal(box, ['exec', profile, '--', ...CALLER_ARN], { env: browser })));
+    for (const run of runs) assert.equal(run.status, 0, run.stderr);
+    assert.match(runs[0]?.stdout ?? '', /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
+    assert.match(runs[1]?.stdout ?? '', /^arn:aws:sts::444455556666:assumed-role\/Auditor\//);
+    assert.equal(browserRuns(box).length, 1, 'one browser tab');
+    assert.equal(count('authorize'), 1);
+    assert.equal(count('CreateToken:authorization_code'), 1);
+    assert.equal(count('GetRoleCredentials'), 1, 'one role session for all five');
+  });
+
+  test('Ctrl-C of the sign-in fails the waiting commands once, with a clear line, and opens no other tab', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const { box, browser } = prepared();
+    // The person never signs in: the browser is opened, nothing visits the page.
+    box.write('browser-hold', '');
+    const runs: Promise<RunResult>[] = [];
+    for (let i = 0; i < 4; i++) runs.push(runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: browser, timeoutMs: 30_000 }));
+    const holder = await waitFor(() => browserRuns(box)[0]);
+    // Give the others time to find the lock held and wait.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    process.kill(Number(holder), 'SIGINT');
+    const results = await Promise.all(runs);
+    const byHolder = results.find((run) => run.pid === Number(holder));
+    assert.ok(byHolder, `the browser's parent ${holder} is one of the execs`);
+    assert.equal(byHolder.status, 130, byHolder.stderr);
+    for (const run of results.filter((r) => r !== byHolder)) {
+      assert.equal(run.status, 125, run.stderr);
+      assert.equal(run.stderr, `rolecall: another rolecall (pid ${holder}) was getting the same session and failed: its prompt was cancelled\n`);
+    }
+    assert.equal(browserRuns(box).length, 1, 'no other sign-in was started');
+    assert.ok(!existsSync(join(box.home, 'visits.log')) || readFileSync(join(box.home, 'visits.log'), 'utf8') === '');
+  });
+
+  test('credential-process with no browser signs in on /dev/tty with a device code, while its stdout goes to the SDK', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'script')) return;
+    const { box } = prepared();
+    // stdout and stderr are files, as under an SDK: only the terminal shows the code.
+    const terminal = openTerminal(['sh', '-c', `${shellQuote(process.execPath)} ${shellQuote(rolecallBin)} credential-process dev >"$HOME/out.json" 2>"$HOME/err.txt"; echo "done $?"`], { ...box.env, ...NO_BROWSER }, box.home);
+    try {
+      await terminal.waitFor(/\nor open (\S+)\r?\n/, 1);
+      const page = terminal.shown().match(/\nor open (\S+)\r?\n/)?.[1] as string;
+      assert.match(terminal.shown(), /enter the code [0-9A-F]{4}-[0-9A-F]{4}/);
+      await fetch(page);
+      await terminal.waitFor(/done \d+/, 1);
+      assert.match(terminal.shown(), /done 0/, readFileSync(join(box.home, 'err.txt'), 'utf8'));
+    } finally {
+      terminal.close();
+    }
+    const printed = JSON.parse(readFileSync(join(box.home, 'out.json'), 'utf8')) as { Version: number; AccessKeyId: string };
+    assert.equal(printed.Version, 1);
+    assert.equal(readFileSync(join(box.home, 'err.txt'), 'utf8'), '', 'nothing on stderr');
+    assert.equal(count('CreateToken:device_code') >= 1, true);
+  });
+
+  test('neither a terminal nor a browser: the one line, status 125, no sign-in started', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const { box } = prepared();
+    const exec = await runWithoutTerminal(box, ['exec', 'audit', '--', 'true'], { env: NO_BROWSER });
+    assert.equal(exec.status, 125);
+    assert.equal(exec.stderr, 'rolecall: no valid IAM Identity Center token for sso-session "corp"; run `rolecall sso login dev`\n');
+    const processRun = await runWithoutTerminal(box, ['credential-process', 'dev'], { env: NO_BROWSER });
+    assert.notEqual(processRun.status, 0);
+    assert.match(processRun.stderr, /run `rolecall sso login dev`/);
+    assert.equal(count('RegisterClient'), 0);
+    assert.equal(count('StartDeviceAuthorization'), 0);
+  });
+});
+
+async function waitFor<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
