@@ -23,12 +23,15 @@ export interface Sandbox {
 /** Variables of the developer's own AWS setup that must not leak into a test. */
 const AWS_VARIABLES = /^(AWS_|ROLECALL_)/;
 
+const DESKTOP_VARIABLES = new Set(['BROWSER', 'DISPLAY', 'WAYLAND_DISPLAY']);
+
 export function makeSandbox(extraEnv: Record<string, string> = {}): Sandbox {
   const home = mkdtempSync(join(tmpdir(), 'rolecall-test-'));
   mkdirSync(join(home, '.aws'), { recursive: true });
   const base: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !AWS_VARIABLES.test(key)) base[key] = value;
+    // No browser of the developer's desktop is opened by a sign-in a test starts.
+    if (value !== undefined && !AWS_VARIABLES.test(key) && !DESKTOP_VARIABLES.has(key)) base[key] = value;
   }
   const env: Record<string, string> = {
     ...base,
