@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const rolecallBin = join(repoRoot, 'dist', 'rolecall.mjs');
+const rolecallBin = join(repoRoot, 'dist', 'rolecall.cjs');
 
 type ShellName = 'bash' | 'zsh';
 type HookName = 'none' | 'rolecall' | 'direnv';
