@@ -14,8 +14,11 @@
  */
 import { EXIT_ROLECALL_FAILED, EXIT_USAGE } from '../base/exit-status.js';
 
-/** For dist/hook-env.cjs, which enters a profile through this bundle's pipeline. */
-export { hookSession } from './hook-session.js';
+/** `hook-env SHELL` with the pipeline at hand: dist/hook-env.cjs hands its call here when a profile has to be entered. */
+export async function hookEnvWithSession(shellName: string): Promise<number> {
+  const [{ runHookEnv }, { hookSession }] = await Promise.all([import('./hook-env-run.js'), import('./hook-session.js')]);
+  return runHookEnv(shellName, process, { session: hookSession });
+}
 
 export async function runCommandLine(args: readonly string[]): Promise<void> {
   if (args[0] === 'exec') {
@@ -46,7 +49,7 @@ async function runCli(args: readonly string[]): Promise<void> {
 /**
  * Ends the process as soon as the command has: left to wind down by itself,
  * a process that used the keychain (libsecret's threads) takes about 18 ms
- * longer to exit (bench/exec-startup). Everything exec does is awaited
+ * longer to exit. Everything exec does is awaited
  * before this; stderr is flushed first, as pipes are asynchronous on macOS.
  */
 function exitNow(status: number): void {

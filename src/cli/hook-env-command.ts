@@ -15,6 +15,6 @@ export class HookEnvCommand extends Command {
   shell = Option.String({ name: 'SHELL' });
 
   override async execute(): Promise<number> {
-    return runHookEnv(this.shell, this.context, async (profile, userEnv) => (await import('./hook-session.js')).hookSession(profile, userEnv));
+    return runHookEnv(this.shell, this.context, { session: async (profile, userEnv) => (await import('./hook-session.js')).hookSession(profile, userEnv) });
   }
 }
