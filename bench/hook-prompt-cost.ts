@@ -10,16 +10,18 @@
  * shell is measured. `rolecall` on PATH is a counting wrapper: the bench
  * reports how many times it ran during the timed lines (it must be 0).
  *
- *   node build/bench/hook-prompt-cost.js [--prompts 1000,4000] [--rounds 3]
+ * Part of `npm run bench` (bench/run-bench.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './measure-command.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const rolecallBin = join(repoRoot, 'dist', 'rolecall.mjs');
+const rolecallBin = join(repoRoot, 'dist', 'rolecall.cjs');
+
 
 type ShellName = 'bash' | 'zsh';
 type HookName = 'none' | 'rolecall' | 'direnv';
@@ -42,45 +44,49 @@ interface Figure {
   readonly calls: number;
 }
 
-const args = process.argv.slice(2);
-const prompts = (option('--prompts') ?? '1000,4000').split(',').map(Number) as [number, number];
-const rounds = Number(option('--rounds') ?? '3');
-
-function option(name: string): string | undefined {
-  const at = args.indexOf(name);
-  return at === -1 ? undefined : args[at + 1];
+export interface HookPromptOptions {
+  /** Two prompt counts; the slope between them is the cost of one prompt. */
+  readonly prompts: readonly [number, number];
+  readonly rounds: number;
 }
 
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-const root = mkdtempSync(join(tmpdir(), 'rolecall-bench-'));
-try {
-  const world = makeWorld(root);
-  const shells = (['bash', 'zsh'] as const).filter(has);
-  const hooks: HookName[] = has('direnv') ? ['none', 'rolecall', 'direnv'] : ['none', 'rolecall'];
-  const variants: Variant[] = [];
-  for (const shell of shells) {
-    for (const hook of hooks) variants.push({ shell, hook, motion: 'steady' });
-    variants.push({ shell, hook: 'rolecall', motion: 'nofile' });
-    variants.push({ shell, hook: 'none', motion: 'cd' }, { shell, hook: 'rolecall', motion: 'cd' });
-  }
-  const samples = new Map<Variant, number[]>();
-  const calls = new Map<Variant, number>();
-  for (let round = 0; round < rounds; round++) {
-    // Round-robin, so a noisy neighbour hits every variant alike.
-    for (const variant of variants) {
-      const [small, large] = prompts.map((n) => timePrompts(world, variant, n));
-      const slope = ((large as Timed).seconds - (small as Timed).seconds) / (prompts[1] - prompts[0]);
-      samples.set(variant, [...(samples.get(variant) ?? []), slope * 1e6]);
-      calls.set(variant, Math.max(calls.get(variant) ?? 0, (small as Timed).calls, (large as Timed).calls));
+/** The per-prompt table, in markdown, with a line for each shell or hook that is missing and so skipped. */
+export function hookPromptCost({ prompts, rounds }: HookPromptOptions): string {
+  const root = mkdtempSync(join(tmpdir(), 'rolecall-bench-'));
+  try {
+    const world = makeWorld(root);
+    const shells = (['bash', 'zsh'] as const).filter(has);
+    const hooks: HookName[] = has('direnv') ? ['none', 'rolecall', 'direnv'] : ['none', 'rolecall'];
+    const variants: Variant[] = [];
+    for (const shell of shells) {
+      for (const hook of hooks) variants.push({ shell, hook, motion: 'steady' });
+      variants.push({ shell, hook: 'rolecall', motion: 'nofile' });
+      variants.push({ shell, hook: 'none', motion: 'cd' }, { shell, hook: 'rolecall', motion: 'cd' });
     }
+    const samples = new Map<Variant, number[]>();
+    const calls = new Map<Variant, number>();
+    for (let round = 0; round < rounds; round++) {
+      // Round-robin, so a noisy neighbour hits every variant alike.
+      for (const variant of variants) {
+        const [small, large] = prompts.map((n) => timePrompts(world, variant, n));
+        const slope = ((large as Timed).seconds - (small as Timed).seconds) / (prompts[1] - prompts[0]);
+        samples.set(variant, [...(samples.get(variant) ?? []), slope * 1e6]);
+        calls.set(variant, Math.max(calls.get(variant) ?? 0, (small as Timed).calls, (large as Timed).calls));
+      }
+    }
+    const figures: Figure[] = variants.map((variant) => ({ variant, perPromptUs: median(samples.get(variant) ?? []), calls: calls.get(variant) ?? 0 }));
+    const skipped = [
+      ...(['bash', 'zsh'] as const).filter((shell) => !shells.includes(shell)).map((shell) => `skipped: ${shell} (not installed)`),
+      ...(has('direnv') ? [] : ['skipped: direnv\'s hook (direnv is not installed; on Debian: apt-get install direnv)']),
+    ];
+    return report(figures, prompts, rounds) + skipped.map((line) => `${line}\n`).join('');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
-  const figures: Figure[] = variants.map((variant) => ({ variant, perPromptUs: median(samples.get(variant) ?? []), calls: calls.get(variant) ?? 0 }));
-  process.stdout.write(report(figures));
-} finally {
-  rmSync(root, { recursive: true, force: true });
 }
 
 interface World {
@@ -155,16 +161,11 @@ function timePrompts(world: World, variant: Variant, count: number): Timed {
   return { seconds, calls: Number(match[4]) - Number(match[3]) };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-function report(figures: readonly Figure[]): string {
+function report(figures: readonly Figure[], prompts: readonly [number, number], rounds: number): string {
   const find = (shell: ShellName, hook: HookName, motion: Variant['motion']) =>
     figures.find((f) => f.variant.shell === shell && f.variant.hook === hook && f.variant.motion === motion);
   const rows: string[] = [
-    `Per-prompt cost, slope over ${prompts[0]} -> ${prompts[1]} prompts, median of ${rounds} rounds (µs per prompt)`,
+    `Per-prompt cost, slope over ${prompts[0]} -> ${prompts[1]} prompts, median of ${rounds} rounds (µs per prompt; budget: the rolecall hook alone at most 100 µs at an unchanged prompt)`,
     '',
     '| shell | case | per prompt | hook alone (minus no hook) | rolecall runs |',
     '|---|---|---:|---:|---:|',

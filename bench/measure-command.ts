@@ -1,10 +1,12 @@
 /**
- * Runs commands round-robin (so a noisy neighbour hits every command alike)
- * and reports, per command, the mean wall time, CPU time (user + system) and
- * peak memory, read from GNU time. Figures are meant as ratios against a
- * baseline measured in the same run, never as absolute budgets.
+ * Runs commands round-robin (so a noisy neighbour hits every command alike),
+ * after warm-up rounds that are not counted, and reports per command the
+ * medians of wall time, CPU time (user + system) and peak memory, the last
+ * two read from GNU time. Figures are meant as ratios against a baseline
+ * measured in the same rounds, never as absolute budgets. Commands run
+ * asynchronously: the recording STS proxy they may call lives in this process.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +15,15 @@ export interface CommandSpec {
   readonly name: string;
   readonly argv: readonly string[];
   readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  /** Run before each of this command's runs, outside the timing (a cold run clears the cache here). */
+  readonly before?: () => void;
+  /** The most this command may cost as a multiple of the baseline's wall time (the issue's budget), shown beside the ratio. */
+  readonly budget?: number;
 }
 
 export interface CommandFigures {
-  readonly name: string;
+  readonly spec: CommandSpec;
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly maxRssKb: number;
@@ -24,50 +31,85 @@ export interface CommandFigures {
 
 const GNU_TIME = '/usr/bin/time';
 
-export function measureCommands(specs: readonly CommandSpec[], rounds: number, warmup = 3): CommandFigures[] {
+export async function measureCommands(specs: readonly CommandSpec[], rounds: number, warmup = 3): Promise<CommandFigures[]> {
   if (!existsSync(GNU_TIME)) throw new Error('bench needs GNU time (/usr/bin/time; Debian package "time")');
   const dir = mkdtempSync(join(tmpdir(), 'rolecall-bench-'));
   const out = join(dir, 'time');
   const samples = specs.map(() => ({ wall: [] as number[], cpu: [] as number[], rss: [] as number[] }));
   try {
     for (let round = 0; round < warmup + rounds; round++) {
-      specs.forEach((spec, index) => {
+      for (const [index, spec] of specs.entries()) {
+        spec.before?.();
         const started = process.hrtime.bigint();
-        const result = spawnSync(GNU_TIME, ['-f', '%U %S %M', '-o', out, ...spec.argv], { env: { ...process.env, ...spec.env }, stdio: 'ignore' });
+        const result = await runToEnd({ ...spec, argv: [GNU_TIME, '-f', '%U %S %M', '-o', out, ...spec.argv] });
         const wall = Number(process.hrtime.bigint() - started) / 1e6;
-        if (result.status !== 0) throw new Error(`${spec.name} exited ${result.status}`);
-        if (round < warmup) return;
+        if (result.status !== 0) throw new Error(`${spec.name} exited ${result.status}: ${result.stderr.slice(-500)}`);
+        if (round < warmup) continue;
         const [user, system, rss] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number];
         samples[index]!.wall.push(wall);
         samples[index]!.cpu.push((user + system) * 1000);
         samples[index]!.rss.push(rss);
-      });
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   return specs.map((spec, index) => ({
-    name: spec.name,
+    spec,
     wallMs: median(samples[index]!.wall),
-    cpuMs: mean(samples[index]!.cpu),
+    cpuMs: median(samples[index]!.cpu),
     maxRssKb: median(samples[index]!.rss),
   }));
 }
 
-function median(values: number[]): number {
+/**
+ * The wall time of `count` copies of a command started at once, until the
+ * last ends, against one alone, alternated round by round; `before` runs
+ * ahead of each (outside the timing).
+ */
+export async function measureConcurrent(spec: CommandSpec, count: number, rounds: number, warmup = 1): Promise<{ readonly oneMs: number; readonly manyMs: number }> {
+  const one: number[] = [];
+  const many: number[] = [];
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (const [n, into] of [[1, one], [count, many]] as const) {
+      spec.before?.();
+      const started = process.hrtime.bigint();
+      const results = await Promise.all(Array.from({ length: n }, () => runToEnd(spec)));
+      const wall = Number(process.hrtime.bigint() - started) / 1e6;
+      const failed = results.find((r) => r.status !== 0);
+      if (failed) throw new Error(`${spec.name} (${n} at once) exited ${failed.status}: ${failed.stderr.slice(-500)}`);
+      if (round >= warmup) into.push(wall);
+    }
+  }
+  return { oneMs: median(one), manyMs: median(many) };
+}
+
+/** Runs a command to its end: its status and the end of its stderr. */
+export function runToEnd(spec: Pick<CommandSpec, 'argv' | 'env' | 'cwd'>): Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(spec.argv[0]!, spec.argv.slice(1), { env: spec.env ?? process.env, cwd: spec.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout = (stdout + chunk.toString()).slice(-4000)));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
+/** A markdown table: each command's medians and their ratios to the baseline's, and the budget where there is one. */
 export function ratioTable(figures: readonly CommandFigures[], baseline: CommandFigures): string {
-  const rows = figures.map(
-    (f) =>
-      `| ${f.name} | ${f.wallMs.toFixed(1)} ms | ${(f.wallMs / baseline.wallMs).toFixed(2)}x | ${f.cpuMs.toFixed(1)} ms | ${(f.cpuMs / baseline.cpuMs).toFixed(2)}x | ${(f.maxRssKb / 1024).toFixed(1)} MiB | ${(f.maxRssKb / baseline.maxRssKb).toFixed(2)}x |`,
-  );
-  return ['| command | wall (median) | wall ratio | CPU (mean) | CPU ratio | peak RSS | RSS ratio |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  const rows = figures.map((f) => {
+    const ratio = f.wallMs / baseline.wallMs;
+    const budget = f.spec.budget === undefined ? '' : `≤ ${f.spec.budget}x ${ratio <= f.spec.budget ? 'met' : 'MISSED'}`;
+    return `| ${f.spec.name} | ${f.wallMs.toFixed(1)} ms | ${ratio.toFixed(2)}x | ${f.cpuMs.toFixed(1)} ms | ${(f.cpuMs / baseline.cpuMs).toFixed(2)}x | ${(f.maxRssKb / 1024).toFixed(1)} MiB | ${(f.maxRssKb / baseline.maxRssKb).toFixed(2)}x | ${budget} |`;
+  });
+  return ['| command | wall | × baseline | CPU | × baseline | peak RSS | × baseline | wall budget |', '|---|---:|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
 }

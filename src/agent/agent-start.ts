@@ -45,14 +45,17 @@ export function spawnAgent(env: Env): number | undefined {
 }
 
 /**
- * The rolecall entry beside this code: dist/rolecall.mjs for the bundles
- * (dist/main.js sits beside it), cli/entry.js in the unbundled build. Not
+ * The rolecall entry beside this code: dist/rolecall.cjs for the bundles
+ * (dist/commands.cjs and dist/main.js sit beside it), cli/entry.js in the
+ * unbundled build. Not
  * process.argv[1]: under a test runner or a wrapper script that is not
  * rolecall, and `SCRIPT agent --foreground` would run something else.
  */
 function rolecallEntry(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'rolecall.mjs'), join(here, '..', 'cli', 'entry.js')]) {
+  // The CommonJS bundles are built with import.meta.url defined as __filename: a path, not a URL.
+  const self = import.meta.url;
+  const here = dirname(self.startsWith('file:') ? fileURLToPath(self) : self);
+  for (const candidate of [join(here, 'rolecall.cjs'), join(here, '..', 'cli', 'entry.js')]) {
     if (existsSync(candidate)) return candidate;
   }
   return undefined;

@@ -1,46 +1,31 @@
 /**
- * What `rolecall` runs first. `rolecall exec …` and `rolecall
- * credential-process …` — the commands people and tools run all day — go
- * straight to their code without loading the CLI framework, and so does
- * `rolecall __complete …`, which the completion scripts run at each TAB;
- * everything else (and their --help) goes through clipanion in main.ts.
- *
- * The bundle follows that split: dist/rolecall.mjs is this file with the
- * exec path in it (one file: each extra ES module file costs a warm exec
- * about a millisecond, and splitting made fifteen), and dist/main.js is the
- * rest of the CLI, loaded only when asked for.
+ * What `rolecall` runs first: dist/rolecall.cjs, a file of its own, kept
+ * small and CommonJS (on Node 20 an ES module entry alone costs about 9 ms,
+ * a quarter of node's own start). It answers `--version` before loading
+ * anything, turns on Node's compile cache where Node has one (22 and later:
+ * the commands' bundle, loaded after it, is then read from V8's cache
+ * instead of being compiled at each start; Node 20 pays nothing for the
+ * check), and hands the command line to the bundle that runs it: the prompt
+ * hook's `hook-env SHELL` to hook-env-entry.ts (dist/hook-env.cjs), the rest
+ * to fast-paths.ts (dist/commands.cjs).
  */
-import { EXIT_ROLECALL_FAILED, EXIT_USAGE } from '../base/exit-status.js';
+import * as nodeModule from 'node:module';
+import { compileCacheDir } from '../fs/rolecall-dirs.js';
+import { ROLECALL_VERSION } from './version.js';
 
 const args = process.argv.slice(2);
 
-if (args[0] === 'exec') {
-  const { parseOrReport, runExec } = await import('./exec-run.js');
-  const parsed = parseOrReport(args.slice(1));
-  if (!parsed) process.exitCode = EXIT_ROLECALL_FAILED;
-  else if (parsed.help) await (await import('./main.js')).runCli(args);
-  else exitNow(await runExec(parsed));
-} else if (args[0] === 'credential-process') {
-  const { parseOrReport, runCredentialProcess } = await import('./credential-process-run.js');
-  const parsed = parseOrReport(args.slice(1));
-  if (!parsed) process.exitCode = EXIT_USAGE;
-  else if (parsed.help) await (await import('./main.js')).runCli(args);
-  else exitNow(await runCredentialProcess(parsed));
-} else if (args[0] === '__complete') {
-  // The scripts run dist/complete.cjs (faster); this is their way when that file has gone.
-  const { completionReply } = await import('./complete-run.js');
-  process.stdout.write(completionReply(args.slice(1), { ...process.env }).map((line) => `${line}\n`).join(''));
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  process.stdout.write(`${ROLECALL_VERSION}\n`);
 } else {
-  await (await import('./main.js')).runCli(args);
-}
-
-/**
- * Ends the process as soon as the command has: left to wind down by itself,
- * a process that used the keychain (libsecret's threads) takes about 18 ms
- * longer to exit (bench/exec-startup). Everything exec does is awaited
- * before this; stderr is flushed first, as pipes are asynchronous on macOS.
- */
-function exitNow(status: number): void {
-  process.exitCode = status;
-  process.stderr.write('', () => process.exit(status));
+  // Node 22's API; absent on Node 20. The cache lives in the user's own cache directory, not in a /tmp others can write to.
+  const { enableCompileCache } = nodeModule as { enableCompileCache?: (directory: string) => unknown };
+  enableCompileCache?.(compileCacheDir(process.env));
+  const load = nodeModule.createRequire(import.meta.url);
+  if (args[0] === 'hook-env' && args.length === 2 && !args[1]?.startsWith('-')) {
+    // The prompt hook's own call; anything else (--help, a missing SHELL) gets clipanion's answer.
+    void (load('./hook-env.cjs') as typeof import('./hook-env-entry.js')).runHookEnvCommand(args[1] as string);
+  } else {
+    void (load('./commands.cjs') as typeof import('./fast-paths.js')).runCommandLine(args);
+  }
 }

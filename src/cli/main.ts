@@ -1,5 +1,5 @@
 /**
- * Every command but the fast paths (exec, credential-process and __complete, see entry.ts) runs
+ * Every command but the fast paths (--version, exec, credential-process, hook-env and __complete; see entry.ts, fast-paths.ts) runs
  * through clipanion here. The STS client and keytar are loaded only by the
  * code that calls them. Importing this file registers the commands and runs
  * nothing (the completion table's unit test reads `cli.definitions()`).
@@ -15,6 +15,7 @@ import { AllowCommand } from './allow-command.js';
 import { DenyCommand } from './deny-command.js';
 import { StatusCommand } from './status-command.js';
 import { suggestNames } from '../config/suggest-names.js';
+import { ROLECALL_VERSION } from './version.js';
 
 /** A command's own error (a UsageError from execute) as one line on stderr, like every other. */
 class RolecallCli extends Cli {
@@ -27,7 +28,7 @@ class RolecallCli extends Cli {
 export const cli = new RolecallCli({
   binaryLabel: 'rolecall',
   binaryName: 'rolecall',
-  binaryVersion: '0.1.0',
+  binaryVersion: ROLECALL_VERSION,
   enableColors: false,
 });
 cli.register(Builtins.HelpCommand);

@@ -36,7 +36,7 @@ export async function prepareChild(processEnv: Env, request: ExecRequest): Promi
     throw new RolecallError(`already inside \`rolecall exec\` for profile "${processEnv.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`);
   }
   const server = request.server ? await import('./server-child.js') : undefined;
-  // The child runner (execa) is needed by nearly every exec: its loading overlaps the keychain's answers.
+  // The child runner (node:child_process) is needed by nearly every exec: its loading overlaps the keychain's answers.
   void import('./run-child.js').catch(() => undefined);
   const first = await commandSession(
     processEnv,

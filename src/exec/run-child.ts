@@ -5,10 +5,12 @@
  * rolecall alone (kill PID) are passed on, so supervisors that signal the
  * process they started still reach the real program.
  *
- * execa 5, not 9: on the cached path its load is most of rolecall's own
- * start-up cost, and 5 loads in a third of the time (bench/exec-startup).
+ * node:child_process itself, not execa: with the terminal inherited there is
+ * nothing to buffer or strip, and loading execa (and its dozen packages) was
+ * about a fifth of a warm exec's own cost. execa stays for the helpers that
+ * rolecall reads the output of (mfa_process, credential_process).
  */
-import execa from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, signalled } from '../base/exit-status.js';
 import { statFields } from '../fs/process-liveness.js';
 
@@ -47,37 +49,46 @@ export async function runChild(command: string, args: readonly string[], env: Re
   if (command === '') return { status: EXIT_NOT_FOUND, startError: "'': command not found" };
   // Handlers go in before the spawn, so no signal falls between the two; one
   // that arrives before the child exists is delivered as soon as it does.
-  let child: execa.ExecaChildProcess | undefined;
+  let child: ChildProcess | undefined;
   const pending: NodeJS.Signals[] = [];
   const handlers = FORWARDED_SIGNALS.map((signal) => {
     const handler = () => {
       if (TERMINAL_SIGNALS.has(signal) && inTerminalForeground()) return;
-      if (child) child.kill(signal, { forceKillAfterTimeout: false });
+      if (child) child.kill(signal);
       else pending.push(signal);
     };
     process.on(signal, handler);
     return [signal, handler] as const;
   });
   try {
-    child = execa(command, args, {
-      stdio: 'inherit',
-      env,
-      extendEnv: false,
-      reject: false,
-      // Like exec(2): the child's life is not tied to ours, and execa must not
-      // install exit handlers on signals that we forward ourselves. Forwarded
-      // signals never turn into a SIGKILL later: the child decides how long
-      // its own shutdown takes.
-      cleanup: false,
+    let started: ChildProcess;
+    try {
+      // Like exec(2): the child's life is not tied to ours, no exit handler
+      // is installed, and a forwarded signal never turns into a SIGKILL
+      // later: the child decides how long its own shutdown takes.
+      started = spawn(command, args, { stdio: 'inherit', env });
+    } catch (error) {
+      return cannotRun(command, (error as NodeJS.ErrnoException).code);
+    }
+    child = started;
+    const ended = new Promise<ChildOutcome>((resolve) => {
+      let running = false;
+      started.once('spawn', () => (running = true));
+      started.once('exit', (code, signal) => resolve(signal ? { status: signalled(signal) } : { status: code ?? EXIT_NOT_EXECUTABLE }));
+      // Before 'spawn', an error is the command that could not start; after it, a failed kill, which the exit still follows.
+      started.on('error', (error: NodeJS.ErrnoException) => {
+        if (!running) resolve(cannotRun(command, error.code));
+      });
     });
-    for (const signal of pending.splice(0)) child.kill(signal, { forceKillAfterTimeout: false });
-    const result = await child;
-    if (result.signal) return { status: signalled(result.signal as NodeJS.Signals) };
-    if (typeof result.exitCode === 'number') return { status: result.exitCode };
-    const code = (result as { code?: string }).code;
-    if (code === 'ENOENT') return { status: EXIT_NOT_FOUND, startError: `${command}: command not found` };
-    return { status: EXIT_NOT_EXECUTABLE, startError: `${command}: cannot run it (${code ?? 'unknown error'})` };
+    for (const signal of pending.splice(0)) started.kill(signal);
+    return await ended;
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
   }
+}
+
+/** GNU env's statuses for a command that did not start: 127 when it is not found, else 126. */
+function cannotRun(command: string, code: string | undefined): ChildOutcome {
+  if (code === 'ENOENT') return { status: EXIT_NOT_FOUND, startError: `${command}: command not found` };
+  return { status: EXIT_NOT_EXECUTABLE, startError: `${command}: cannot run it (${code ?? 'unknown error'})` };
 }

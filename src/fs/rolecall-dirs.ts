@@ -4,7 +4,8 @@
  *   cache: the trust records of `.awsprofile` files and the file vault;
  * - cache ($XDG_CACHE_HOME/rolecall/locks): lock files and failure records
  *   (a pid, a start time, a one-line reason; never a secret), where every
- *   rolecall of the user sees them;
+ *   rolecall of the user sees them; and ($XDG_CACHE_HOME/rolecall/compile-cache)
+ *   V8's compiled code of rolecall's own bundle (Node 22 and later);
  * - state ($XDG_STATE_HOME/rolecall/TOPIC): the markers of notices said once;
  * - runtime ($XDG_RUNTIME_DIR/rolecall, else $XDG_STATE_HOME/rolecall/agent):
  *   the agent's socket, in a directory of the user's alone.
@@ -23,6 +24,10 @@ export function fileVaultDir(env: Env): string {
 
 export function locksDirectory(env: Env): string {
   return join(xdgHome(env, 'XDG_CACHE_HOME'), 'rolecall', 'locks');
+}
+
+export function compileCacheDir(env: Env): string {
+  return join(xdgHome(env, 'XDG_CACHE_HOME'), 'rolecall', 'compile-cache');
 }
 
 export function noticeDir(env: Env, topic: string): string {

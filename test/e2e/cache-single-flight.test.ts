@@ -50,9 +50,9 @@ describe('session cache: single flight across processes', { concurrency: false }
     const lonely = mkdtempSync(join(tmpdir(), 'rolecall-bare-'));
     try {
       cpSync(dirname(rolecallBin), lonely, { recursive: true });
-      const bare = await runProcess(process.execPath, [join(lonely, 'rolecall.mjs'), 'exec', 'app', '--', 'true'], { env: box.env, cwd: box.home });
+      const bare = await runProcess(process.execPath, [join(lonely, 'rolecall.cjs'), 'exec', 'app', '--', 'true'], { env: box.env, cwd: box.home });
       assert.equal(bare.status, 0, bare.stderr);
-      const cold = await runProcess(process.execPath, [join(lonely, 'rolecall.mjs'), 'exec', 'other', '--', 'true'], { env: box.env, cwd: box.home });
+      const cold = await runProcess(process.execPath, [join(lonely, 'rolecall.cjs'), 'exec', 'other', '--', 'true'], { env: box.env, cwd: box.home });
       assert.equal(cold.status, 125, 'a cold exec needs the SDK, so this copy proves the warm one did not load it');
       assert.match(cold.stderr, /@aws-sdk\/client-sts/);
     } finally {

@@ -44,7 +44,7 @@ function copyOfDist(files: readonly string[]): string {
   for (const file of files) copyFileSync(join(dirname(rolecallBin), file), join(dir, file));
   // main.js is an ES module as the package's own package.json says; this one says it here.
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-  symlinkSync(join(dir, 'rolecall.mjs'), join(dir, 'bin', 'rolecall'));
+  symlinkSync(join(dir, 'rolecall.cjs'), join(dir, 'bin', 'rolecall'));
   return dir;
 }
 
@@ -54,7 +54,7 @@ before(() => {
   box = makeSandbox();
   box.write('.aws/config', CONFIG);
   box.write('.aws/credentials', '[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
-  lone = copyOfDist(['rolecall.mjs', 'main.js', 'complete.cjs']);
+  lone = copyOfDist(['rolecall.cjs', 'commands.cjs', 'main.js', 'complete.cjs']);
   env = { ...box.env, PATH: onPath(lone), TERM: 'dumb' };
 });
 
@@ -90,14 +90,14 @@ test('the completer the scripts run works alone in a directory, from a copy that
 
 test('where complete.cjs has gone, the script runs rolecall __complete, which does not load clipanion either', (t) => {
   if (!requireCommands(t, 'bash')) return;
-  const moved = copyOfDist(['rolecall.mjs', 'main.js', 'complete.cjs']);
+  const moved = copyOfDist(['rolecall.cjs', 'commands.cjs', 'main.js', 'complete.cjs']);
   try {
     const file = script('bash', { PATH: onPath(moved) });
     rmSync(join(moved, 'complete.cjs'));
     rmSync(join(moved, 'main.js'));
     const run = spawnSync('bash', ['--noprofile', '--norc', '-c', `source "$1"; COMP_LINE='rolecall exec pro'; COMP_POINT=17; _rolecall_complete; printf '%s\\n' "\${COMPREPLY[@]}"`, 'bash', file], { env: { ...env, PATH: onPath(moved) }, cwd: box.home, encoding: 'utf8' });
     assert.equal(run.stdout, 'prod-admin\n', run.stderr);
-    const version = spawnSync('rolecall', ['--version'], { env: { ...env, PATH: onPath(moved) }, encoding: 'utf8' });
+    const version = spawnSync('rolecall', ['--help'], { env: { ...env, PATH: onPath(moved) }, encoding: 'utf8' });
     assert.match(version.stderr, /main\.js/, 'the control: without main.js, what needs clipanion fails');
   } finally {
     rmSync(moved, { recursive: true, force: true });

@@ -84,7 +84,7 @@ describe('secrets stay out of argv, output and plain-text files', { concurrency:
       }
       assert.deepEqual(argvHits, [], 'a secret in some process argv');
       const dump = readFileSync(join(box.home, 'argv-during-mfa.txt'), 'utf8');
-      assert.match(dump, /rolecall\.mjs exec --debug/, 'the dump saw rolecall itself');
+      assert.match(dump, /rolecall\.cjs exec --debug/, 'the dump saw rolecall itself');
       for (const secret of secrets) assert.ok(!dump.includes(secret), 'the mfa_process child saw a secret in some argv');
       assertFiles(box, added.secretAccessKey, imported.secretAccessKey, secrets);
     });

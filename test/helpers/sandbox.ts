@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 /** build/test/helpers -> repository root */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const rolecallBin = join(repoRoot, 'dist', 'rolecall.mjs');
+export const rolecallBin = join(repoRoot, 'dist', 'rolecall.cjs');
 
 export interface Sandbox {
   readonly home: string;

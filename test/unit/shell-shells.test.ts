@@ -15,7 +15,7 @@ import { SHELLS } from '../../src/shell/shells.js';
 for (const shell of SHELLS) {
   test(`shell/rolecall.${shell.name} is what \`rolecall hook ${shell.name}\` prints`, () => {
     const file = readFileSync(join(repoRoot, 'shell', `rolecall.${shell.name}`), 'utf8');
-    assert.equal(file, shell.hook(), `regenerate it: node dist/rolecall.mjs hook ${shell.name} > shell/rolecall.${shell.name}`);
+    assert.equal(file, shell.hook(), `regenerate it: node dist/rolecall.cjs hook ${shell.name} > shell/rolecall.${shell.name}`);
     const printed = spawnSync(process.execPath, [rolecallBin, 'hook', shell.name], { encoding: 'utf8' });
     assert.equal(printed.status, 0, printed.stderr);
     assert.equal(printed.stdout, file);

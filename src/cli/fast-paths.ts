@@ -1,0 +1,58 @@
+/**
+ * The command line, past entry.ts. `rolecall exec …` and `rolecall
+ * credential-process …` — the commands people and tools run all day — go
+ * straight to their code without loading the CLI framework, and so does
+ * `rolecall __complete …`, which the completion scripts run at each TAB where
+ * dist/complete.cjs has gone (the prompt hook's `hook-env` has a bundle of
+ * its own, see entry.ts);
+ * everything else (and their --help) goes through clipanion in main.ts.
+ *
+ * The bundle follows that split: dist/commands.cjs is this file with the
+ * fast paths in it (one CommonJS file: each extra module file costs a start
+ * about a millisecond, and the ES module loader more), and dist/main.js is
+ * the rest of the CLI, an ES module loaded only when asked for.
+ */
+import { EXIT_ROLECALL_FAILED, EXIT_USAGE } from '../base/exit-status.js';
+
+/** `hook-env SHELL` with the pipeline at hand: dist/hook-env.cjs hands its call here when a profile has to be entered. */
+export async function hookEnvWithSession(shellName: string): Promise<number> {
+  const [{ runHookEnv }, { hookSession }] = await Promise.all([import('./hook-env-run.js'), import('./hook-session.js')]);
+  return runHookEnv(shellName, process, { session: hookSession });
+}
+
+export async function runCommandLine(args: readonly string[]): Promise<void> {
+  if (args[0] === 'exec') {
+    const { parseOrReport, runExec } = await import('./exec-run.js');
+    const parsed = parseOrReport(args.slice(1));
+    if (!parsed) process.exitCode = EXIT_ROLECALL_FAILED;
+    else if (parsed.help) await runCli(args);
+    else exitNow(await runExec(parsed));
+  } else if (args[0] === 'credential-process') {
+    const { parseOrReport, runCredentialProcess } = await import('./credential-process-run.js');
+    const parsed = parseOrReport(args.slice(1));
+    if (!parsed) process.exitCode = EXIT_USAGE;
+    else if (parsed.help) await runCli(args);
+    else exitNow(await runCredentialProcess(parsed));
+  } else if (args[0] === '__complete') {
+    // The scripts run dist/complete.cjs (faster); this is their way when that file has gone.
+    const { completionReply } = await import('./complete-run.js');
+    process.stdout.write(completionReply(args.slice(1), { ...process.env }).map((line) => `${line}\n`).join(''));
+  } else {
+    await runCli(args);
+  }
+}
+
+async function runCli(args: readonly string[]): Promise<void> {
+  await (await import('./main.js')).runCli(args);
+}
+
+/**
+ * Ends the process as soon as the command has: left to wind down by itself,
+ * a process that used the keychain (libsecret's threads) takes about 18 ms
+ * longer to exit. Everything exec does is awaited
+ * before this; stderr is flushed first, as pipes are asynchronous on macOS.
+ */
+function exitNow(status: number): void {
+  process.exitCode = status;
+  process.stderr.write('', () => process.exit(status));
+}

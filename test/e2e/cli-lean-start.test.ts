@@ -1,0 +1,91 @@
+/**
+ * The lean start: what the commonest calls load, shown by running them from
+ * a copy of dist/ that holds only some of its files (and no node_modules).
+ * `--version` needs dist/rolecall.cjs alone; the prompt hook's steady
+ * `hook-env` (its profile active, its session good) needs only
+ * dist/hook-env.cjs beside it, neither the commands' bundle nor clipanion's;
+ * entering a profile hands the call to dist/commands.cjs, whose errors keep
+ * their meaning (a profile that does not exist is one line, as through
+ * clipanion).
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeSandbox, rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+
+let box: Sandbox;
+let project: string;
+
+before(async () => {
+  box = makeSandbox();
+  // A profile that needs no network: its session comes from a credential_process.
+  box.write(
+    '.aws/config',
+    `[profile dev]\ncredential_process = printf '{"Version":1,"AccessKeyId":"AKIALEANSTART0000000","SecretAccessKey":"leanleanleanleanleanleanleanleanleanlean","SessionToken":"leantoken","Expiration":"2099-01-01T00:00:00Z"}'\nregion = eu-west-1\n`,
+  );
+  project = join(box.home, 'project');
+  box.write('project/.awsprofile', 'dev\n');
+  const allowed = await runRolecall(box, ['allow', project]);
+  assert.equal(allowed.status, 0, allowed.stderr);
+});
+after(() => box.cleanup());
+
+/** dist/'s `files` alone in a directory of their own. */
+function copyOfDist(files: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-lean-'));
+  for (const file of files) copyFileSync(join(dirname(rolecallBin), file), join(dir, file));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  return dir;
+}
+
+/** What the hook passes at a prompt in `dir` with `active` the profile it entered, its session good for a day. */
+function hookEnv(dir: string, active: string): Record<string, string> {
+  return { ...box.env, PWD: dir, _ROLECALL_PWD: dir, _ROLECALL_OLDPWD: box.home, _ROLECALL_ACTIVE: active, _ROLECALL_REFRESH_AT: String(Math.floor(Date.now() / 1000) + 86400) };
+}
+
+test('--version is answered by dist/rolecall.cjs alone', async () => {
+  const alone = copyOfDist(['rolecall.cjs']);
+  try {
+    const version = await runProcess(process.execPath, [join(alone, 'rolecall.cjs'), '--version'], { env: box.env });
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+    const other = await runProcess(process.execPath, [join(alone, 'rolecall.cjs'), 'exec', 'dev', '--', 'true'], { env: box.env });
+    assert.notEqual(other.status, 0, 'the control: exec needs the commands bundle');
+    assert.match(other.stderr, /commands\.cjs/);
+  } finally {
+    rmSync(alone, { recursive: true, force: true });
+  }
+});
+
+test('a steady hook-env needs only dist/hook-env.cjs; entering a profile needs dist/commands.cjs', async () => {
+  const hookOnly = copyOfDist(['rolecall.cjs', 'hook-env.cjs']);
+  try {
+    const steady = await runProcess(process.execPath, [join(hookOnly, 'rolecall.cjs'), 'hook-env', 'bash'], { env: hookEnv(project, 'dev'), cwd: project });
+    assert.equal(steady.status, 0, steady.stderr);
+    assert.equal(steady.stderr, '');
+    assert.match(steady.stdout, /^_rolecall_file='.*\/project\/\.awsprofile'$/m, 'the state the hook compares next');
+    assert.doesNotMatch(steady.stdout, /export |unset /, 'nothing in the environment changes');
+    const entering = await runProcess(process.execPath, [join(hookOnly, 'rolecall.cjs'), 'hook-env', 'bash'], { env: hookEnv(project, ''), cwd: project });
+    assert.notEqual(entering.status, 0, 'the control: entering a profile loads the commands bundle');
+    assert.match(entering.stderr, /commands\.cjs/);
+  } finally {
+    rmSync(hookOnly, { recursive: true, force: true });
+  }
+});
+
+test('entering a profile through the hook bundle: the session, and a failure as one line', async () => {
+  const entered = await runRolecall(box, ['hook-env', 'bash'], { env: hookEnv(project, ''), cwd: project });
+  assert.equal(entered.status, 0, entered.stderr);
+  assert.match(entered.stdout, /^export AWS_ACCESS_KEY_ID='AKIALEANSTART0000000'$/m);
+  assert.match(entered.stderr, /^rolecall: profile dev from ~\/project\/\.awsprofile$/m);
+  box.write('project/.awsprofile', 'nowhere\n');
+  await runRolecall(box, ['allow', project]);
+  const failed = await runRolecall(box, ['hook-env', 'bash'], { env: hookEnv(project, ''), cwd: project });
+  assert.equal(failed.status, 0, failed.stderr);
+  assert.match(failed.stderr, /^rolecall: no session for profile nowhere: .*\n$/);
+  assert.doesNotMatch(failed.stderr, /unexpected error|\n\s+at /, 'a ConfigError from the commands bundle is still one of ours');
+  box.write('project/.awsprofile', 'dev\n');
+  await runRolecall(box, ['allow', project]);
+});
