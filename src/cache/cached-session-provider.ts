@@ -20,6 +20,8 @@ export interface CacheSettings {
   readonly store: SessionStore;
   readonly minTtlMs: number;
   readonly lockTimeoutMs: number;
+  /** ROLECALL_LOCK_TIMEOUT was set: it holds even while the holder waits for a sign-in. */
+  readonly lockTimeoutChosen?: boolean;
   readonly locksDirectory: string;
   readonly now?: () => number;
 }
@@ -51,6 +53,7 @@ export class CachedSessionProvider implements CredentialProvider {
     return singleFlight({
       lockPath: join(this.settings.locksDirectory, `${hashedName([account])}.lock`),
       timeoutMs: this.settings.lockTimeoutMs,
+      timeoutChosen: this.settings.lockTimeoutChosen ?? false,
       what: `the session of profile "${this.origin.profile}"`,
       check: () => this.lookUp(account),
       produce: async () => {

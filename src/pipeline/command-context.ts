@@ -8,7 +8,7 @@
  */
 import type { Env } from '../base/env.js';
 import type { CacheSettings } from '../cache/cached-session-provider.js';
-import { lockTimeoutSeconds, minTtlSeconds } from '../cache/cache-settings.js';
+import { lockTimeoutChosen, lockTimeoutSeconds, minTtlSeconds } from '../cache/cache-settings.js';
 import { SessionStore } from '../cache/session-store.js';
 import type { MfaCodeSource } from '../credentials/mfa-code.js';
 import { locksDirectory } from '../fs/rolecall-dirs.js';
@@ -69,6 +69,7 @@ export function commandContext(env: Env, options: ContextOptions = {}): CommandC
       store: new SessionStore(vault, now, env),
       minTtlMs: minTtlSeconds(env) * 1000,
       lockTimeoutMs: lockTimeoutSeconds(env) * 1000,
+      lockTimeoutChosen: lockTimeoutChosen(env),
       locksDirectory: locksDirectory(env),
       now,
     },

@@ -2,8 +2,10 @@
  * The sign-in a command starts when it needs a token and finds none: any
  * number of commands at once start one (one browser tab, counted at the
  * fake and by the $BROWSER script) and all carry on; Ctrl-C of that sign-in
- * fails the waiting commands once, each with one clear line, and opens no
- * other tab; with neither a terminal nor a browser, the one line and 125.
+ * fails the waiting commands once, each with one clear line (the sign-in
+ * was cancelled), and opens no other tab; a waiter whose ROLECALL_LOCK_TIMEOUT
+ * ends first says the sign-in is still waiting for the browser (that a waiter
+ * outwaits the default timeout is cache-single-flight's unit test); with neither a terminal nor a browser, the one line and 125.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -61,10 +63,31 @@ describe('a sign-in started by the commands that need it', { concurrency: false 
     assert.equal(byHolder.status, 130, byHolder.stderr);
     for (const run of results.filter((r) => r !== byHolder)) {
       assert.equal(run.status, 125, run.stderr);
-      assert.equal(run.stderr, `rolecall: another rolecall (pid ${holder}) was getting the same session and failed: its prompt was cancelled\n`);
+      assert.equal(
+        run.stderr,
+        `rolecall: another rolecall (pid ${holder}) was getting the same session and failed: its sign-in to IAM Identity Center (sso-session "corp") was cancelled (Ctrl-C); run the command again to sign in\n`,
+      );
     }
     assert.equal(browserRuns(box).length, 1, 'no other sign-in was started');
     assert.ok(!existsSync(join(box.home, 'visits.log')) || readFileSync(join(box.home, 'visits.log'), 'utf8') === '');
+  });
+
+  test('a waiter whose ROLECALL_LOCK_TIMEOUT ends first says the sign-in is still waiting for the browser, and what to do', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const { box, browser } = prepared();
+    box.write('browser-hold', '');
+    const signingIn = runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: browser, timeoutMs: 30_000 });
+    const holder = await waitFor(() => browserRuns(box)[0]);
+    const waiter = await runWithoutTerminal(box, ['exec', 'audit', '--', 'true'], { env: { ...browser, ROLECALL_LOCK_TIMEOUT: '2' }, timeoutMs: 30_000 });
+    assert.equal(waiter.status, 125, waiter.stderr);
+    assert.equal(
+      waiter.stderr,
+      `rolecall: gave up after waiting 2s for rolecall pid ${holder} to get the session of profile "dev": it is still waiting for the IAM Identity Center sign-in of sso-session "corp" in the browser (which waits up to 10 minutes); ` +
+        'finish signing in there (or stop it with Ctrl-C in its terminal), then run this command again (or unset ROLECALL_LOCK_TIMEOUT, so a command waits as long as the sign-in may take)\n',
+    );
+    process.kill(Number(holder), 'SIGINT');
+    assert.equal((await signingIn).status, 130);
+    assert.equal(browserRuns(box).length, 1, 'the waiter started no sign-in');
   });
 
   test('credential-process with no browser signs in on /dev/tty with a device code, while its stdout goes to the SDK', async (t) => {
