@@ -58,11 +58,19 @@ export function canRefresh(token: SsoToken, now: number): boolean {
   return Boolean(token.refreshToken && token.registration && token.registration.expiresAt.getTime() > now);
 }
 
-/** Keeps the token in the vault, and in the AWS CLI's cache too when the session is shared. */
-export async function saveToken(session: SsoSession, token: SsoToken, context: SsoContext): Promise<void> {
+/**
+ * Keeps the token in the vault, and in the AWS CLI's cache too when the
+ * session is shared, or when `renews` (the token a refresh replaced) is the
+ * one that file holds: a one-off `sso login --share-with-aws-cli`, or the
+ * AWS CLI's own sign-in. The refresh spent that file's refresh token (IAM
+ * Identity Center issues a new one each time), so the AWS CLI, left with it,
+ * would be signed out; its renewal in the same place is no new plain text.
+ */
+export async function saveToken(session: SsoSession, token: SsoToken, context: SsoContext, renews?: SsoToken): Promise<void> {
   const vault = await context.vault();
   await vault.set(SSO_TOKENS_SERVICE, tokenAccount(session), encodeToken(session, token));
-  if (session.shareWithAwsCli) shareToken(session, token, context);
+  const renewsAwsClisCopy = renews !== undefined && readAwsCliToken(context.env, session)?.accessToken === renews.accessToken;
+  if (session.shareWithAwsCli || renewsAwsClisCopy) shareToken(session, token, context);
 }
 
 /**

@@ -4,7 +4,10 @@
  * writes it to ~/.aws/sso/cache in the AWS CLI's format, 0600, and the AWS
  * CLI itself (botocore's SSO provider, against the fake through
  * AWS_ENDPOINT_URL_SSO) gets the role's credentials with it. Without the
- * option, rolecall writes nothing there.
+ * option, rolecall writes nothing there, but for one case: a token it
+ * refreshes in place of the one that file holds (a one-off `sso login
+ * --share-with-aws-cli`) is written back, as the refresh spent that file's
+ * refresh token.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -13,6 +16,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runProcess, runRolecall } from '../helpers/sandbox.js';
+import { withBrowser } from './sso-login-harness.js';
 import { plantVaultToken, ssoSession, ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
 
@@ -74,5 +78,34 @@ describe('the token shared with the AWS CLI', { concurrency: false }, () => {
     assert.equal(shared.status, 0, shared.stderr);
     assert.equal(JSON.parse(readFileSync(join(box.home, CACHE_FILE), 'utf8')).accessToken, token.accessToken);
     assert.equal(statSync(join(box.home, CACHE_FILE)).mode & 0o777, 0o600);
+  });
+
+  test('after `sso login --share-with-aws-cli` once, a refresh by rolecall is written back: the AWS CLI is not left with a spent refresh token', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const box = suite.world.sandbox();
+    const state = suite.world.identityCenter.state;
+    const browser = withBrowser(box, config(false));
+    const refreshes = () => state.count('CreateToken:refresh_token');
+    // Inside the refresh window (15 minutes), so the next command refreshes it.
+    state.tokenSeconds = 600;
+    try {
+      const login = await runRolecall(box, ['sso', 'login', 'dev', '--share-with-aws-cli'], { env: browser });
+      assert.equal(login.status, 0, login.stderr);
+    } finally {
+      state.tokenSeconds = 3600;
+    }
+    const signedIn = JSON.parse(readFileSync(join(box.home, CACHE_FILE), 'utf8')) as Record<string, string>;
+    const refreshesBefore = refreshes();
+    const exec = await runRolecall(box, ['exec', 'dev', '--', ...CALLER_ARN]);
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.equal(refreshes(), refreshesBefore + 1, 'rolecall refreshed it');
+    const renewed = JSON.parse(readFileSync(join(box.home, CACHE_FILE), 'utf8')) as Record<string, string>;
+    assert.notEqual(renewed.accessToken, signedIn.accessToken, "the AWS CLI's copy is the renewed token");
+    assert.notEqual(renewed.refreshToken, signedIn.refreshToken, 'with the refresh token that is not spent');
+    assert.equal(statSync(join(box.home, CACHE_FILE)).mode & 0o777, 0o600);
+    const aws = await runProcess('aws', ['--profile', 'dev', ...CALLER_ARN.slice(1)], { env: { ...box.env, AWS_ENDPOINT_URL_STS: suite.world.sts.moto.url } });
+    assert.equal(aws.status, 0, aws.stderr);
+    assert.match(aws.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
+    assert.equal(refreshes(), refreshesBefore + 1, 'the AWS CLI needed no refresh of its own');
   });
 });
