@@ -1,7 +1,8 @@
 /**
  * `rolecall sso logout [PROFILE | --sso-session NAME]`: signs the token out
  * at the portal (Logout), forgets it (the vault, and the AWS CLI's cache
- * where it is rolecall's copy or the session is shared), and forgets the
+ * where it is rolecall's copy, the session is shared, or it holds the token
+ * just signed out: the AWS CLI's own, dead now), and forgets the
  * role sessions made from it: those of every profile whose chain starts at
  * one of the session's SSO profiles. The client registration stays: it is
  * no sign-in, and the next login reuses it.
@@ -21,16 +22,18 @@ export async function ssoLogout(processEnv: Env, request: SessionRequest & { rea
   const { session, env } = named;
   const context = ssoContextOf(commandContext(env, { processEnv, ...(request.backend ? { backend: request.backend } : {}) }));
   const token = await loadToken(session, context);
+  let signedOut: string | undefined;
   if (token && token.expiresAt.getTime() > Date.now()) {
     const { logout } = await import('../identity-center/portal-client.js');
     try {
       await logout(portalTarget(session, env), token.accessToken);
+      signedOut = token.accessToken;
     } catch (error) {
       // Signed out already, or out of reach: what is kept here is forgotten all the same.
       debug(`Logout: ${(error as Error).message}`);
     }
   }
-  await forgetToken(session, context);
+  await forgetToken(session, context, signedOut);
   const profiles = profilesSignedInWith(env, session);
   const dropped = profiles.size ? await dropSessions(await context.vault(), profiles) : 0;
   print(`signed out of IAM Identity Center (${ssoSessionLabel(session)}): forgot its token and ${dropped} role session${dropped === 1 ? '' : 's'}`);

@@ -90,14 +90,16 @@ export function shareToken(session: SsoSession, token: SsoToken, context: SsoCon
 
 /**
  * Forgets the session's token: the vault's, and the AWS CLI's file when it
- * holds the same token (a copy rolecall shared) or the session is shared.
+ * holds the same token (a copy rolecall shared), the session is shared, or
+ * it holds `signedOut`, a token just signed out at the portal (sso logout
+ * of the AWS CLI's own sign-in), which nobody can use any more.
  */
-export async function forgetToken(session: SsoSession, context: SsoContext): Promise<void> {
+export async function forgetToken(session: SsoSession, context: SsoContext, signedOut?: string): Promise<void> {
   const vault = await context.vault();
   const kept = await vaultToken(session, context);
   await vault.remove(SSO_TOKENS_SERVICE, tokenAccount(session));
   const awsCli = readAwsCliToken(context.env, session);
-  if (awsCli && (session.shareWithAwsCli || awsCli.accessToken === kept?.accessToken)) removeAwsCliToken(context.env, session);
+  if (awsCli && (session.shareWithAwsCli || awsCli.accessToken === kept?.accessToken || awsCli.accessToken === signedOut)) removeAwsCliToken(context.env, session);
 }
 
 async function vaultToken(session: SsoSession, context: SsoContext): Promise<SsoToken | undefined> {

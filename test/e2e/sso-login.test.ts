@@ -8,11 +8,12 @@
  * `sso logout` and `sso profiles`, whose sections work pasted into the config.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { oidcControls } from '../helpers/fake-sso-oidc.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
-import { ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
+import { plantAwsCliToken, ssoSession, ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
 import { browserRuns, CONFIG, NO_BROWSER, runWithoutTerminal, withBrowser } from './sso-login-harness.js';
 
@@ -183,6 +184,19 @@ describe('sso login', { concurrency: false }, () => {
     const exec = await runWithoutTerminal(box, ['exec', 'audit', '--', 'true'], { env: NO_BROWSER });
     assert.equal(exec.status, 125);
     assert.equal(exec.stderr, 'rolecall: no valid IAM Identity Center token for sso-session "corp"; run `rolecall sso login dev`\n');
+  });
+
+  test("sso logout of a token the AWS CLI signed in removes its file too: the token is signed out, nobody can use it", async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const { box } = prepared();
+    const path = plantAwsCliToken(box, ssoSession('corp'), suite.world.identityCenter.state.issueToken());
+    const logout = await runRolecall(box, ['sso', 'logout', 'dev']);
+    assert.equal(logout.status, 0, logout.stderr);
+    assert.equal(count('Logout'), 1, "the AWS CLI's token was the one signed out");
+    assert.equal(existsSync(path), false, "no revoked token left in the AWS CLI's cache");
+    const exec = await runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: NO_BROWSER });
+    assert.equal(exec.status, 125);
+    assert.match(exec.stderr, /run `rolecall sso login dev`/);
   });
 
   test('sso profiles prints sections that work when pasted into the config', async (t) => {
