@@ -4,9 +4,16 @@
  * as `[profile …]` sections ready to paste into ~/.aws/config, so nobody
  * writes an account id or role name by hand. The token is the stored one, or
  * a refresh or sign-in as for any command that needs one.
+ *
+ * What is printed is meant for `>> ~/.aws/config`: a role the config already
+ * has a profile for (same session, account and role) is a comment naming
+ * that profile, not a second section, and a new section never takes the name
+ * of a profile the config (or the credentials file) has, since a duplicate
+ * section makes the AWS CLI, and rolecall, refuse the whole file.
  */
 import type { Env } from '../base/env.js';
 import { EXIT_OK } from '../base/exit-status.js';
+import type { Profile } from '../config/profiles.js';
 import type { SsoSession } from '../config/sso-session.js';
 import { portalTarget } from '../identity-center/portal-endpoint.js';
 import { oneLine } from '../log/terminal-text.js';
@@ -22,10 +29,15 @@ export async function ssoProfiles(processEnv: Env, request: SessionRequest & { r
   const { listAccounts, listAccountRoles } = await import('../identity-center/portal-client.js');
   const target = portalTarget(session, env);
   const region = (named.profile !== undefined ? named.config.profiles.get(named.profile)?.values.region : undefined) ?? session.region;
-  const taken = new Set<string>();
+  const taken = new Set<string>(named.config.profiles.keys());
   const sections: string[] = [];
   for (const account of await listAccounts(target, token.accessToken)) {
     for (const role of await listAccountRoles(target, token.accessToken, account.accountId)) {
+      const existing = profileFor(named.config.profiles.values(), session, account.accountId, role.roleName);
+      if (existing !== undefined) {
+        sections.push(`# ${oneLine(account.accountName ?? account.accountId, 80)} (${account.accountId}), role ${oneLine(role.roleName, 80)}: in the config already as [profile ${oneLine(existing, 80)}]\n`);
+        continue;
+      }
       const name = profileName(account.accountName ?? account.accountId, role.roleName, taken);
       taken.add(name);
       sections.push(section(name, session, account.accountId, role.roleName, region, account.accountName));
@@ -33,6 +45,17 @@ export async function ssoProfiles(processEnv: Env, request: SessionRequest & { r
   }
   print(sections.length ? sections.join('\n') : `# no account or role is assigned to you in IAM Identity Center (${session.startUrl})`);
   return EXIT_OK;
+}
+
+/** The profile of the config that is this role of this session already (either form), if any. */
+function profileFor(profiles: Iterable<Profile>, session: SsoSession, accountId: string, roleName: string): string | undefined {
+  for (const profile of profiles) {
+    const v = profile.values;
+    if (v.sso_account_id?.trim() !== accountId || v.sso_role_name?.trim() !== roleName) continue;
+    const sameSession = v.sso_session !== undefined ? v.sso_session.trim() === session.name : session.name === undefined && v.sso_start_url?.trim() === session.startUrl;
+    if (sameSession) return profile.name;
+  }
+  return undefined;
 }
 
 function section(name: string, session: SsoSession, accountId: string, roleName: string, region: string, accountName: string | undefined): string {

@@ -217,6 +217,28 @@ describe('sso login', { concurrency: false }, () => {
     }
   });
 
+  test('sso profiles run again adds nothing twice, and never takes the name of a profile the config has', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const { box, browser } = prepared();
+    // A profile of the user's own that happens to have the name a new section would take.
+    const config = `[sso-session corp]\nsso_start_url = ${START_URL}\nsso_region = us-east-1\n\n[profile Development-Developer]\nregion = eu-west-1\n`;
+    box.write('.aws/config', config);
+    const first = await runRolecall(box, ['sso', 'profiles', '--sso-session', 'corp'], { env: browser });
+    assert.equal(first.status, 0, first.stderr);
+    assert.doesNotMatch(first.stdout, /^\[profile Development-Developer\]$/m, "the user's profile keeps its name");
+    assert.match(first.stdout, /^\[profile Development-Developer-2\]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\n/m);
+    box.write('.aws/config', `${config}\n${first.stdout}`);
+    const again = await runRolecall(box, ['sso', 'profiles', '--sso-session', 'corp']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /^\[profile /m, 'every role has its profile already');
+    assert.match(again.stdout, /^# Development \(111122223333\), role Developer: in the config already as \[profile Development-Developer-2\]$/m);
+    // Appended once more, the config still reads: no duplicate section.
+    box.write('.aws/config', `${config}\n${first.stdout}\n${again.stdout}`);
+    const exec = await runRolecall(box, ['exec', 'Development-Developer-2', '--', ...CALLER_ARN]);
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.match(exec.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
+  });
+
   test('the AWS CLI uses a token rolecall signed in and shared, refreshing it with the shared registration; rolecall then uses the refreshed one', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const { box, browser } = prepared();
