@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { shellQuote } from '../helpers/pseudo-terminal.js';
-import { rolecallBin, type RunResult, type Sandbox } from '../helpers/sandbox.js';
+import { rolecallBin, runProcess, type RunResult, type Sandbox } from '../helpers/sandbox.js';
 import { openTerminal } from '../helpers/terminal-session.js';
 import { ssoWorldForSuite } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
-import { browserRuns, NO_BROWSER, runWithoutTerminal, withBrowser } from './sso-login-harness.js';
+import { browserRuns, CONFIG, NO_BROWSER, runWithoutTerminal, withBrowser } from './sso-login-harness.js';
 
 describe('a sign-in started by the commands that need it', { concurrency: false }, () => {
   const suite = ssoWorldForSuite();
@@ -40,6 +40,26 @@ describe('a sign-in started by the commands that need it', { concurrency: false 
     for (const run of runs) assert.equal(run.status, 0, run.stderr);
     assert.match(runs[0]?.stdout ?? '', /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
     assert.match(runs[1]?.stdout ?? '', /^arn:aws:sts::444455556666:assumed-role\/Auditor\//);
+    assert.equal(browserRuns(box).length, 1, 'one browser tab');
+    assert.equal(count('authorize'), 1);
+    assert.equal(count('CreateToken:authorization_code'), 1);
+    assert.equal(count('GetRoleCredentials'), 1, 'one role session for all twenty');
+  });
+
+  test('the AWS CLI under xargs -P 20, rolecall its credential_process, with no token: one sign-in, one browser visit, all twenty get the role', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws', 'xargs')) return;
+    const { box, browser } = prepared();
+    box.write('.aws/config', `${CONFIG}\n[profile via-process]\ncredential_process = ${process.execPath} ${rolecallBin} credential-process dev\nregion = eu-west-1\n`);
+    // The AWS CLI's own STS is moto itself, as in sso-share.test.ts: the proxy counts rolecall's calls only.
+    const aws = `aws --profile via-process sts get-caller-identity --query Arn --output text`;
+    // Each to a file of its own: the AWS CLI writes the ARN and its newline apart, so twenty on one pipe interleave.
+    const run = await runProcess('sh', ['-c', `seq 20 | xargs -P 20 -I{} sh -c '${aws} >"$HOME/arn.{}"'`], {
+      env: { ...box.env, ...browser, AWS_ENDPOINT_URL_STS: suite.world.sts.moto.url },
+      cwd: box.home,
+      detached: true,
+    }, { timeoutMs: 180_000 });
+    assert.equal(run.status, 0, run.stderr);
+    for (let i = 1; i <= 20; i++) assert.match(readFileSync(join(box.home, `arn.${i}`), 'utf8'), /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
     assert.equal(browserRuns(box).length, 1, 'one browser tab');
     assert.equal(count('authorize'), 1);
     assert.equal(count('CreateToken:authorization_code'), 1);
