@@ -114,7 +114,7 @@ async function deviceSignIn(session: SsoSession, context: SsoContext, target: Oi
     );
   }
   const deadline = Date.now() + device.expiresInSeconds * 1000;
-  return whileWaitingForPerson(waitFor(session, "with a device code", deadline), () => pollDeviceCode(session, target, registration, device, deadline, interrupted));
+  return whileWaitingForPerson(waitFor(session, 'with a device code', deadline), () => pollDeviceCode(session, target, registration, device, deadline, interrupted));
 }
 
 async function pollDeviceCode(session: SsoSession, target: OidcTarget, registration: SsoClientRegistration, device: DeviceAuthorization, deadline: number, interrupted: Promise<never>): Promise<IssuedToken> {
