@@ -81,28 +81,44 @@ export class AgentLink {
 
   /** The agent's reply, or undefined when there is none to be had; never throws. */
   async request(request: Request): Promise<Reply | undefined> {
-    if (this.unusable) return undefined;
+    const outcome = await this.exchange(request);
+    return typeof outcome === 'object' ? outcome : undefined;
+  }
+
+  /**
+   * Sends a change (a put or a drop after the vault changed): false when an
+   * agent may be there but was not told (it is broken, slow or refused, now
+   * or earlier); true when it was told, or when no agent runs (none holds anything).
+   */
+  async deliver(request: Request): Promise<boolean> {
+    const outcome = await this.exchange(request);
+    return outcome !== 'undelivered' && (typeof outcome !== 'object' || outcome.ok);
+  }
+
+  private async exchange(request: Request): Promise<Reply | 'no-agent' | 'undelivered'> {
+    if (this.unusable) return 'undelivered';
     const answer = await ask(this.place, request);
     if ('reply' in answer) return answer.reply;
     if ('refused' in answer) return this.giveUp(`not using the agent: ${answer.refused}`);
     if ('broken' in answer) return this.giveUp(`the agent at ${this.place.socket} is not answering as it should (${answer.broken}); carrying on without it (rolecall lock, or ending its process, clears it)`);
     if (!this.start) {
       debug(`agent: ${answer.absent}`);
-      return undefined;
+      return 'no-agent';
     }
     if (!this.starting) {
       debug(`agent: ${answer.absent}; starting one`);
       this.starting = this.start();
     }
-    if (!request.op.endsWith('put')) return undefined;
-    if (!(await this.starting)) return undefined;
+    // A new agent holds nothing: only a put is worth waiting for it.
+    if (!request.op.endsWith('put')) return 'no-agent';
+    if (!(await this.starting)) return 'no-agent';
     const again = await ask(this.place, request);
-    return 'reply' in again ? again.reply : undefined;
+    return 'reply' in again ? again.reply : 'no-agent';
   }
 
-  private giveUp(line: string): undefined {
+  private giveUp(line: string): 'undelivered' {
     this.unusable = true;
     note(line);
-    return undefined;
+    return 'undelivered';
   }
 }

@@ -6,7 +6,9 @@
  *   (a pid, a start time, a one-line reason; never a secret), where every
  *   rolecall of the user sees them; and ($XDG_CACHE_HOME/rolecall/compile-cache)
  *   V8's compiled code of rolecall's own bundle (Node 22 and later);
- * - state ($XDG_STATE_HOME/rolecall/TOPIC): the markers of notices said once;
+ * - state ($XDG_STATE_HOME/rolecall/TOPIC): the markers of notices said once,
+ *   and (vault-generation/BACKEND) the markers each write to an item of a
+ *   vault with no file per item (the keychain) changes, for the agent;
  * - runtime ($XDG_RUNTIME_DIR/rolecall, else $XDG_STATE_HOME/rolecall/agent):
  *   the agent's socket, in a directory of the user's alone.
  */
@@ -32,6 +34,11 @@ export function compileCacheDir(env: Env): string {
 
 export function noticeDir(env: Env, topic: string): string {
   return join(xdgHome(env, 'XDG_STATE_HOME'), 'rolecall', topic);
+}
+
+/** The generation markers of a vault whose items have no file of their own (vault/vault-generation.ts). */
+export function vaultGenerationDir(env: Env, backend: string): string {
+  return join(xdgHome(env, 'XDG_STATE_HOME'), 'rolecall', 'vault-generation', backend);
 }
 
 /**
