@@ -71,7 +71,8 @@ export function ask(place: AgentPlace, request: Request, waitMs = AGENT_WAIT_MS)
  * writes sent after that wait for it, reads do not (a new agent holds nothing).
  */
 export class AgentLink {
-  private unusable = false;
+  /** Why this process asks the agent nothing more: an unsafe place is 'refused', an agent that failed to answer 'broken'. */
+  private unusable: 'refused' | 'broken' | undefined;
   private starting: Promise<boolean> | undefined;
 
   constructor(
@@ -87,8 +88,9 @@ export class AgentLink {
 
   /**
    * Sends a change (a put or a drop after the vault changed): false when an
-   * agent may be there but was not told (it is broken, slow or refused, now
-   * or earlier); true when it was told, or when no agent runs (none holds anything).
+   * agent is there but was not told (it was broken or slow, now or earlier);
+   * true when it was told, when no agent runs (none holds anything), or when
+   * its place is refused (no command uses an agent there).
    */
   async deliver(request: Request): Promise<boolean> {
     const outcome = await this.exchange(request);
@@ -96,11 +98,11 @@ export class AgentLink {
   }
 
   private async exchange(request: Request): Promise<Reply | 'no-agent' | 'undelivered'> {
-    if (this.unusable) return 'undelivered';
+    if (this.unusable) return this.unusable === 'broken' ? 'undelivered' : 'no-agent';
     const answer = await ask(this.place, request);
     if ('reply' in answer) return answer.reply;
-    if ('refused' in answer) return this.giveUp(`not using the agent: ${answer.refused}`);
-    if ('broken' in answer) return this.giveUp(`the agent at ${this.place.socket} is not answering as it should (${answer.broken}); carrying on without it (rolecall lock, or ending its process, clears it)`);
+    if ('refused' in answer) return this.giveUp('refused', `not using the agent: ${answer.refused}`);
+    if ('broken' in answer) return this.giveUp('broken', `the agent at ${this.place.socket} is not answering as it should (${answer.broken}); carrying on without it (rolecall lock, or ending its process, clears it)`);
     if (!this.start) {
       debug(`agent: ${answer.absent}`);
       return 'no-agent';
@@ -116,9 +118,9 @@ export class AgentLink {
     return 'reply' in again ? again.reply : 'no-agent';
   }
 
-  private giveUp(line: string): 'undelivered' {
-    this.unusable = true;
+  private giveUp(why: 'refused' | 'broken', line: string): 'no-agent' | 'undelivered' {
+    this.unusable = why;
     note(line);
-    return 'undelivered';
+    return why === 'broken' ? 'undelivered' : 'no-agent';
   }
 }
