@@ -50,3 +50,17 @@ export function agentSocketDir(env: Env): string {
   const runtime = env.XDG_RUNTIME_DIR;
   return runtime && isAbsolute(runtime) ? join(runtime, 'rolecall') : join(xdgHome(env, 'XDG_STATE_HOME'), 'rolecall', 'agent');
 }
+
+/**
+ * The directories above the agent's that must be the user's alone, top
+ * first: XDG_RUNTIME_DIR, or the state home and its rolecall directory.
+ * Whoever can write in one of them can move the agent's directory away
+ * and put one of theirs in its place (`su` without `-` keeps the user's
+ * XDG_RUNTIME_DIR: root's agent directory would sit in the user's).
+ */
+export function agentSocketParents(env: Env): string[] {
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime && isAbsolute(runtime)) return [runtime];
+  const state = xdgHome(env, 'XDG_STATE_HOME');
+  return [state, join(state, 'rolecall')];
+}
