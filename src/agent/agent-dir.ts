@@ -127,17 +127,12 @@ function ownPrivateProblem(stats: Stats, kind: 'directory' | 'socket'): string |
 }
 
 function statOrMissing(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return lstatOrMissing(path, statSync);
 }
 
-function lstatOrMissing(path: string): Stats | undefined {
+function lstatOrMissing(path: string, stat: (path: string) => Stats = lstatSync): Stats | undefined {
   try {
-    return lstatSync(path);
+    return stat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
