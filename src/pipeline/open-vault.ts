@@ -10,7 +10,7 @@ import { agentVault } from '../agent/agent-vault.js';
 import { commandAgentLink } from '../agent/agent-start.js';
 import { FileVault, type KeyKeeper } from '../vault/file-vault.js';
 import { openKeychain } from '../vault/keychain-vault.js';
-import { fileVaultDir } from '../fs/rolecall-dirs.js';
+import { fileVaultDir, vaultGenerationDir } from '../fs/rolecall-dirs.js';
 import { passphraseFrom } from '../vault/vault-passphrase.js';
 import type { Vault } from '../vault/vault.js';
 
@@ -58,7 +58,7 @@ export async function openVault(env: Env, options: OpenVaultOptions = {}): Promi
   const chosen = options.backend || env[BACKEND_VARIABLE] || 'auto';
   // A backend that does not exist is refused by openDirect, as without the agent.
   if (!link || (chosen !== 'auto' && chosen !== 'keychain' && chosen !== 'file')) return openDirect(env, options);
-  return agentVault({ link, chosen, fileDir: fileVaultDir(env), open: (keeper) => openDirect(env, options, keeper) });
+  return agentVault({ link, chosen, fileDir: fileVaultDir(env), keychainGeneration: vaultGenerationDir(env, 'keychain'), open: (keeper) => openDirect(env, options, keeper) });
 }
 
 async function openDirect(env: Env, options: OpenVaultOptions, keeper?: KeyKeeper): Promise<Vault> {
@@ -67,7 +67,7 @@ async function openDirect(env: Env, options: OpenVaultOptions, keeper?: KeyKeepe
     const from = options.backend ? '--backend' : BACKEND_VARIABLE;
     switch (chosen) {
       case 'keychain': {
-        const keychain = await openKeychain(env);
+        const keychain = await openKeychain(env, vaultGenerationDir(env, 'keychain'));
         if ('vault' in keychain) return keychain.vault;
         throw new RolecallError(`${from} says keychain, but ${keychain.unavailable}; use --backend file, or see the README on setting up the keychain`);
       }
@@ -77,7 +77,7 @@ async function openDirect(env: Env, options: OpenVaultOptions, keeper?: KeyKeepe
         throw new RolecallError(`${from} is "${chosen}"; it must be one of ${BACKENDS.join(', ')}`);
     }
   }
-  const keychain = await openKeychain(env);
+  const keychain = await openKeychain(env, vaultGenerationDir(env, 'keychain'));
   if ('vault' in keychain) return keychain.vault;
   const line = `not using the keychain: ${keychain.unavailable}; using the encrypted file vault (set ${BACKEND_VARIABLE}=file to choose it and silence this`;
   if (!options.fallbackNoticeOnce) note(`${line})`);
