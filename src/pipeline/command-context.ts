@@ -15,6 +15,8 @@ import { locksDirectory } from '../fs/rolecall-dirs.js';
 import type { SsoContext } from '../sso/sso-context.js';
 import type { Vault } from '../vault/vault.js';
 import { openSessionVault } from './open-vault.js';
+import { agentDigest } from '../agent/agent-digest.js';
+import { commandAgentLink } from '../agent/agent-start.js';
 
 export interface CommandContext {
   /** What rolecall reads its settings from (exec takes the shell hook's region out of it). */
@@ -71,9 +73,22 @@ export function commandContext(env: Env, options: ContextOptions = {}): CommandC
       lockTimeoutMs: lockTimeoutSeconds(env) * 1000,
       locksDirectory: locksDirectory(env),
       now,
+      // With the vault a command opens itself: its agent, when there is one, hashes the sessions' names (a test's own vault has none).
+      ...(options.openVault ? {} : { digest: sessionNameDigest(env) }),
     },
     mfa: { ...(options.mfaToken ? { given: options.mfaToken } : {}), ...(options.mfaWithoutTerminal ? { withoutTerminal: options.mfaWithoutTerminal } : {}) },
   };
+}
+
+/** The agent's digest, or none (computed locally) when ROLECALL_AGENT=off; a malformed setting is reported where the vault opens. */
+function sessionNameDigest(env: Env): ((text: string) => Promise<string>) | undefined {
+  let link;
+  try {
+    link = commandAgentLink(env);
+  } catch {
+    return undefined;
+  }
+  return link ? agentDigest(link) : undefined;
 }
 
 /** What the sso layer (below the pipeline) is handed of a command: its environments, its vault, its clock. */

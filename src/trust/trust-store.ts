@@ -10,7 +10,7 @@
  * marker sends every open shell to `rolecall hook-env` at its next prompt,
  * without a `cd`.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Env } from '../base/env.js';
@@ -91,7 +91,7 @@ export class TrustStore {
    * good (every shell re-reads the store either way).
    */
   private bumpGeneration(): string {
-    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${nodeCrypto().randomBytes(4).toString('hex')}`;
     const marker = join(this.generationDir, name);
     ensurePrivateDir(this.generationDir);
     writePrivateFile(marker, '');
