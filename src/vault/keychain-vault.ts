@@ -5,7 +5,7 @@
  * here, only when this backend is used, and its absence is a reason to fall
  * back to the file vault, not a crash.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -79,7 +79,7 @@ export class KeychainVault implements Vault {
   async assertUnlocked(): Promise<void> {
     // An item of this process's own: rolecalls probing at once on one shared
     // item deleted it under each other, and the loser read that as "locked".
-    const account = `unlocked-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const account = `unlocked-${process.pid}-${nodeCrypto().randomBytes(4).toString('hex')}`;
     try {
       await this.keytar.setPassword('rolecall-probe', account, 'yes');
     } catch (error) {
