@@ -58,14 +58,14 @@ describe('sso login', { concurrency: false }, () => {
     assert.equal(count('authorize'), 2);
   });
 
-  test('a redirect with a wrong state is refused, and no token is kept', async (t) => {
+  test('a redirect with this login\'s state and an error ends the sign-in with its line, and no token is kept', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
-    const { box, browser } = prepared();
-    oidcControls(suite.world.identityCenter.state).authorizeState = () => 'not-the-state';
-    const login = await runRolecall(box, ['sso', 'login', 'dev'], { env: browser });
+    const { box } = prepared();
+    box.write('deny.sh', `#!/bin/sh\nnode -e 'const u=new URL(process.argv[1]);const r=new URL(u.searchParams.get("redirect_uri"));r.searchParams.set("state",u.searchParams.get("state"));r.searchParams.set("error","access_denied");fetch(r)' "$1" </dev/null >/dev/null 2>&1 &\nexit 0\n`, 0o755);
+    const login = await runRolecall(box, ['sso', 'login', 'dev'], { env: { BROWSER: `${box.home}/deny.sh` } });
     assert.equal(login.status, 1);
-    assert.match(login.stderr, /^rolecall: the sign-in redirect came back with a wrong state: refused .*\n$/m);
-    assert.equal(count('CreateToken:authorization_code'), 0, 'the code was never exchanged');
+    assert.match(login.stderr, /^rolecall: the sign-in was not approved: access_denied\n$/m);
+    assert.equal(count('CreateToken:authorization_code'), 0, 'no code was exchanged');
     const exec = await runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: NO_BROWSER });
     assert.equal(exec.status, 125);
     assert.equal(exec.stderr, 'rolecall: no valid IAM Identity Center token for sso-session "corp"; run `rolecall sso login dev`\n');
