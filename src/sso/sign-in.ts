@@ -74,7 +74,7 @@ function tokenOf(issued: IssuedToken, registration: SsoClientRegistration, start
   };
 }
 
-async function pkceSignIn(session: SsoSession, context: SsoContext, target: OidcTarget, registration: SsoClientRegistration, request: SignInRequest, interrupted: Promise<never>): Promise<IssuedToken> {
+async function pkceSignIn(session: SsoSession, context: SsoContext, target: OidcTarget, registration: SsoClientRegistration, request: SignInRequest, interrupted: Interruption): Promise<IssuedToken> {
   const verifier = codeVerifier();
   registerSecret(verifier);
   const state = newState();
@@ -90,13 +90,14 @@ async function pkceSignIn(session: SsoSession, context: SsoContext, target: Oidc
     }
     const code = await Promise.race([redirect.code, interrupted, timeout(SIGN_IN_TIMEOUT_MS, session)]);
     registerSecret(code);
-    return await createToken(target, registration, { grantType: GRANT_AUTHORIZATION_CODE, code, codeVerifier: verifier, redirectUri: redirect.redirectUri });
+    // Raced with Ctrl-C as the device flow's polls are (the SIGINT handler keeps Node from exiting on its own), and aborted by it.
+    return await Promise.race([createToken(target, registration, { grantType: GRANT_AUTHORIZATION_CODE, code, codeVerifier: verifier, redirectUri: redirect.redirectUri }, interrupted.signal), interrupted]);
   } finally {
     redirect.close();
   }
 }
 
-async function deviceSignIn(session: SsoSession, context: SsoContext, target: OidcTarget, registration: SsoClientRegistration, request: SignInRequest, interrupted: Promise<never>): Promise<IssuedToken> {
+async function deviceSignIn(session: SsoSession, context: SsoContext, target: OidcTarget, registration: SsoClientRegistration, request: SignInRequest, interrupted: Interruption): Promise<IssuedToken> {
   const device = await startDeviceAuthorization(target, registration, session.startUrl);
   const page = device.verificationUriComplete ?? device.verificationUri;
   if (request.openBrowser) {
@@ -114,7 +115,7 @@ async function deviceSignIn(session: SsoSession, context: SsoContext, target: Oi
   for (;;) {
     await Promise.race([pause(interval), interrupted]);
     try {
-      return await Promise.race([createToken(target, registration, { grantType: GRANT_DEVICE_CODE, deviceCode: device.deviceCode }), interrupted]);
+      return await Promise.race([createToken(target, registration, { grantType: GRANT_DEVICE_CODE, deviceCode: device.deviceCode }, interrupted.signal), interrupted]);
     } catch (error) {
       if (!(error instanceof OidcError)) throw error;
       if (error.oauthError === 'authorization_pending' && Date.now() < deadline) continue;
@@ -132,17 +133,27 @@ async function deviceSignIn(session: SsoSession, context: SsoContext, target: Oi
   }
 }
 
+/** Ctrl-C during a sign-in: a promise that rejects with a CancelledError, and the signal that aborts the request in flight. */
+type Interruption = Promise<never> & { readonly signal: AbortSignal };
+
 /**
  * Runs `work` with Ctrl-C (SIGINT) turned into a CancelledError on the
  * `interrupted` promise it is given, so it can stop its waits, close its
- * server and let the caller record the cancellation; the handler is removed
- * when the work ends.
+ * server and let the caller record the cancellation, and into an abort of
+ * the request in flight; the handler is removed when the work ends.
  */
-async function untilInterrupted<T>(work: (interrupted: Promise<never>) => Promise<T>): Promise<T> {
+async function untilInterrupted<T>(work: (interrupted: Interruption) => Promise<T>): Promise<T> {
   let onSignal: (() => void) | undefined;
-  const interrupted = new Promise<never>((_, reject) => {
-    onSignal = () => reject(new CancelledError('cancelled'));
-  });
+  const abort = new AbortController();
+  const interrupted = Object.assign(
+    new Promise<never>((_, reject) => {
+      onSignal = () => {
+        reject(new CancelledError('cancelled'));
+        abort.abort();
+      };
+    }),
+    { signal: abort.signal },
+  );
   interrupted.catch(() => undefined);
   const handler = onSignal as () => void;
   process.on('SIGINT', handler);
