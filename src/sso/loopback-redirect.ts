@@ -30,7 +30,8 @@ const REFUSED_PAGE = page('rolecall refused this sign-in. Go back to the termina
 const NOT_THIS_LOGIN_PAGE = page('This is not the redirect of the sign-in rolecall is waiting for: ignored.');
 const OVER_PAGE = page('This sign-in is over. Go back to the terminal.');
 
-export async function openLoopbackRedirect(expectedState: string): Promise<LoopbackRedirect> {
+/** `deviceCodeHint`: how the command that signs in offers a device code instead, for when no port can be had. */
+export async function openLoopbackRedirect(expectedState: string, deviceCodeHint: string): Promise<LoopbackRedirect> {
   const { createServer } = await import('node:http');
   let settled = false;
   let settle: { resolve: (code: string) => void; reject: (error: unknown) => void } | undefined;
@@ -82,7 +83,7 @@ export async function openLoopbackRedirect(expectedState: string): Promise<Loopb
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new RolecallError(`cannot listen on 127.0.0.1 for the sign-in redirect (${error.code ?? error.message}); try --use-device-code`)));
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new RolecallError(`cannot listen on 127.0.0.1 for the sign-in redirect (${error.code ?? error.message}); ${deviceCodeHint} signs in with a device code instead`)));
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const address = server.address();

@@ -43,6 +43,13 @@ export interface SignInRequest {
   readonly openBrowser: boolean;
   /** Where the person signing in reads what to do. */
   readonly say: Say;
+  /**
+   * How to sign in with a device code instead, in the words of the command
+   * that signs in: `--use-device-code` for sso login; for the others (exec,
+   * credential-process …), which have no such flag, ROLECALL_NO_BROWSER=1 or
+   * `rolecall sso login PROFILE --use-device-code`.
+   */
+  readonly deviceCodeHint: string;
 }
 
 export async function signIn(session: SsoSession, context: SsoContext, request: SignInRequest): Promise<SsoToken> {
@@ -79,12 +86,12 @@ async function pkceSignIn(session: SsoSession, context: SsoContext, target: Oidc
   registerSecret(verifier);
   const state = newState();
   registerSecret(state);
-  const redirect = await openLoopbackRedirect(state);
+  const redirect = await openLoopbackRedirect(state, request.deviceCodeHint);
   try {
     const url = authorizeUrl({ oidcBaseUrl: oidcBaseUrl(target), clientId: registration.clientId, redirectUri: redirect.redirectUri, state, codeChallenge: codeChallenge(verifier), scopes: registration.scopes });
     if (request.openBrowser) {
-      request.say(`rolecall: signing in to IAM Identity Center (${ssoSessionLabel(session)}) in the browser; waiting for it (Ctrl-C to stop; --use-device-code signs in from another device)`);
-      await Promise.race([openInBrowser(context.env, url, { page: 'the IAM Identity Center sign-in page', instead: 'use --no-browser to print its URL', childEnv: helperEnv(context.processEnv) }), interrupted]);
+      request.say(`rolecall: signing in to IAM Identity Center (${ssoSessionLabel(session)}) in the browser; waiting for it (Ctrl-C to stop; ${request.deviceCodeHint} signs in from another device)`);
+      await openOrSay(context, url, request, interrupted, `:\n${url}`);
     } else {
       request.say(`rolecall: to sign in to IAM Identity Center (${ssoSessionLabel(session)}), open this URL in a browser on this machine (Ctrl-C to stop):\n${url}`);
     }
@@ -102,7 +109,7 @@ async function deviceSignIn(session: SsoSession, context: SsoContext, target: Oi
   const page = device.verificationUriComplete ?? device.verificationUri;
   if (request.openBrowser) {
     request.say(`rolecall: signing in to IAM Identity Center (${ssoSessionLabel(session)}) in the browser: check that it shows the code ${device.userCode} (Ctrl-C to stop)`);
-    await Promise.race([openInBrowser(context.env, page, { page: 'the IAM Identity Center sign-in page', instead: 'use --no-browser to print its URL', childEnv: helperEnv(context.processEnv) }), interrupted]);
+    await openOrSay(context, page, request, interrupted, `: open ${device.verificationUri} in a browser on any device and enter the code ${device.userCode}`);
   } else {
     request.say(
       `rolecall: to sign in to IAM Identity Center (${ssoSessionLabel(session)}), open ${device.verificationUri} in a browser on any device and enter the code ${device.userCode}` +
@@ -130,6 +137,20 @@ async function deviceSignIn(session: SsoSession, context: SsoContext, target: Oi
       if (error.oauthError === 'access_denied') throw shared(`the sign-in to IAM Identity Center (${ssoSessionLabel(session)}) was denied in the browser`);
       throw error;
     }
+  }
+}
+
+/**
+ * Opens the sign-in page; a browser command that fails is said, with how to
+ * go on by hand (`byHand`: the URL, or where to type the device code), and
+ * the sign-in goes on: the page can still be opened, and a code typed, elsewhere.
+ */
+async function openOrSay(context: SsoContext, url: string, request: SignInRequest, interrupted: Interruption, byHand: string): Promise<void> {
+  try {
+    await Promise.race([openInBrowser(context.env, url, { page: 'the IAM Identity Center sign-in page', instead: 'open it by hand, rolecall is still waiting', childEnv: helperEnv(context.processEnv) }), interrupted]);
+  } catch (error) {
+    if (!(error instanceof RolecallError) || error instanceof CancelledError) throw error;
+    request.say(`rolecall: ${error.message}${byHand}`);
   }
 }
 
