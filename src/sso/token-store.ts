@@ -92,6 +92,21 @@ export async function forgetToken(session: SsoSession, context: SsoContext): Pro
   if (awsCli && (session.shareWithAwsCli || awsCli.accessToken === kept?.accessToken)) removeAwsCliToken(context.env, session);
 }
 
+/**
+ * Forgets a token the portal refused, only where it is still the one kept:
+ * the vault's entry, and the AWS CLI's file (a refused token is of no use to
+ * the AWS CLI either), each while it holds that very token. Another command
+ * may have stored a newer one meanwhile (a sign-in in a second tab): that
+ * one stays. The caller holds the token's lock (role-credentials.ts).
+ */
+export async function forgetRefusedToken(session: SsoSession, context: SsoContext, refused: string): Promise<void> {
+  if ((await vaultToken(session, context))?.accessToken === refused) {
+    await (await context.vault()).remove(SSO_TOKENS_SERVICE, tokenAccount(session));
+    debug(`the refused IAM Identity Center token of ${ssoSessionLabel(session)} is forgotten`);
+  }
+  if (readAwsCliToken(context.env, session)?.accessToken === refused) removeAwsCliToken(context.env, session);
+}
+
 async function vaultToken(session: SsoSession, context: SsoContext): Promise<SsoToken | undefined> {
   let text: string | undefined;
   try {

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SsoSession, SsoToken } from '../../src/sso/sso-token.js';
-import { forgetToken, loadStoredToken, loadToken, saveToken } from '../../src/sso/token-store.js';
+import { forgetRefusedToken, forgetToken, loadStoredToken, loadToken, saveToken } from '../../src/sso/token-store.js';
 import { tokenFor } from '../../src/sso/session-token.js';
 import { MemoryVault } from '../../src/vault/memory-vault.js';
 import { SSO_TOKENS_SERVICE } from '../../src/vault/vault.js';
@@ -143,6 +143,26 @@ test('forgetToken: the vault entry, and the AWS CLI file when it is the same tok
     await saveToken(session({ shareWithAwsCli: true }), token(60), w.context);
     await forgetToken(session(), w.context);
     assert.equal(existsSync(w.cacheFile('corp')), false, 'the copy rolecall shared goes with it');
+  } finally {
+    w.done();
+  }
+});
+
+test('forgetRefusedToken forgets the refused token only where it is still the one kept: a newer token stored meanwhile stays', async () => {
+  const w = world();
+  try {
+    await saveToken(session(), token(60, 'refused'), w.context);
+    // A second tab's sign-in stored a newer token before the refusal was handled.
+    await saveToken(session(), token(60, 'newer'), w.context);
+    plantAwsCli(w.cacheFile('corp'), { startUrl: START_URL, accessToken: 'aoa-theirs', expiresAt: '2026-12-01T12:00:00Z' });
+    await forgetRefusedToken(session(), w.context, 'aoa-refused-60');
+    assert.equal((await loadToken(session(), w.context))?.accessToken, 'aoa-newer-60', 'the newer token stays');
+    assert.ok(existsSync(w.cacheFile('corp')), "the AWS CLI's other token stays");
+
+    await forgetRefusedToken(session(), w.context, 'aoa-newer-60');
+    assert.equal(await w.vault.get(SSO_TOKENS_SERVICE, 'sso-session:corp'), undefined, 'the refused one, still kept, goes');
+    await forgetRefusedToken(session(), w.context, 'aoa-theirs');
+    assert.equal(existsSync(w.cacheFile('corp')), false, "the AWS CLI's file holding the refused token goes");
   } finally {
     w.done();
   }
