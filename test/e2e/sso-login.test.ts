@@ -203,6 +203,34 @@ describe('sso login', { concurrency: false }, () => {
     }
   });
 
+  test('sso profiles never prints a name the config has, nor a section for an account and role already configured: appended twice, the config still works for rolecall and aws', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const { box, browser } = prepared();
+    // dev already signs in to Development/Developer; a profile of another kind holds the name Development-ReadOnly.
+    const start = `${CONFIG}\n[profile Development-ReadOnly]\nrole_arn = arn:aws:iam::111122223333:role/Other\nsource_profile = dev\n`;
+    box.write('.aws/config', start);
+    const listed = await runRolecall(box, ['sso', 'profiles', 'dev'], { env: browser });
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^# Development \(111122223333\), role Developer: already configured as \[profile dev\]$/m);
+    assert.doesNotMatch(listed.stdout, /^\[profile (dev|Development-ReadOnly|Development-Developer)\]$/m);
+    assert.match(listed.stdout, /^\[profile Development-ReadOnly-2\]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n/m);
+    box.write('.aws/config', `${start}\n${listed.stdout}`);
+
+    // As the README's `>> ~/.aws/config` run a second time: nothing new, only comments.
+    const again = await runRolecall(box, ['sso', 'profiles', 'dev'], { env: browser });
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /^\[profile /m);
+    assert.match(again.stdout, /^# Development \(111122223333\), role ReadOnly: already configured as \[profile Development-ReadOnly-2\]$/m);
+    box.write('.aws/config', `${start}\n${listed.stdout}\n${again.stdout}`);
+
+    const exec = await runRolecall(box, ['exec', 'Development-ReadOnly-2', '--', ...CALLER_ARN]);
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.match(exec.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/ReadOnly\//);
+    const cli = await runProcess('aws', ['configure', 'get', 'sso_role_name', '--profile', 'Development-ReadOnly-2'], { env: box.env, cwd: box.home });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(cli.stdout.trim(), 'ReadOnly');
+  });
+
   test('the AWS CLI uses a token rolecall signed in and shared, refreshing it with the shared registration; rolecall then uses the refreshed one', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const { box, browser } = prepared();
