@@ -81,7 +81,7 @@ async function renewOrSignIn(session: SsoSession, context: SsoContext, renewable
   if (renewable?.refreshToken && renewable.registration && canRefresh(renewable, nowOf(context))) {
     try {
       const renewed = await refreshToken(session, context, { ...renewable, refreshToken: renewable.refreshToken, registration: renewable.registration });
-      await saveToken(session, renewed, context);
+      await saveToken(session, renewed, context, renewable);
       return renewed;
     } catch (error) {
       // Refused (invalid_grant: revoked, expired, or used already): sign in afresh. Out of reach: a sign-in would fail the same way.

@@ -58,19 +58,41 @@ export function canRefresh(token: SsoToken, now: number): boolean {
   return Boolean(token.refreshToken && token.registration && token.registration.expiresAt.getTime() > now);
 }
 
-/** Keeps the token in the vault, and in the AWS CLI's cache too when the session is shared. */
-export async function saveToken(session: SsoSession, token: SsoToken, context: SsoContext): Promise<void> {
+/**
+ * Keeps the token in the vault, and in the AWS CLI's cache too when the
+ * AWS CLI reads this token's line there: the session is shared, the token it
+ * replaces was shared (the vault entry says so), or the AWS CLI's file holds
+ * that token or one of its line (same refresh token or client). A refresh
+ * spends the refresh token the file holds: the AWS CLI gets the new one, or
+ * it is left with a token it can neither use nor renew. `predecessor`: the
+ * token renewed (a refresh); else the vault's entry is the one replaced.
+ */
+export async function saveToken(session: SsoSession, token: SsoToken, context: SsoContext, predecessor?: SsoToken): Promise<void> {
   const vault = await context.vault();
-  await vault.set(SSO_TOKENS_SERVICE, tokenAccount(session), encodeToken(session, token));
-  if (session.shareWithAwsCli) shareToken(session, token, context);
+  const replaced = predecessor ?? (await vaultToken(session, context));
+  const inFile = readAwsCliToken(context.env, session);
+  const share = session.shareWithAwsCli || Boolean(replaced?.sharedWithAwsCli) || (inFile !== undefined && replaced !== undefined && sameLine(inFile, replaced));
+  const kept = share ? { ...token, sharedWithAwsCli: true } : token;
+  await vault.set(SSO_TOKENS_SERVICE, tokenAccount(session), encodeToken(session, kept));
+  if (share) shareToken(session, kept, context);
+}
+
+/** Tokens of one line: the same token, or one renewed from the other (the same refresh token, or issued to the same client). */
+function sameLine(a: SsoToken, b: SsoToken): boolean {
+  if (a.accessToken === b.accessToken) return true;
+  if (a.refreshToken !== undefined && a.refreshToken === b.refreshToken) return true;
+  return a.registration !== undefined && a.registration.clientId === b.registration?.clientId;
 }
 
 /**
  * Writes the token to the AWS CLI's cache, unless the file holds it
- * already (a shared session whose token was got before sharing was on).
+ * already (a shared session whose token was got before sharing was on), or
+ * a newer one (the AWS CLI refreshed it itself: its copy is the one to keep).
  */
 export function shareToken(session: SsoSession, token: SsoToken, context: SsoContext): void {
-  if (readAwsCliToken(context.env, session)?.accessToken === token.accessToken) return;
+  const inFile = readAwsCliToken(context.env, session);
+  if (inFile?.accessToken === token.accessToken) return;
+  if (inFile && inFile.expiresAt.getTime() > token.expiresAt.getTime() && sameLine(inFile, token)) return;
   try {
     const path = writeAwsCliToken(context.env, session, token);
     debug(`IAM Identity Center token for ${ssoSessionLabel(session)} shared with the AWS CLI at ${path}`);
@@ -80,16 +102,23 @@ export function shareToken(session: SsoSession, token: SsoToken, context: SsoCon
   }
 }
 
+/** Every token kept for the session, each once: the vault's and the AWS CLI's (logout signs out each). */
+export async function keptTokens(session: SsoSession, context: SsoContext): Promise<SsoToken[]> {
+  const found = [await vaultToken(session, context), readAwsCliToken(context.env, session)].filter((t): t is SsoToken => t !== undefined);
+  return found.filter((token, i) => found.findIndex((other) => other.accessToken === token.accessToken) === i);
+}
+
 /**
- * Forgets the session's token: the vault's, and the AWS CLI's file when it
- * holds the same token (a copy rolecall shared) or the session is shared.
+ * Forgets the session's tokens (logout): the vault's, and the AWS CLI's file
+ * whenever rolecall wrote it (shared) or it holds a token of this session
+ * (its start URL): a signed-out token, its refresh token and the client
+ * secret are not left behind in plain text.
  */
 export async function forgetToken(session: SsoSession, context: SsoContext): Promise<void> {
   const vault = await context.vault();
   const kept = await vaultToken(session, context);
   await vault.remove(SSO_TOKENS_SERVICE, tokenAccount(session));
-  const awsCli = readAwsCliToken(context.env, session);
-  if (awsCli && (session.shareWithAwsCli || awsCli.accessToken === kept?.accessToken)) removeAwsCliToken(context.env, session);
+  if (session.shareWithAwsCli || kept?.sharedWithAwsCli || readAwsCliToken(context.env, session)) removeAwsCliToken(context.env, session);
 }
 
 /**
@@ -129,6 +158,8 @@ interface EncodedToken {
   readonly expiresAt: string;
   readonly refreshToken?: string;
   readonly registration?: { clientId: string; clientSecret: string; expiresAt: string; scopes: readonly string[] };
+  /** Written to the AWS CLI's cache as well (SsoToken.sharedWithAwsCli). */
+  readonly sharedWithAwsCli?: true;
 }
 
 export function encodeToken(session: SsoSession, token: SsoToken): string {
@@ -141,6 +172,7 @@ export function encodeToken(session: SsoSession, token: SsoToken): string {
     expiresAt: token.expiresAt.toISOString(),
     ...(token.refreshToken ? { refreshToken: token.refreshToken } : {}),
     ...(r ? { registration: { clientId: r.clientId, clientSecret: r.clientSecret, expiresAt: r.expiresAt.toISOString(), scopes: [...r.scopes] } } : {}),
+    ...(token.sharedWithAwsCli ? { sharedWithAwsCli: true as const } : {}),
   };
   return JSON.stringify(encoded);
 }
@@ -162,5 +194,11 @@ export function decodeToken(session: SsoSession, text: string): SsoToken | undef
   const registration: SsoClientRegistration | undefined = v.registration
     ? { clientId: v.registration.clientId, clientSecret: v.registration.clientSecret, expiresAt: new Date(v.registration.expiresAt), scopes: v.registration.scopes }
     : undefined;
-  return { accessToken: v.accessToken, expiresAt, ...(v.refreshToken ? { refreshToken: v.refreshToken } : {}), ...(registration ? { registration } : {}) };
+  return {
+    accessToken: v.accessToken,
+    expiresAt,
+    ...(v.refreshToken ? { refreshToken: v.refreshToken } : {}),
+    ...(registration ? { registration } : {}),
+    ...(v.sharedWithAwsCli === true ? { sharedWithAwsCli: true } : {}),
+  };
 }

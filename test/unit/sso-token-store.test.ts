@@ -132,17 +132,42 @@ test('tokenFor: a stored token with more than 15 minutes; else the line that say
   }
 });
 
-test('forgetToken: the vault entry, and the AWS CLI file when it is the same token or the session is shared', async () => {
+test('forgetToken (logout): the vault entry, and the AWS CLI file of the session, whoever wrote it; a file of another start URL stays', async () => {
   const w = world();
   try {
     plantAwsCli(w.cacheFile('corp'), { startUrl: START_URL, accessToken: 'aoa-theirs', expiresAt: '2026-12-01T12:00:00Z' });
     await saveToken(session(), token(60), w.context);
     await forgetToken(session(), w.context);
     assert.equal(await w.vault.get(SSO_TOKENS_SERVICE, 'sso-session:corp'), undefined);
-    assert.ok(existsSync(w.cacheFile('corp')), "the AWS CLI's own token stays");
+    assert.equal(existsSync(w.cacheFile('corp')), false, 'a signed-out token is not left in plain text');
     await saveToken(session({ shareWithAwsCli: true }), token(60), w.context);
     await forgetToken(session(), w.context);
     assert.equal(existsSync(w.cacheFile('corp')), false, 'the copy rolecall shared goes with it');
+    plantAwsCli(w.cacheFile('corp'), { startUrl: 'https://other.awsapps.com/start', accessToken: 'aoa-other', expiresAt: '2026-12-01T12:00:00Z' });
+    await forgetToken(session(), w.context);
+    assert.ok(existsSync(w.cacheFile('corp')), 'a token of another Identity Center is not this session\'s');
+  } finally {
+    w.done();
+  }
+});
+
+test('a token renewed from the AWS CLI\'s copy, or replacing a shared one, is written to the AWS CLI\'s file too, and the vault remembers it is shared', async () => {
+  const w = world();
+  const registration = { clientId: 'client-1', clientSecret: 'secret-1', expiresAt: new Date(NOW + 86_400_000), scopes: ['sso:account:access'] };
+  try {
+    // The AWS CLI's own sign-in, which rolecall renews (spending its refresh token).
+    plantAwsCli(w.cacheFile('corp'), { startUrl: START_URL, accessToken: 'aoa-cli', expiresAt: '2026-12-01T10:05:00Z', refreshToken: 'r-1', clientId: 'client-1', clientSecret: 'secret-1', registrationExpiresAt: '2026-12-02T10:00:00Z' });
+    const fromFile = await loadToken(session(), w.context);
+    assert.equal(fromFile?.accessToken, 'aoa-cli');
+    await saveToken(session(), { accessToken: 'aoa-renewed', expiresAt: new Date(NOW + 3_600_000), refreshToken: 'r-2', registration }, w.context, fromFile);
+    assert.equal(JSON.parse(readFileSync(w.cacheFile('corp'), 'utf8')).accessToken, 'aoa-renewed', 'written back');
+    assert.equal(JSON.parse(readFileSync(w.cacheFile('corp'), 'utf8')).refreshToken, 'r-2');
+    assert.equal(JSON.parse((await w.vault.get(SSO_TOKENS_SERVICE, 'sso-session:corp')) ?? '{}').sharedWithAwsCli, true);
+
+    // The next renewal, of the vault's entry, is written there too, though the session is not shared in the config.
+    const fromVault = await loadToken(session(), w.context);
+    await saveToken(session(), { accessToken: 'aoa-third', expiresAt: new Date(NOW + 7_200_000), refreshToken: 'r-3', registration }, w.context, fromVault);
+    assert.equal(JSON.parse(readFileSync(w.cacheFile('corp'), 'utf8')).accessToken, 'aoa-third');
   } finally {
     w.done();
   }
