@@ -108,28 +108,37 @@ const world = await startStsWorld();
 try {
   if (only.has('1')) {
     for (const backend of ['keychain', 'file'] as const) {
-      const box = sandboxFor(world, backend);
+      const box = world.sandbox({ ROLECALL_BACKEND: backend });
+      box.write('.aws/config', CONFIG);
       const unusable = backend === 'keychain' ? await keychainUnusable(box.env) : undefined;
       if (unusable) {
         section(`1. warm exec and credential-process, ${backend} backend`, `skipped: ${unusable}`);
         continue;
       }
+      // The sandbox's agent is off; these rows turn it on where they say so.
       const off = { ...box.env, ROLECALL_AGENT: 'off' };
+      const on = { ...box.env, ROLECALL_AGENT: 'on' };
+      // The base keys in the backend measured, as `rolecall add` leaves them (no credentials file).
+      const keys = randomKeys();
+      await mustRun(rolecall('add', 'keys', '--env'), { ...off, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey });
       await mustRun(rolecall('exec', 'role', '--', 'true'), off);
       world.proxy.reset();
       const figures = await measureCommands(
         [
           baseline(box.env),
           { name: '`exec role -- true`, agent off', argv: rolecall('exec', 'role', '--', 'true'), env: off, budget: backend === 'keychain' ? 2 : 4 },
-          { name: '`exec role -- true`, agent on (primed)', argv: rolecall('exec', 'role', '--', 'true'), env: box.env, budget: 1.5 },
+          { name: '`exec role -- true`, agent on (primed)', argv: rolecall('exec', 'role', '--', 'true'), env: on, budget: 1.5 },
           { name: '`credential-process role`, agent off', argv: rolecall('credential-process', 'role'), env: off, budget: backend === 'keychain' ? 2 : 4 },
-          { name: '`credential-process role`, agent on (primed)', argv: rolecall('credential-process', 'role'), env: box.env, budget: 1.5 },
+          { name: '`credential-process role`, agent on (primed)', argv: rolecall('credential-process', 'role'), env: on, budget: 1.5 },
         ],
         rounds,
       );
       const calls = world.proxy.calls.length;
-      // The agent, where there is one, is stopped; before it is merged `lock` is not a command yet.
-      const lock = await run(rolecall('lock'), box.env);
+      // The rows with the agent are worth something only if it answered them.
+      const served = await run(rolecall('exec', '--debug', 'role', '--', 'true'), on);
+      if (!served.stderr.includes('from the agent')) throw new Error(`the agent did not serve the warm exec: ${served.stderr.slice(-800)}`);
+      // The agent is stopped, so none is left running.
+      const lock = await run(rolecall('lock'), on);
       const lockLine = lock.status === 0 ? 'the agent was stopped with `rolecall lock` after the runs' : `\`rolecall lock\` after the runs: ${lock.stderr.trim() || `status ${lock.status}`}`;
       section(`1. warm exec and credential-process, ${backend} backend`, `${ratioTable(figures, figures[0]!)}\n\nSTS calls during the timed runs: ${calls} (0: every run was warm); ${lockLine}\n`);
     }

@@ -71,7 +71,8 @@ export function ask(place: AgentPlace, request: Request, waitMs = AGENT_WAIT_MS)
  * writes sent after that wait for it, reads do not (a new agent holds nothing).
  */
 export class AgentLink {
-  private unusable = false;
+  /** Why this process asks the agent nothing more: an unsafe place is 'refused', an agent that failed to answer 'broken'. */
+  private unusable: 'refused' | 'broken' | undefined;
   private starting: Promise<boolean> | undefined;
 
   constructor(
@@ -81,28 +82,45 @@ export class AgentLink {
 
   /** The agent's reply, or undefined when there is none to be had; never throws. */
   async request(request: Request): Promise<Reply | undefined> {
-    if (this.unusable) return undefined;
+    const outcome = await this.exchange(request);
+    return typeof outcome === 'object' ? outcome : undefined;
+  }
+
+  /**
+   * Sends a change (a put or a drop after the vault changed): false when an
+   * agent is there but was not told (it was broken or slow, now or earlier);
+   * true when it was told, when no agent runs (none holds anything), or when
+   * its place is refused (no command uses an agent there).
+   */
+  async deliver(request: Request): Promise<boolean> {
+    const outcome = await this.exchange(request);
+    return outcome !== 'undelivered' && (typeof outcome !== 'object' || outcome.ok);
+  }
+
+  private async exchange(request: Request): Promise<Reply | 'no-agent' | 'undelivered'> {
+    if (this.unusable) return this.unusable === 'broken' ? 'undelivered' : 'no-agent';
     const answer = await ask(this.place, request);
     if ('reply' in answer) return answer.reply;
-    if ('refused' in answer) return this.giveUp(`not using the agent: ${answer.refused}`);
-    if ('broken' in answer) return this.giveUp(`the agent at ${this.place.socket} is not answering as it should (${answer.broken}); carrying on without it (rolecall lock, or ending its process, clears it)`);
+    if ('refused' in answer) return this.giveUp('refused', `not using the agent: ${answer.refused}`);
+    if ('broken' in answer) return this.giveUp('broken', `the agent at ${this.place.socket} is not answering as it should (${answer.broken}); carrying on without it (rolecall lock, or ending its process, clears it)`);
     if (!this.start) {
       debug(`agent: ${answer.absent}`);
-      return undefined;
+      return 'no-agent';
     }
     if (!this.starting) {
       debug(`agent: ${answer.absent}; starting one`);
       this.starting = this.start();
     }
-    if (!request.op.endsWith('put')) return undefined;
-    if (!(await this.starting)) return undefined;
+    // A new agent holds nothing: only a put is worth waiting for it.
+    if (!request.op.endsWith('put')) return 'no-agent';
+    if (!(await this.starting)) return 'no-agent';
     const again = await ask(this.place, request);
-    return 'reply' in again ? again.reply : undefined;
+    return 'reply' in again ? again.reply : 'no-agent';
   }
 
-  private giveUp(line: string): undefined {
-    this.unusable = true;
+  private giveUp(why: 'refused' | 'broken', line: string): 'no-agent' | 'undelivered' {
+    this.unusable = why;
     note(line);
-    return undefined;
+    return why === 'broken' ? 'undelivered' : 'no-agent';
   }
 }

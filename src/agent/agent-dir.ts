@@ -4,14 +4,23 @@
  * a socket of their own there and be handed the vault's key, so it must be a
  * real directory (not a symlink, which could point anywhere), owned by this
  * user, with no group or other bits; the socket in it must be a socket of
- * ours. Anything else is refused with one line naming the path and what is
- * wrong, and the command carries on without the agent.
+ * ours. So must the directories above it be: whoever can write in one can
+ * rename the agent's directory away between the check and the connect and
+ * plant their own; the parents rolecall-dirs names (XDG_RUNTIME_DIR, or the
+ * state home down) must be this user's, writable by no one else, as systemd
+ * requires of XDG_RUNTIME_DIR, and the directories above those must be this
+ * user's or root's, writable by no one else unless sticky (/tmp), as OpenSSH
+ * requires of the path to authorized_keys. Anything else is refused with one
+ * line naming the path and what is wrong, and the command carries on without
+ * the agent. (The connect itself goes by path: Node's net has no connectat,
+ * and with every directory on the way writable only by this user or root,
+ * no one else can swap one between the check and the connect.)
  */
-import { lstatSync, mkdirSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, mkdirSync, statSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { RolecallError } from '../base/errors.js';
-import { agentSocketDir } from '../fs/rolecall-dirs.js';
+import { agentSocketDir, agentSocketParents } from '../fs/rolecall-dirs.js';
 
 const SOCKET_NAME = 'agent.sock';
 /** sun_path is 108 bytes on Linux, one of them the terminating NUL (104 on macOS). */
@@ -20,6 +29,8 @@ export const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 export interface AgentPlace {
   readonly dir: string;
   readonly socket: string;
+  /** The directories above `dir` that must be the user's alone, top first. */
+  readonly parents: readonly string[];
 }
 
 /** A directory or socket that must not be used, with why. */
@@ -29,7 +40,7 @@ export class AgentPlaceError extends RolecallError {
 
 export function agentPlace(env: Env): AgentPlace {
   const dir = agentSocketDir(env);
-  return { dir, socket: join(dir, SOCKET_NAME) };
+  return { dir, socket: join(dir, SOCKET_NAME), parents: agentSocketParents(env) };
 }
 
 /** Why `place` cannot be used (a path too long, a directory open to others …); undefined when it can, or does not exist yet. */
@@ -37,6 +48,15 @@ export function placeProblem(place: AgentPlace): string | undefined {
   const length = Buffer.byteLength(place.socket);
   if (length > MAX_SOCKET_PATH_BYTES) {
     return `the agent's socket path ${place.socket} is ${length} bytes, more than the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows; set XDG_RUNTIME_DIR to a shorter directory`;
+  }
+  const aboveProblem = ancestorsProblem(place.parents[0] ?? place.dir);
+  if (aboveProblem) return aboveProblem;
+  for (const parent of place.parents) {
+    const stats = lstatOrMissing(parent);
+    // Missing: nothing to connect to yet; preparePlace makes it 0700 and checks again.
+    if (stats === undefined) return undefined;
+    const problem = parentProblem(stats);
+    if (problem) return `the agent's parent directory ${parent} ${problem}`;
   }
   const dir = lstatOrMissing(place.dir);
   if (dir === undefined) return undefined;
@@ -58,6 +78,42 @@ export function preparePlace(place: AgentPlace): void {
   if (problem) throw new AgentPlaceError(problem);
 }
 
+/** What is wrong with a directory the agent's lives in: it must be a real one, this user's, writable by no one else. */
+function parentProblem(stats: Stats): string | undefined {
+  if (stats.isSymbolicLink()) return 'is a symbolic link; it must be a real directory';
+  if (!stats.isDirectory()) return 'is not a directory';
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid) return `is owned by uid ${stats.uid}, not by you (uid ${uid})`;
+  if ((stats.mode & 0o022) !== 0) return `is writable by others (mode ${modeText(stats)}); it must not be`;
+  return undefined;
+}
+
+/**
+ * The directories from the root down to `top`'s parent, followed through
+ * symbolic links (each link sits in a directory checked before it): owned by
+ * this user or root, and writable by no one else unless sticky.
+ */
+function ancestorsProblem(top: string): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  const chain: string[] = [];
+  for (let dir = dirname(top); ; dir = dirname(dir)) {
+    chain.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of chain) {
+    const stats = statOrMissing(dir);
+    if (stats === undefined) return undefined;
+    if (stats.uid !== uid && stats.uid !== 0) return `the agent's directory is under ${dir}, owned by uid ${stats.uid}, neither you (uid ${uid}) nor root`;
+    if ((stats.mode & 0o022) !== 0 && (stats.mode & 0o1000) === 0) return `the agent's directory is under ${dir}, writable by others (mode ${modeText(stats)})`;
+  }
+  return undefined;
+}
+
+function modeText(stats: Stats): string {
+  return (stats.mode & 0o7777).toString(8).padStart(4, '0');
+}
+
 /** What is wrong with a directory or socket for holding secrets; undefined when nothing. */
 function ownPrivateProblem(stats: Stats, kind: 'directory' | 'socket'): string | undefined {
   if (stats.isSymbolicLink()) return 'is a symbolic link; it must be a real ' + kind;
@@ -70,9 +126,13 @@ function ownPrivateProblem(stats: Stats, kind: 'directory' | 'socket'): string |
   return undefined;
 }
 
-function lstatOrMissing(path: string): Stats | undefined {
+function statOrMissing(path: string): Stats | undefined {
+  return lstatOrMissing(path, statSync);
+}
+
+function lstatOrMissing(path: string, stat: (path: string) => Stats = lstatSync): Stats | undefined {
   try {
-    return lstatSync(path);
+    return stat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

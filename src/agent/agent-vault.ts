@@ -4,13 +4,19 @@
  * scrypt) and hands the value to the agent. Writes and removals go to the
  * real vault first, then update or drop the agent's copy, so `clear`,
  * `remove` and `rotate`, which go through the vault, never leave the agent
- * serving what they dropped. File-vault entries carry the item file's
- * signature: the agent's copy is served only while the file is unchanged
- * (another process, even one run with ROLECALL_AGENT=off, may write it).
+ * serving what they dropped. Every entry carries a signature, and the
+ * agent's copy is served only while the signature a client sends matches
+ * the one it was handed with: a file-vault entry's is its item file's stat,
+ * any other's (the keychain's) the stat of the item's generation marker
+ * (vault/vault-generation.ts), which each write of it through the vault changes.
+ * So a change made by another process, even one run with ROLECALL_AGENT=off
+ * or one whose drop did not reach the agent, is never hidden by the agent;
+ * and a drop or update that could not be delivered is said in one line.
  */
 import { registerSecret } from '../log/redact.js';
-import { debug } from '../log/debug-log.js';
+import { debug, note } from '../log/debug-log.js';
 import { fileItemSignature, type KeyKeeper } from '../vault/file-vault.js';
+import { vaultGeneration } from '../vault/vault-generation.js';
 import { KEYS_SERVICE, SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
 import type { AgentLink } from './agent-client.js';
 import type { EntrySummary } from './agent-protocol.js';
@@ -21,6 +27,8 @@ export interface AgentVaultSpec {
   readonly chosen: 'keychain' | 'file' | 'auto';
   /** The file vault's directory: its store's name, the scope of the automatic choice. */
   readonly fileDir: string;
+  /** The keychain items' generation markers: the signatures of its entries. */
+  readonly keychainGeneration: string;
   /** Opens the real vault, the file vault with the agent as its key keeper. */
   readonly open: (keeper: KeyKeeper) => Promise<Vault>;
 }
@@ -71,13 +79,14 @@ export class AgentVault implements Vault {
   async set(service: string, account: string, value: string): Promise<void> {
     const real = await this.openReal();
     await real.set(service, account, value);
-    await this.spec.link.request({ op: 'put', ...this.nameOf(service, account), value, ...this.signatureOf(service, account), ...describe(service, account, value) });
+    const told = await this.spec.link.deliver({ op: 'put', ...this.nameOf(service, account), value, ...this.signatureOf(service, account), ...describe(service, account, value) });
+    if (!told) undelivered(service, account, 'update');
   }
 
   async remove(service: string, account: string): Promise<boolean> {
     const real = await this.openReal();
     const removed = await real.remove(service, account);
-    await this.spec.link.request({ op: 'drop', ...this.nameOf(service, account) });
+    if (!(await this.spec.link.deliver({ op: 'drop', ...this.nameOf(service, account) }))) undelivered(service, account, 'removal');
     return removed;
   }
 
@@ -109,8 +118,8 @@ export class AgentVault implements Vault {
     return { store: this.store(), service, account };
   }
 
-  private signatureOf(service: string, account: string): { signature?: string } {
-    return this.backend === 'file' ? { signature: fileItemSignature(this.spec.fileDir, service, account) } : {};
+  private signatureOf(service: string, account: string): { signature: string } {
+    return { signature: this.backend === 'file' ? fileItemSignature(this.spec.fileDir, service, account) : vaultGeneration(this.spec.keychainGeneration, service, account) };
   }
 
   private keeper(): KeyKeeper {
@@ -127,6 +136,11 @@ export class AgentVault implements Vault {
       },
     };
   }
+}
+
+/** The vault changed but the agent was not told: it refuses the old copy by its signature, but say so. */
+function undelivered(service: string, account: string, change: 'update' | 'removal'): void {
+  note(`the agent was not told of the ${change} of ${service} ${account}; it may still hold the old value (rolecall lock makes it forget)`);
 }
 
 /**

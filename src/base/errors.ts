@@ -36,6 +36,17 @@ export class CancelledError extends RolecallError {
   override readonly name = 'CancelledError';
   // Stop means stop: not one prompt more from the processes waiting on this one.
   override sharedWithWaiters = true;
+  /**
+   * `forWaiters`: what the processes waiting on this one say was cancelled,
+   * when it was more than a prompt (a sign-in), and what to do; the person
+   * who pressed Ctrl-C needs no more than `message`.
+   */
+  constructor(
+    message: string,
+    readonly forWaiters?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**

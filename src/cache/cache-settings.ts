@@ -19,6 +19,11 @@ export function lockTimeoutSeconds(env: Env): number {
   return wholeSeconds(env, 'ROLECALL_LOCK_TIMEOUT', DEFAULT_LOCK_TIMEOUT_SECONDS);
 }
 
+/** The user set ROLECALL_LOCK_TIMEOUT: a cap they chose, even on a wait for a sign-in (cache/single-flight.ts). */
+export function lockTimeoutChosen(env: Env): boolean {
+  return (env.ROLECALL_LOCK_TIMEOUT ?? '') !== '';
+}
+
 export function wholeSeconds(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;

@@ -20,8 +20,15 @@ export interface CacheSettings {
   readonly store: SessionStore;
   readonly minTtlMs: number;
   readonly lockTimeoutMs: number;
+  /** ROLECALL_LOCK_TIMEOUT was set: it holds even while the holder waits for a sign-in. */
+  readonly lockTimeoutChosen?: boolean;
   readonly locksDirectory: string;
   readonly now?: () => number;
+  /**
+   * The SHA-256 of a text in hex, for the names of sessions: asked of the
+   * agent when one runs (it has node:crypto loaded), else computed here.
+   */
+  readonly digest?: (text: string) => Promise<string>;
 }
 
 export class CachedSessionProvider implements CredentialProvider {
@@ -51,6 +58,7 @@ export class CachedSessionProvider implements CredentialProvider {
     return singleFlight({
       lockPath: join(this.settings.locksDirectory, `${hashedName([account])}.lock`),
       timeoutMs: this.settings.lockTimeoutMs,
+      timeoutChosen: this.settings.lockTimeoutChosen ?? false,
       what: `the session of profile "${this.origin.profile}"`,
       check: () => this.lookUp(account),
       produce: async () => {

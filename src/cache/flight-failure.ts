@@ -86,7 +86,7 @@ export function failureOf(lockPath: string, tokens: Iterable<string>, now = Date
  * else can write to: anyone else could otherwise make our commands fail with
  * a line of their choosing.
  */
-function trustedDirectory(directory: string): boolean {
+export function trustedDirectory(directory: string): boolean {
   let why: string | undefined;
   try {
     const stat = lstatSync(directory);
@@ -103,7 +103,7 @@ function trustedDirectory(directory: string): boolean {
 
 function reasonOf(error: RolecallError): string {
   // Its own line is a bare "cancelled": right for the person who pressed Ctrl-C, not for the others.
-  if (error instanceof CancelledError) return 'its prompt was cancelled';
+  if (error instanceof CancelledError) return error.forWaiters ?? 'its prompt was cancelled';
   return reasonLine(redact(errorLine(error)));
 }
 

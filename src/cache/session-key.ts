@@ -9,14 +9,34 @@
  * `clear PROFILE` find a profile's sessions without decrypting anything, and
  * it is no secret (the keychain already names base keys by profile).
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../base/node-crypto.js';
 import type { SessionStep, SourceStep } from '../config/plan.js';
 import type { ServiceTarget } from '../config/sdk-client-options.js';
 import type { StsTarget } from '../sts/sts-client.js';
 
 const KEY_VERSION = 'rolecall-session-v1';
 
+/**
+ * An account before its hash: the profile, and the text whose SHA-256 names
+ * the session. A warm exec has the agent, which has node:crypto loaded
+ * already, hash the text (see `digest` in cache/cached-session-provider.ts):
+ * loading node:crypto would cost it more than all the rest of its own work.
+ */
+export interface AccountPreimage {
+  readonly profile: string;
+  readonly text: string;
+}
+
+/** The account of a preimage, given the SHA-256 of its text in hex (computed here when not given). */
+export function accountName(preimage: AccountPreimage, sha256OfText = sha256Hex(preimage.text)): string {
+  return `${preimage.profile}@${sha256OfText.slice(0, 40)}`;
+}
+
 export function sessionAccount(callerIdentity: string, step: SessionStep, target: StsTarget): string {
+  return accountName(sessionPreimage(callerIdentity, step, target));
+}
+
+export function sessionPreimage(callerIdentity: string, step: SessionStep, target: StsTarget): AccountPreimage {
   const decides = [
     KEY_VERSION,
     callerIdentity,
@@ -30,7 +50,7 @@ export function sessionAccount(callerIdentity: string, step: SessionStep, target
     step.kind === 'sessionToken' ? partitionOf(target.region) : target.region,
     target.endpoint ?? '',
   ];
-  return `${step.profile}@${hashOf(decides)}`;
+  return { profile: step.profile, text: JSON.stringify(decides) };
 }
 
 /**
@@ -57,7 +77,11 @@ function partitionOf(region: string): string {
  * the steps above it, without running it.
  */
 export function processAccount(profile: string, command: string): string {
-  return `${profile}@${hashOf([KEY_VERSION, 'process', profile, command])}`;
+  return accountName(processPreimage(profile, command));
+}
+
+export function processPreimage(profile: string, command: string): AccountPreimage {
+  return { profile, text: JSON.stringify([KEY_VERSION, 'process', profile, command]) };
 }
 
 /**
@@ -68,12 +92,12 @@ export function processAccount(profile: string, command: string): string {
  * is no part of it: a new sign-in gives the same role.
  */
 export function ssoRoleAccount(source: Extract<SourceStep, { kind: 'ssoRole' }>, portal: ServiceTarget): string {
-  const { session, accountId, roleName } = source;
-  return `${source.profile}@${hashOf([KEY_VERSION, 'ssoRole', session.name ?? '', session.startUrl, portal.region, portal.endpoint ?? '', accountId, roleName])}`;
+  return accountName(ssoRolePreimage(source, portal));
 }
 
-function hashOf(parts: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
+export function ssoRolePreimage(source: Extract<SourceStep, { kind: 'ssoRole' }>, portal: ServiceTarget): AccountPreimage {
+  const { session, accountId, roleName } = source;
+  return { profile: source.profile, text: JSON.stringify([KEY_VERSION, 'ssoRole', session.name ?? '', session.startUrl, portal.region, portal.endpoint ?? '', accountId, roleName]) };
 }
 
 /** The profile an account was stored for; undefined for names rolecall did not write. */

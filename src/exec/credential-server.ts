@@ -10,7 +10,7 @@
  * else; a request without it learns nothing but 401, a wrong one 403. Only
  * GET of the one path, with no body and small headers, is answered.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,7 +37,7 @@ export interface CredentialServer extends ServerAddress {
  * that overlap share one), and its failure is a 500 with a line on stderr.
  */
 export async function startCredentialServer(session: () => Promise<Credentials>, label: string): Promise<CredentialServer> {
-  const token = randomBytes(32).toString('base64url');
+  const token = nodeCrypto().randomBytes(32).toString('base64url');
   registerSecret(token);
   const expected = digest(token);
   let inFlight: Promise<Credentials> | undefined;
@@ -72,7 +72,7 @@ export async function startCredentialServer(session: () => Promise<Credentials>,
 async function answer(request: IncomingMessage, response: ServerResponse, expected: Buffer, session: () => Promise<Credentials>, label: string): Promise<void> {
   const given = request.headers.authorization;
   if (given === undefined) return refuse(response, 401, 'a request without the token');
-  if (!timingSafeEqual(digest(given), expected)) return refuse(response, 403, 'a request with a wrong token');
+  if (!nodeCrypto().timingSafeEqual(digest(given), expected)) return refuse(response, 403, 'a request with a wrong token');
   if (request.method !== 'GET') return refuse(response, 405, `a ${request.method ?? '?'} request`);
   if (request.url !== CREDENTIALS_PATH) return refuse(response, 404, 'a request for another path');
   if (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0) {
@@ -96,7 +96,7 @@ async function answer(request: IncomingMessage, response: ServerResponse, expect
 
 /** Equal lengths for timingSafeEqual whatever was sent, and no timing that tells how much of it matched. */
 function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+  return nodeCrypto().createHash('sha256').update(text).digest();
 }
 
 function refuse(response: ServerResponse, status: number, what: string): void {

@@ -4,10 +4,10 @@
  * these names only have to tell a user's own few items apart, not resist an
  * attacker choosing collisions, so 128 bits (32 hex digits) is plenty.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 
 export function hashedName(parts: readonly (string | Uint8Array)[], hexDigits = 32): string {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   parts.forEach((part, i) => {
     if (i > 0) hash.update('\0');
     hash.update(part);

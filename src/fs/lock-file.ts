@@ -16,7 +16,7 @@
  * while breaking it, and the failure records of cache/single-flight.ts. They
  * all start with the lock's name, so cache/lock-leftovers.ts can tell what it sweeps.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -54,7 +54,7 @@ const FOREIGN_LOCK_STALE_MS = 10 * 60_000;
 
 export function tryLock(path: string): LockAttempt {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const owner: LockOwner = { pid: process.pid, ...optionalStart(), host: hostname(), token: randomBytes(8).toString('hex') };
+  const owner: LockOwner = { pid: process.pid, ...optionalStart(), host: hostname(), token: nodeCrypto().randomBytes(8).toString('hex') };
   // A few rounds: each lost round is a stale lock broken or a lock released just now.
   let holder: LockOwner | undefined;
   for (let round = 0; round < 3; round++) {
@@ -142,7 +142,7 @@ function createExclusive(path: string, content: string): boolean {
 }
 
 function breakStale(path: string, staleIno: number, staleToken: string | undefined): void {
-  const aside = `${path}.stale.${randomBytes(8).toString('hex')}`;
+  const aside = `${path}.stale.${nodeCrypto().randomBytes(8).toString('hex')}`;
   try {
     renameSync(path, aside);
   } catch {

@@ -4,7 +4,7 @@
  * reader sees the old content or the new one, never half of either, and a
  * crash leaves no torn file.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
@@ -15,7 +15,7 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 function writeTemp(path: string, content: string | Uint8Array): string {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temp, 'wx', 0o600);
   try {
     writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);

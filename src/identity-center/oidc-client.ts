@@ -11,6 +11,7 @@
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Env } from '../base/env.js';
 import { IDENTITY_CENTER_TIMEOUTS, sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
+import { partitionOf } from '../config/partition.js';
 import { serviceEndpoint } from '../config/service-endpoint.js';
 import type { SsoSession } from '../config/sso-session.js';
 import { registerSecret, redact } from '../log/redact.js';
@@ -98,7 +99,8 @@ export function oidcTarget(session: SsoSession, env: Env): OidcTarget {
 
 /** The base URL the OIDC API is at: the authorize page of the PKCE flow is built on it, so AWS_ENDPOINT_URL_SSO_OIDC moves it too. */
 export function oidcBaseUrl(target: OidcTarget): string {
-  return (target.endpoint ?? `https://oidc.${target.region}.amazonaws.com`).replace(/\/+$/, '');
+  // The region's partition: the SDK calls oidc.cn-north-1.amazonaws.com.cn in China, so the page must be there too.
+  return (target.endpoint ?? `https://oidc.${target.region}.${partitionOf(target.region).dnsSuffix}`).replace(/\/+$/, '');
 }
 
 export async function registerClient(target: OidcTarget, input: RegisterInput): Promise<RegisteredClient> {

@@ -8,13 +8,14 @@
  */
 import type { Env } from '../base/env.js';
 import type { CacheSettings } from '../cache/cached-session-provider.js';
-import { lockTimeoutSeconds, minTtlSeconds } from '../cache/cache-settings.js';
+import { lockTimeoutChosen, lockTimeoutSeconds, minTtlSeconds } from '../cache/cache-settings.js';
 import { SessionStore } from '../cache/session-store.js';
 import type { MfaCodeSource } from '../credentials/mfa-code.js';
 import { locksDirectory } from '../fs/rolecall-dirs.js';
 import type { SsoContext } from '../sso/sso-context.js';
 import type { Vault } from '../vault/vault.js';
-import { openSessionVault } from './open-vault.js';
+import { openSessionVault, vaultAgentLink } from './open-vault.js';
+import { agentDigest } from '../agent/agent-digest.js';
 
 export interface CommandContext {
   /** What rolecall reads its settings from (exec takes the shell hook's region out of it). */
@@ -69,11 +70,25 @@ export function commandContext(env: Env, options: ContextOptions = {}): CommandC
       store: new SessionStore(vault, now, env),
       minTtlMs: minTtlSeconds(env) * 1000,
       lockTimeoutMs: lockTimeoutSeconds(env) * 1000,
+      lockTimeoutChosen: lockTimeoutChosen(env),
       locksDirectory: locksDirectory(env),
       now,
+      // With the vault a command opens itself: its agent, when there is one, hashes the sessions' names (a test's own vault has none).
+      ...(options.openVault ? {} : { digest: sessionNameDigest(env, options.backend) }),
     },
     mfa: { ...(options.mfaToken ? { given: options.mfaToken } : {}), ...(options.mfaWithoutTerminal ? { withoutTerminal: options.mfaWithoutTerminal } : {}) },
   };
+}
+
+/** The digest of the agent the vault asks, or none (computed locally) when it asks none; a malformed setting is reported where the vault opens. */
+function sessionNameDigest(env: Env, backend?: string): ((text: string) => Promise<string>) | undefined {
+  let link;
+  try {
+    link = vaultAgentLink(env, backend);
+  } catch {
+    return undefined;
+  }
+  return link ? agentDigest(link) : undefined;
 }
 
 /** What the sso layer (below the pipeline) is handed of a command: its environments, its vault, its clock. */

@@ -8,9 +8,10 @@ import { RolecallError } from '../base/errors.js';
 import { debug, note } from '../log/debug-log.js';
 import { agentVault } from '../agent/agent-vault.js';
 import { commandAgentLink } from '../agent/agent-start.js';
+import type { AgentLink } from '../agent/agent-client.js';
 import { FileVault, type KeyKeeper } from '../vault/file-vault.js';
 import { openKeychain } from '../vault/keychain-vault.js';
-import { fileVaultDir } from '../fs/rolecall-dirs.js';
+import { fileVaultDir, vaultGenerationDir } from '../fs/rolecall-dirs.js';
 import { passphraseFrom } from '../vault/vault-passphrase.js';
 import type { Vault } from '../vault/vault.js';
 
@@ -54,11 +55,23 @@ export function openSessionVault(env: Env, backend?: string): Promise<Vault> {
  * takes its key from the agent and gives it the key it derives.
  */
 export async function openVault(env: Env, options: OpenVaultOptions = {}): Promise<Vault> {
+  const link = vaultAgentLink(env, options.backend);
+  if (!link) return openDirect(env, options);
+  return agentVault({ link, chosen: chosenBackend(env, options.backend) as 'keychain' | 'file' | 'auto', fileDir: fileVaultDir(env), keychainGeneration: vaultGenerationDir(env, 'keychain'), open: (keeper) => openDirect(env, options, keeper) });
+}
+
+/**
+ * The agent a command's vault asks first; none under ROLECALL_AGENT=off, or
+ * for a backend that does not exist (refused by openDirect, as without the agent).
+ */
+export function vaultAgentLink(env: Env, backend?: string): AgentLink | undefined {
   const link = commandAgentLink(env);
-  const chosen = options.backend || env[BACKEND_VARIABLE] || 'auto';
-  // A backend that does not exist is refused by openDirect, as without the agent.
-  if (!link || (chosen !== 'auto' && chosen !== 'keychain' && chosen !== 'file')) return openDirect(env, options);
-  return agentVault({ link, chosen, fileDir: fileVaultDir(env), open: (keeper) => openDirect(env, options, keeper) });
+  const chosen = chosenBackend(env, backend);
+  return link && (chosen === 'auto' || chosen === 'keychain' || chosen === 'file') ? link : undefined;
+}
+
+function chosenBackend(env: Env, backend?: string): string {
+  return backend || env[BACKEND_VARIABLE] || 'auto';
 }
 
 async function openDirect(env: Env, options: OpenVaultOptions, keeper?: KeyKeeper): Promise<Vault> {
@@ -67,7 +80,7 @@ async function openDirect(env: Env, options: OpenVaultOptions, keeper?: KeyKeepe
     const from = options.backend ? '--backend' : BACKEND_VARIABLE;
     switch (chosen) {
       case 'keychain': {
-        const keychain = await openKeychain(env);
+        const keychain = await openKeychain(env, vaultGenerationDir(env, 'keychain'));
         if ('vault' in keychain) return keychain.vault;
         throw new RolecallError(`${from} says keychain, but ${keychain.unavailable}; use --backend file, or see the README on setting up the keychain`);
       }
@@ -77,7 +90,7 @@ async function openDirect(env: Env, options: OpenVaultOptions, keeper?: KeyKeepe
         throw new RolecallError(`${from} is "${chosen}"; it must be one of ${BACKENDS.join(', ')}`);
     }
   }
-  const keychain = await openKeychain(env);
+  const keychain = await openKeychain(env, vaultGenerationDir(env, 'keychain'));
   if ('vault' in keychain) return keychain.vault;
   const line = `not using the keychain: ${keychain.unavailable}; using the encrypted file vault (set ${BACKEND_VARIABLE}=file to choose it and silence this`;
   if (!options.fallbackNoticeOnce) note(`${line})`);

@@ -100,16 +100,17 @@ export async function decideHook(options: HookDecisionOptions): Promise<HookDeci
   // the next prompt; kept with no file too, so an allow above is seen then.
   const generation = store.generation();
   const file = path ? readAwsprofile(path) : undefined;
-  const noticeKey = file ? hashedName([file.path, file.bytes ?? ''], 16) : '';
+  // Hashed only for a notice: a steady prompt loads no node:crypto.
+  const noticeKey = () => (file ? hashedName([file.path, file.bytes ?? ''], 16) : '');
 
   const messages: string[] = [];
   const request: ProfileRequest = file?.tooLarge ? { kind: 'invalid', reason: `is larger than ${MAX_AWSPROFILE_BYTES} bytes, so it is not a profile name` } : profileRequest(file?.bytes);
-  const want: Want = file ? wanted(displayPath(file.path, userEnv), request, store.verdict(file.path, file.bytes)) : { kind: 'none' };
+  const want: Want = file ? wanted(displayPath(file.path, userEnv), request, store.verdict(file.path, file.bytes, file.stamp)) : { kind: 'none' };
   let change: EnvironmentChange = { kind: 'keep' };
   let failure: HookState['failure'];
 
   if (want.kind === 'none') {
-    if (want.notice && noticeKey !== noticed) messages.push(want.notice);
+    if (want.notice && noticeKey() !== noticed) messages.push(want.notice);
     // Said as direnv says "unloading": the credentials just went away, which a user should not have to guess.
     if (active) messages.push(`rolecall: left profile ${active} (the variables are back as they were)`);
     // Cleared even with no profile: a retry time left from a failure would run this at every prompt.
@@ -144,7 +145,7 @@ export async function decideHook(options: HookDecisionOptions): Promise<HookDeci
     file: followed?.path ?? '',
     bytes: followed?.bytes ?? Buffer.alloc(0),
     generation,
-    noticed: want.kind === 'none' && want.notice ? noticeKey : '',
+    noticed: want.kind === 'none' && want.notice ? noticeKey() : '',
     ...(failure ? { failure } : {}),
   };
   return { change, userEnv, state, messages };

@@ -53,10 +53,10 @@ function configuredRoles(config: LoadedConfig, session: SsoSession): Map<string,
   const found = new Map<string, string>();
   for (const [name, profile] of config.profiles) {
     const v = profile.values;
-    if (!v.sso_account_id || !v.sso_role_name) continue;
-    const startUrl = v.sso_session !== undefined ? config.ssoSessions.get(v.sso_session)?.sso_start_url : v.sso_start_url;
-    const key = roleKey(v.sso_account_id, v.sso_role_name);
-    if (startUrl === session.startUrl && !found.has(key)) found.set(key, name);
+    if (!v.sso_account_id?.trim() || !v.sso_role_name?.trim()) continue;
+    const startUrl = v.sso_session !== undefined ? config.ssoSessions.get(v.sso_session.trim())?.sso_start_url : v.sso_start_url;
+    const key = roleKey(v.sso_account_id.trim(), v.sso_role_name.trim());
+    if (startUrl?.trim() === session.startUrl && !found.has(key)) found.set(key, name);
   }
   return found;
 }

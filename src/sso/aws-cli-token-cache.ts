@@ -6,7 +6,7 @@
  * rolecall reads it always (a user who ran `aws sso login` is not asked
  * again) and writes it only when the session is shared with the AWS CLI.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +17,7 @@ import { registerSecret } from '../log/redact.js';
 import type { SsoSession, SsoToken } from './sso-token.js';
 
 export function awsCliTokenPath(env: Env, session: SsoSession): string {
-  const name = createHash('sha1').update(session.name ?? session.startUrl, 'utf8').digest('hex');
+  const name = nodeCrypto().createHash('sha1').update(session.name ?? session.startUrl, 'utf8').digest('hex');
   return join(env.HOME || homedir(), '.aws', 'sso', 'cache', `${name}.json`);
 }
 

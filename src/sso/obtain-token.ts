@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import { RolecallError } from '../base/errors.js';
-import { lockTimeoutSeconds } from '../cache/cache-settings.js';
+import { lockTimeoutChosen, lockTimeoutSeconds } from '../cache/cache-settings.js';
 import { singleFlight } from '../cache/single-flight.js';
 import { ssoSessionLabel } from '../config/sso-session.js';
 import { hashedName } from '../fs/hashed-name.js';
@@ -40,6 +40,7 @@ export async function obtainToken(session: SsoSession, context: SsoContext, stor
   return singleFlight({
     lockPath: tokenLockPath(session, context),
     timeoutMs: lockTimeoutSeconds(context.env) * 1000,
+    timeoutChosen: lockTimeoutChosen(context.env),
     what: `the IAM Identity Center token of ${ssoSessionLabel(session)}`,
     check: async () => {
       const token = await newer();
@@ -57,6 +58,7 @@ export async function signInUnderLock(session: SsoSession, context: SsoContext, 
   return singleFlight({
     lockPath: tokenLockPath(session, context),
     timeoutMs: lockTimeoutSeconds(context.env) * 1000,
+    timeoutChosen: lockTimeoutChosen(context.env),
     what: `the IAM Identity Center token of ${ssoSessionLabel(session)}`,
     check: async () => undefined,
     produce: async () => {

@@ -4,7 +4,7 @@
  * redirect to this login, and the authorize URL, built on the OIDC endpoint
  * in use (so AWS_ENDPOINT_URL_SSO_OIDC moves the sign-in page with the API).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 import { RolecallError } from '../base/errors.js';
 import { oneLine } from '../log/terminal-text.js';
 
@@ -13,17 +13,17 @@ export const CALLBACK_PATH = '/oauth/callback';
 
 /** 32 random octets, base64url: a 43-character verifier (RFC 7636 §4.1). */
 export function codeVerifier(): string {
-  return randomBytes(32).toString('base64url');
+  return nodeCrypto().randomBytes(32).toString('base64url');
 }
 
 /** BASE64URL(SHA256(verifier)) (RFC 7636 §4.2, S256). */
 export function codeChallenge(verifier: string): string {
-  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
+  return nodeCrypto().createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }
 
 /** An unguessable value the redirect must carry back unchanged. */
 export function newState(): string {
-  return randomBytes(24).toString('base64url');
+  return nodeCrypto().randomBytes(24).toString('base64url');
 }
 
 export interface AuthorizeRequest {
@@ -71,5 +71,5 @@ export function codeFromRedirect(query: URLSearchParams, expectedState: string):
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+  return left.length === right.length && nodeCrypto().timingSafeEqual(left, right);
 }

@@ -10,10 +10,13 @@
  * this login fail with it once instead of each starting a login of its own.
  */
 import { CancelledError, RolecallError } from '../base/errors.js';
+import type { PersonWait } from '../cache/holder-wait.js';
+import { whileWaitingForPerson } from '../cache/single-flight.js';
 import { ssoSessionLabel } from '../config/sso-session.js';
 import { helperEnv } from '../credentials/helper-env.js';
 import {
   GRANT_AUTHORIZATION_CODE,
+  type DeviceAuthorization,
   GRANT_DEVICE_CODE,
   GRANT_REFRESH_TOKEN,
   OidcError,
@@ -56,7 +59,7 @@ export async function signIn(session: SsoSession, context: SsoContext, request: 
   const target = oidcTarget(session, context.env);
   const registration = await registrationFor(session, context, target, request.flow);
   const started = nowOf(context);
-  const issued = await untilInterrupted((interrupted) =>
+  const issued = await untilInterrupted(session, (interrupted) =>
     request.flow === 'pkce' ? pkceSignIn(session, context, target, registration, request, interrupted) : deviceSignIn(session, context, target, registration, request, interrupted),
   );
   debug(`signed in to IAM Identity Center for ${ssoSessionLabel(session)}`);
@@ -95,7 +98,8 @@ async function pkceSignIn(session: SsoSession, context: SsoContext, target: Oidc
     } else {
       request.say(`rolecall: to sign in to IAM Identity Center (${ssoSessionLabel(session)}), open this URL in a browser on this machine (Ctrl-C to stop):\n${url}`);
     }
-    const code = await Promise.race([redirect.code, interrupted, timeout(SIGN_IN_TIMEOUT_MS, session)]);
+    const until = Date.now() + SIGN_IN_TIMEOUT_MS;
+    const code = await whileWaitingForPerson(waitFor(session, 'in the browser', until), () => Promise.race([redirect.code, interrupted, timeout(SIGN_IN_TIMEOUT_MS, session)]));
     registerSecret(code);
     // Raced with Ctrl-C as the device flow's polls are (the SIGINT handler keeps Node from exiting on its own), and aborted by it.
     return await Promise.race([createToken(target, registration, { grantType: GRANT_AUTHORIZATION_CODE, code, codeVerifier: verifier, redirectUri: redirect.redirectUri }, interrupted.signal), interrupted]);
@@ -118,6 +122,10 @@ async function deviceSignIn(session: SsoSession, context: SsoContext, target: Oi
     );
   }
   const deadline = Date.now() + device.expiresInSeconds * 1000;
+  return whileWaitingForPerson(waitFor(session, 'with a device code', deadline), () => pollDeviceCode(session, target, registration, device, deadline, interrupted));
+}
+
+async function pollDeviceCode(session: SsoSession, target: OidcTarget, registration: SsoClientRegistration, device: DeviceAuthorization, deadline: number, interrupted: Interruption): Promise<IssuedToken> {
   let interval = device.intervalSeconds * 1000;
   for (;;) {
     await Promise.race([pause(interval), interrupted]);
@@ -163,13 +171,13 @@ type Interruption = Promise<never> & { readonly signal: AbortSignal };
  * server and let the caller record the cancellation, and into an abort of
  * the request in flight; the handler is removed when the work ends.
  */
-async function untilInterrupted<T>(work: (interrupted: Interruption) => Promise<T>): Promise<T> {
+async function untilInterrupted<T>(session: SsoSession, work: (interrupted: Interruption) => Promise<T>): Promise<T> {
   let onSignal: (() => void) | undefined;
   const abort = new AbortController();
   const interrupted = Object.assign(
     new Promise<never>((_, reject) => {
       onSignal = () => {
-        reject(new CancelledError('cancelled'));
+        reject(new CancelledError('cancelled', `its sign-in to IAM Identity Center (${ssoSessionLabel(session)}) was cancelled (Ctrl-C); run the command again to sign in`));
         abort.abort();
       };
     }),
@@ -183,6 +191,15 @@ async function untilInterrupted<T>(work: (interrupted: Interruption) => Promise<
   } finally {
     process.removeListener('SIGINT', handler);
   }
+}
+
+/** What the commands waiting on this sign-in wait for, and what they say if they give up first. */
+function waitFor(session: SsoSession, how: string, until: number): PersonWait {
+  return {
+    what: `the IAM Identity Center sign-in of ${ssoSessionLabel(session)} ${how} (which waits up to ${Math.max(1, Math.round((until - Date.now()) / 60_000))} minutes)`,
+    advice: 'finish signing in there (or stop it with Ctrl-C in its terminal), then run this command again',
+    until,
+  };
 }
 
 function timeout(ms: number, session: SsoSession): Promise<never> {

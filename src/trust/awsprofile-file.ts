@@ -5,7 +5,7 @@
  * Its content is data, never code: the profile name is checked here against
  * a strict pattern before any shell sees it.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { printable } from '../log/terminal-text.js';
 
 export const AWSPROFILE = '.awsprofile';
@@ -31,6 +31,20 @@ export interface AwsprofileFile {
   readonly bytes: Buffer | undefined;
   /** True when the file is larger than MAX_AWSPROFILE_BYTES: invalid, and not followed by the hook. */
   readonly tooLarge?: boolean;
+  /** The file's stat as it was just before `bytes` were read (see FileStamp). */
+  readonly stamp?: FileStamp;
+}
+
+/**
+ * What tells a file changed without reading it: device, inode, size, and
+ * mtime and ctime in nanoseconds. ctime cannot be set back by the user
+ * (touch -d sets mtime, and moves ctime to now), so an edit that keeps the
+ * size and restores the mtime still changes the signature.
+ */
+export interface FileStamp {
+  readonly signature: string;
+  /** The ctime in milliseconds: a stamp is only as good as the clock tick that set it (see TrustStore). */
+  readonly ctimeMs: number;
 }
 
 export type ProfileRequest =
@@ -54,14 +68,17 @@ export function readAwsprofile(path: string): AwsprofileFile {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
+    // Taken before the read: a change after it moves ctime, so the stamp can only be older than the bytes, never newer.
+    const stats = fstatSync(fd, { bigint: true });
+    const stamp: FileStamp = { signature: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`, ctimeMs: Number(stats.ctimeNs / 1_000_000n) };
     const buffer = Buffer.alloc(MAX_AWSPROFILE_BYTES + 1);
     let length = 0;
     for (;;) {
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0 || (length += n) === buffer.length) break;
     }
-    if (length > MAX_AWSPROFILE_BYTES) return { path, bytes: buffer.subarray(0, MAX_AWSPROFILE_BYTES), tooLarge: true };
-    return { path, bytes: buffer.subarray(0, length) };
+    if (length > MAX_AWSPROFILE_BYTES) return { path, bytes: buffer.subarray(0, MAX_AWSPROFILE_BYTES), tooLarge: true, stamp };
+    return { path, bytes: buffer.subarray(0, length), stamp };
   } catch {
     return { path, bytes: undefined };
   } finally {

@@ -5,20 +5,44 @@
  * edited file no longer matches its record, so its trust is gone until it is
  * allowed again; a deny holds for the path whatever the content.
  *
+ * A file found allowed by its hash is remembered by its stamp (device,
+ * inode, size, mtime and ctime: awsprofile-file.ts), for the generation of
+ * the store it was checked against: the next check of the same file, stamp
+ * and generation needs no read of its record and no hash (a steady prompt's
+ * hook-env then loads no node:crypto). Any other stamp is hashed as before.
+ *
  * Every change replaces the generation marker, which the shell hook checks at
  * each prompt with a builtin test (`-e`, one stat, no process): a vanished
  * marker sends every open shell to `rolecall hook-env` at its next prompt,
  * without a `cd`.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Env } from '../base/env.js';
+import type { FileStamp } from './awsprofile-file.js';
 import { rolecallDataDir } from '../fs/rolecall-dirs.js';
 import { hashedName } from '../fs/hashed-name.js';
 import { ensurePrivateDir, writePrivateFile } from '../fs/private-files.js';
 
 export type TrustVerdict = 'allowed' | 'denied' | 'untrusted' | 'edited';
+
+/** Files allowed at the last hash, by real path: their stamps, valid for one generation. */
+interface SeenAllowed {
+  readonly generation: string;
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** Enough for the projects one user moves between; the oldest goes first. */
+const MAX_SEEN = 64;
+
+/**
+ * A stamp is remembered only once its ctime is this old. ctime comes from a
+ * clock that ticks every few milliseconds: an edit within the tick that the
+ * stamp was taken in could leave the same ctime (git's "racy clean"), never
+ * one a second later.
+ */
+const STAMP_SETTLED_MS = 1000;
 
 interface TrustRecord {
   readonly path: string;
@@ -49,11 +73,18 @@ export class TrustStore {
     return this.bumpGeneration();
   }
 
-  verdict(path: string, content: Buffer | undefined): TrustVerdict {
+  /** `stamp`: the file's stamp, taken before `content` was read; given, an unchanged file allowed before is not hashed again. */
+  verdict(path: string, content: Buffer | undefined, stamp?: FileStamp): TrustVerdict {
+    const real = realPath(path);
+    const generation = this.markers().at(-1);
+    const seen = generation !== undefined && stamp ? this.seenAllowed(generation) : undefined;
+    if (seen && stamp && seen.files[real] === stamp.signature) return 'allowed';
     const record = this.record(path);
     if (!record) return 'untrusted';
     if (record.verdict === 'deny') return 'denied';
-    return content !== undefined && record.contentSha256 === sha256(content) ? 'allowed' : 'edited';
+    if (content === undefined || record.contentSha256 !== sha256(content)) return 'edited';
+    if (generation !== undefined && stamp && Date.now() - stamp.ctimeMs >= STAMP_SETTLED_MS) this.rememberAllowed(generation, real, stamp, seen);
+    return 'allowed';
   }
 
   allow(path: string, content: Buffer): void {
@@ -62,6 +93,31 @@ export class TrustStore {
 
   deny(path: string): void {
     this.write({ path: realPath(path), verdict: 'deny' });
+  }
+
+  private get seenFile(): string {
+    return join(this.dir, 'trust-seen.json');
+  }
+
+  /** The stamps remembered for this generation; none when the store has changed since (a new allow or deny). */
+  private seenAllowed(generation: string): SeenAllowed | undefined {
+    try {
+      const parsed = JSON.parse(readFileSync(this.seenFile, 'utf8')) as SeenAllowed;
+      return parsed.generation === generation && typeof parsed.files === 'object' && parsed.files !== null ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Best effort: a stamp not written only costs the next check a hash. */
+  private rememberAllowed(generation: string, real: string, stamp: FileStamp, seen: SeenAllowed | undefined): void {
+    const files = Object.entries(seen?.files ?? {}).filter(([path]) => path !== real).slice(-(MAX_SEEN - 1));
+    try {
+      ensurePrivateDir(this.dir);
+      writePrivateFile(this.seenFile, `${JSON.stringify({ generation, files: Object.fromEntries([...files, [real, stamp.signature]]) })}\n`);
+    } catch {
+      // Not remembered: hashed again next time.
+    }
   }
 
   private record(path: string): TrustRecord | undefined {
@@ -91,7 +147,7 @@ export class TrustStore {
    * good (every shell re-reads the store either way).
    */
   private bumpGeneration(): string {
-    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${nodeCrypto().randomBytes(4).toString('hex')}`;
     const marker = join(this.generationDir, name);
     ensurePrivateDir(this.generationDir);
     writePrivateFile(marker, '');

@@ -5,13 +5,15 @@
  * here, only when this backend is used, and its absence is a reason to fall
  * back to the file vault, not a crash.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { RolecallError, VaultAccessError, errorLine } from '../base/errors.js';
+import { note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
+import { bumpVaultGeneration } from './vault-generation.js';
 import type { Vault } from './vault.js';
 
 /** The part of keytar's API rolecall uses (declared here so the build does not need keytar installed). */
@@ -28,7 +30,11 @@ const PROBE_TIMEOUT_MS = 5_000;
 export class KeychainVault implements Vault {
   readonly backend = 'keychain';
 
-  constructor(private readonly keytar: Keytar) {}
+  /** `generationDir`: the items' markers, which every set and remove changes (vault-generation.ts), so no agent serves what this changed. */
+  constructor(
+    private readonly keytar: Keytar,
+    private readonly generationDir: string,
+  ) {}
 
   async get(service: string, account: string): Promise<string | undefined> {
     const value = await this.call(() => this.keytar.getPassword(service, account));
@@ -38,10 +44,22 @@ export class KeychainVault implements Vault {
 
   async set(service: string, account: string, value: string): Promise<void> {
     await this.call(() => this.keytar.setPassword(service, account, value));
+    this.changed(service, account);
   }
 
   async remove(service: string, account: string): Promise<boolean> {
-    return this.call(() => this.keytar.deletePassword(service, account));
+    const removed = await this.call(() => this.keytar.deletePassword(service, account));
+    if (removed) this.changed(service, account);
+    return removed;
+  }
+
+  /** The write went through whatever happens here: a marker that cannot be changed is said, not thrown. */
+  private changed(service: string, account: string): void {
+    try {
+      bumpVaultGeneration(this.generationDir, service, account);
+    } catch (error) {
+      note(`${service} ${account} changed in the keychain, but its generation marker in ${this.generationDir} cannot be updated (${firstLine(error)}); an agent may still hold the old value: rolecall lock makes it forget`);
+    }
   }
 
   async list(service: string): Promise<string[]> {
@@ -61,7 +79,7 @@ export class KeychainVault implements Vault {
   async assertUnlocked(): Promise<void> {
     // An item of this process's own: rolecalls probing at once on one shared
     // item deleted it under each other, and the loser read that as "locked".
-    const account = `unlocked-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const account = `unlocked-${process.pid}-${nodeCrypto().randomBytes(4).toString('hex')}`;
     try {
       await this.keytar.setPassword('rolecall-probe', account, 'yes');
     } catch (error) {
@@ -92,7 +110,7 @@ export type KeychainOpening = { readonly vault: KeychainVault } | { readonly una
  * keychain works" is known before anything is stored in it. Never throws:
  * the reason it is unusable comes back as one line.
  */
-export async function openKeychain(env: Env): Promise<KeychainOpening> {
+export async function openKeychain(env: Env, generationDir: string): Promise<KeychainOpening> {
   if (process.platform === 'linux' && !hasSessionBus(env)) {
     return { unavailable: 'no D-Bus session bus for the Secret Service (DBUS_SESSION_BUS_ADDRESS is not set)' };
   }
@@ -111,7 +129,7 @@ export async function openKeychain(env: Env): Promise<KeychainOpening> {
   } catch (error) {
     return { unavailable: `the keychain does not answer (${firstLine(error)})` };
   }
-  return { vault: new KeychainVault(keytar) };
+  return { vault: new KeychainVault(keytar, generationDir) };
 }
 
 async function loadKeytar(): Promise<Keytar> {

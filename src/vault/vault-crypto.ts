@@ -5,7 +5,7 @@
  * "additional data" (what the item is), so a flipped byte, a truncated file
  * or an item copied over another one fails to open instead of giving garbage.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../base/node-crypto.js';
 
 export interface ScryptParams {
   readonly N: number;
@@ -22,7 +22,7 @@ export interface ScryptParams {
  * vault header, so they can be raised later without breaking old vaults.
  */
 export function newScryptParams(): ScryptParams {
-  return { N: 2 ** 15, r: 8, p: 1, salt: randomBytes(16).toString('base64') };
+  return { N: 2 ** 15, r: 8, p: 1, salt: nodeCrypto().randomBytes(16).toString('base64') };
 }
 
 const derivedKeys = new Map<string, Buffer>();
@@ -31,11 +31,11 @@ const derivedKeys = new Map<string, Buffer>();
 export async function deriveKey(passphrase: string, params: ScryptParams): Promise<Buffer> {
   // The cache is looked up by a hash of the inputs, so a wrong passphrase
   // never finds the key of the right one.
-  const id = createHash('sha256').update(JSON.stringify([params.N, params.r, params.p, params.salt])).update('\0').update(passphrase, 'utf8').digest('hex');
+  const id = nodeCrypto().createHash('sha256').update(JSON.stringify([params.N, params.r, params.p, params.salt])).update('\0').update(passphrase, 'utf8').digest('hex');
   const known = derivedKeys.get(id);
   if (known) return known;
   const key = await new Promise<Buffer>((resolve, reject) =>
-    scrypt(passphrase.normalize('NFC'), Buffer.from(params.salt, 'base64'), 32, { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 16 * 1024 * 1024 }, (error, derived) =>
+    nodeCrypto().scrypt(passphrase.normalize('NFC'), Buffer.from(params.salt, 'base64'), 32, { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 16 * 1024 * 1024 }, (error, derived) =>
       error ? reject(error) : resolve(derived),
     ),
   );
@@ -51,8 +51,8 @@ export interface Sealed {
 }
 
 export function seal(key: Buffer, plaintext: string, additionalData: string): Sealed {
-  const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const nonce = nodeCrypto().randomBytes(12);
+  const cipher = nodeCrypto().createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(additionalData, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
   return { nonce: nonce.toString('base64'), data: body.toString('base64') };
@@ -64,7 +64,7 @@ export function unseal(key: Buffer, sealed: Sealed, additionalData: string): str
   const body = Buffer.from(sealed.data, 'base64');
   if (nonce.length !== 12 || body.length < 16) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+    const decipher = nodeCrypto().createDecipheriv('aes-256-gcm', key, nonce);
     decipher.setAAD(Buffer.from(additionalData, 'utf8'));
     decipher.setAuthTag(body.subarray(body.length - 16));
     return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
@@ -76,5 +76,5 @@ export function unseal(key: Buffer, sealed: Sealed, additionalData: string): str
 export function sameBytes(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return x.length === y.length && nodeCrypto().timingSafeEqual(x, y);
 }

@@ -2,7 +2,8 @@
  * An agent that cannot be trusted or used costs a command a short, bounded
  * wait and one line, never the command: a fake agent of ours that hangs,
  * closes mid-reply or answers garbage; a socket directory open to others or
- * that is a symlink to another directory (refused, with one line naming it);
+ * that is a symlink to another directory (refused, with one line naming it),
+ * or inside an XDG_RUNTIME_DIR of another user (`su` without `-`: refused);
  * an agent killed with SIGKILL (its socket left behind: replaced by the next
  * command's agent). And ten commands starting an agent at once leave one.
  */
@@ -100,6 +101,33 @@ describe('a broken or unsafe agent costs a bounded wait and one line', { concurr
     const result = await runRolecall(box, ['exec', '--no-session', 'base', '--', 'true']);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stderr, `rolecall: not using the agent: the agent's directory ${dir} is owned by uid 65534, not by you (uid 0)\n`);
+  });
+
+  test('su without -: an XDG_RUNTIME_DIR owned by another user is refused, even with our own 0700 directory in it', async (t) => {
+    if (process.getuid?.() !== 0) {
+      t.skip('needs root to give a directory to another user');
+      return;
+    }
+    const box = await setup();
+    const runtime = box.env.XDG_RUNTIME_DIR as string;
+    const dir = join(runtime, 'rolecall');
+    const { chownSync } = await import('node:fs');
+    chownSync(runtime, 65534, 65534);
+    const line = `the agent's parent directory ${runtime} is owned by uid 65534, not by you (uid 0)`;
+    const result = await runRolecall(box, ['exec', '--no-session', 'base', '--', 'true']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, `rolecall: not using the agent: ${line}\n`);
+    assert.equal(existsSync(dir), false, 'nothing is made in the other user\'s directory');
+    const started = await runRolecall(box, ['agent']);
+    assert.notEqual(started.status, 0);
+    assert.equal(started.stderr, `rolecall: ${line}\n`);
+    // Root's own private directory there (left by an earlier run) does not make it safe: its owner can move it away.
+    mkdirSync(dir, { mode: 0o700 });
+    const again = await runRolecall(box, ['exec', '--no-session', 'base', '--', 'true']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stderr, `rolecall: not using the agent: ${line}\n`);
+    assert.deepEqual(agentPids(box), []);
+    chownSync(runtime, 0, 0);
   });
 
   test('an agent killed with SIGKILL leaves its socket; the next command works and its new agent takes the socket over', async (t) => {

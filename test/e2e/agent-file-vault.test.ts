@@ -51,6 +51,11 @@ describe('the agent and the file vault', { concurrency: false }, () => {
     assert.doesNotMatch(second.stderr, /scrypt|passphrase|starting one/);
     assert.match(second.stderr, /rolecall-sessions \S+: from the agent/);
     assert.equal(suite.world.proxy.count('AssumeRole'), 1, 'one STS call, by the first exec');
+    // Nor node:crypto (4-12 ms to load): the agent hashes the session's name. Node's own list of the built-ins loaded says so.
+    const probe = box.write('probe.cjs', "process.on('exit', () => require('node:fs').writeSync(2, process.moduleLoadList.includes('NativeModule crypto') ? 'crypto loaded\\n' : 'no crypto\\n'));\n");
+    const probed = await runRolecall(box, ['exec', 'admin', '--', 'true'], { env: { ...noPassphrase, NODE_OPTIONS: `--require=${probe}` } });
+    assert.equal(probed.status, 0, probed.stderr);
+    assert.equal(probed.stderr, 'no crypto\n');
     // The base keys too: a --no-session exec uses them straight from the agent.
     const plain = await runRolecall(box, ['exec', '--debug', '--no-session', 'base', '--', 'sh', '-c', 'printf %s "$AWS_ACCESS_KEY_ID"'], { env: noPassphrase });
     assert.equal(plain.status, 0, plain.stderr);

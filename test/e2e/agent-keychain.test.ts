@@ -5,6 +5,9 @@
  * which proves it made no keytar round trip; without the agent the same
  * command fails. With no backend chosen, the agent also remembers that the
  * automatic choice was the keychain, so keytar is not even loaded to probe.
+ * A key removed from the keychain while the agent cannot be told (stopped
+ * with SIGSTOP, or ROLECALL_AGENT=off) is not served by it afterwards: the
+ * keychain's generation marker changed.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -66,4 +69,52 @@ describe('the agent and the keychain', { concurrency: false }, () => {
       await waitForAgents(box, 0);
     });
   }
+
+  test('a key removed while the agent cannot be told (stopped, or ROLECALL_AGENT=off) is not served by it', async (t) => {
+    if (!requireCommands(t, 'moto_server') || !(await requireBackend(t, 'keychain'))) return;
+    const box = suite.world.sandbox({ ...AGENT_ON, ROLECALL_BACKEND: 'keychain' });
+    const base = uniqueName('base');
+    box.write('.aws/config', `[profile ${base}]\nregion = eu-west-1\n`);
+    t.after(async () => {
+      await runRolecall(box, ['remove', base, '--force'], { env: { ROLECALL_AGENT: 'off' } });
+    });
+    const keyOf = ['exec', '--debug', '--no-session', base, '--', 'sh', '-c', 'printf %s "$AWS_ACCESS_KEY_ID"'];
+    const add = async () => {
+      const keys = randomKeys();
+      const added = await runRolecall(box, ['add', base, '--env'], { env: { ROLECALL_AGENT: 'off', AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+      assert.equal(added.status, 0, added.stderr);
+      const first = await runRolecall(box, keyOf);
+      assert.equal(first.stdout, keys.accessKeyId, first.stderr);
+      const served = await runRolecall(box, keyOf);
+      assert.match(served.stderr, new RegExp(`rolecall ${base}: from the agent`));
+    };
+
+    await add();
+    const [pid] = await waitForAgents(box, 1);
+    process.kill(pid!, 'SIGSTOP');
+    let removed;
+    try {
+      // No backend named: the first request (which backend the agent saw chosen) goes unanswered, and the drop is never sent.
+      removed = await runRolecall(box, ['remove', base, '--force'], { env: { ROLECALL_BACKEND: '' } });
+    } finally {
+      process.kill(pid!, 'SIGCONT');
+    }
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.match(removed.stderr, new RegExp(`the agent was not told of the removal of rolecall ${base}; it may still hold the old value \\(rolecall lock makes it forget\\)`));
+    const status = await runRolecall(box, ['agent', '--status']);
+    assert.match(status.stdout, new RegExp(`profile ${base} \\[keychain\\]`), 'the agent still holds the copy it was not told to drop');
+    const after = await runRolecall(box, keyOf);
+    assert.notEqual(after.status, 0, 'the removed key is not served');
+    assert.doesNotMatch(after.stderr, /from the agent/);
+    assert.match(after.stderr, /has no keys in the keychain/);
+
+    await add();
+    const off = await runRolecall(box, ['remove', base, '--force'], { env: { ROLECALL_AGENT: 'off' } });
+    assert.equal(off.status, 0, off.stderr);
+    const afterOff = await runRolecall(box, keyOf);
+    assert.notEqual(afterOff.status, 0, 'the key removed with the agent off is not served');
+    assert.match(afterOff.stderr, /has no keys in the keychain/);
+    await runRolecall(box, ['lock']);
+    await waitForAgents(box, 0);
+  });
 });

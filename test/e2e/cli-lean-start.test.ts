@@ -75,6 +75,32 @@ test('a steady hook-env needs only dist/hook-env.cjs; entering a profile needs d
   }
 });
 
+test('a steady hook-env loads no node:crypto: the trusted file is known by its stamp, not hashed again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-lean-'));
+  try {
+    // Says, as the process ends, whether node:crypto was loaded (Node's own list of the built-ins it loaded).
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, process.moduleLoadList.includes('NativeModule crypto') ? 'crypto loaded\\n' : 'no crypto\\n'));\n");
+    // The file's stamp is remembered once its last change is a second old.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const steady = () => runProcess(process.execPath, ['-r', probe, rolecallBin, 'hook-env', 'bash'], { env: hookEnv(project, 'dev'), cwd: project });
+    const first = await steady();
+    assert.equal(first.status, 0, first.stderr);
+    const second = await steady();
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stderr, 'no crypto\n');
+    assert.match(second.stdout, /^_rolecall_file='.*\/project\/\.awsprofile'$/m);
+    // The control: an edit of the same size is hashed (and found changed).
+    box.write('project/.awsprofile', 'ved\n');
+    const edited = await steady();
+    assert.match(edited.stderr, /crypto loaded/);
+    assert.match(edited.stderr, /changed since it was allowed/);
+  } finally {
+    box.write('project/.awsprofile', 'dev\n');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('entering a profile through the hook bundle: the session, and a failure as one line', async () => {
   const entered = await runRolecall(box, ['hook-env', 'bash'], { env: hookEnv(project, ''), cwd: project });
   assert.equal(entered.status, 0, entered.stderr);

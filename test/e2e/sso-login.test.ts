@@ -8,11 +8,12 @@
  * `sso logout` and `sso profiles`, whose sections work pasted into the config.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { oidcControls } from '../helpers/fake-sso-oidc.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
-import { ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
+import { plantAwsCliToken, ssoSession, ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
 import { browserRuns, CONFIG, NO_BROWSER, runWithoutTerminal, withBrowser } from './sso-login-harness.js';
 
@@ -185,6 +186,19 @@ describe('sso login', { concurrency: false }, () => {
     assert.equal(exec.stderr, 'rolecall: no valid IAM Identity Center token for sso-session "corp"; run `rolecall sso login dev`\n');
   });
 
+  test("sso logout of a token the AWS CLI signed in removes its file too: the token is signed out, nobody can use it", async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const { box } = prepared();
+    const path = plantAwsCliToken(box, ssoSession('corp'), suite.world.identityCenter.state.issueToken());
+    const logout = await runRolecall(box, ['sso', 'logout', 'dev']);
+    assert.equal(logout.status, 0, logout.stderr);
+    assert.equal(count('Logout'), 1, "the AWS CLI's token was the one signed out");
+    assert.equal(existsSync(path), false, "no revoked token left in the AWS CLI's cache");
+    const exec = await runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: NO_BROWSER });
+    assert.equal(exec.status, 125);
+    assert.match(exec.stderr, /run `rolecall sso login dev`/);
+  });
+
   test('sso profiles prints sections that work when pasted into the config', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const { box, browser } = prepared();
@@ -229,6 +243,28 @@ describe('sso login', { concurrency: false }, () => {
     const cli = await runProcess('aws', ['configure', 'get', 'sso_role_name', '--profile', 'Development-ReadOnly-2'], { env: box.env, cwd: box.home });
     assert.equal(cli.status, 0, cli.stderr);
     assert.equal(cli.stdout.trim(), 'ReadOnly');
+  });
+
+  test('sso profiles run again adds nothing twice, and never takes the name of a profile the config has', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const { box, browser } = prepared();
+    // A profile of the user's own that happens to have the name a new section would take.
+    const config = `[sso-session corp]\nsso_start_url = ${START_URL}\nsso_region = us-east-1\n\n[profile Development-Developer]\nregion = eu-west-1\n`;
+    box.write('.aws/config', config);
+    const first = await runRolecall(box, ['sso', 'profiles', '--sso-session', 'corp'], { env: browser });
+    assert.equal(first.status, 0, first.stderr);
+    assert.doesNotMatch(first.stdout, /^\[profile Development-Developer\]$/m, "the user's profile keeps its name");
+    assert.match(first.stdout, /^\[profile Development-Developer-2\]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\n/m);
+    box.write('.aws/config', `${config}\n${first.stdout}`);
+    const again = await runRolecall(box, ['sso', 'profiles', '--sso-session', 'corp']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /^\[profile /m, 'every role has its profile already');
+    assert.match(again.stdout, /^# Development \(111122223333\), role Developer: already configured as \[profile Development-Developer-2\]$/m);
+    // Appended once more, the config still reads: no duplicate section.
+    box.write('.aws/config', `${config}\n${first.stdout}\n${again.stdout}`);
+    const exec = await runRolecall(box, ['exec', 'Development-Developer-2', '--', ...CALLER_ARN]);
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.match(exec.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
   });
 
   test('the AWS CLI uses a token rolecall signed in and shared, refreshing it with the shared registration; rolecall then uses the refreshed one', async (t) => {

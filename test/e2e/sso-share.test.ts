@@ -7,7 +7,8 @@
  * option, rolecall writes nothing there. A token rolecall renews is written
  * back wherever the AWS CLI reads its line (shared once, or renewed from the
  * AWS CLI's own copy), so `aws --profile` keeps working after rolecall spent
- * the refresh token; and `sso logout` signs out and removes the file.
+ * the refresh token (with a refresh token that is not spent, and no refresh
+ * of the AWS CLI's own); and `sso logout` signs out and removes the file.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -161,5 +162,34 @@ describe('the token shared with the AWS CLI', { concurrency: false }, () => {
     const cli = await awsArn(box);
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
+  });
+
+  test('after `sso login --share-with-aws-cli` once, a refresh by rolecall is written back: the AWS CLI is not left with a spent refresh token', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const box = suite.world.sandbox();
+    const state = suite.world.identityCenter.state;
+    const browser = withBrowser(box, config(false));
+    const refreshes = () => state.count('CreateToken:refresh_token');
+    // Inside the refresh window (15 minutes), so the next command refreshes it.
+    state.tokenSeconds = 600;
+    try {
+      const login = await runRolecall(box, ['sso', 'login', 'dev', '--share-with-aws-cli'], { env: browser });
+      assert.equal(login.status, 0, login.stderr);
+    } finally {
+      state.tokenSeconds = 3600;
+    }
+    const signedIn = JSON.parse(readFileSync(join(box.home, CACHE_FILE), 'utf8')) as Record<string, string>;
+    const refreshesBefore = refreshes();
+    const exec = await runRolecall(box, ['exec', 'dev', '--', ...CALLER_ARN]);
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.equal(refreshes(), refreshesBefore + 1, 'rolecall refreshed it');
+    const renewed = JSON.parse(readFileSync(join(box.home, CACHE_FILE), 'utf8')) as Record<string, string>;
+    assert.notEqual(renewed.accessToken, signedIn.accessToken, "the AWS CLI's copy is the renewed token");
+    assert.notEqual(renewed.refreshToken, signedIn.refreshToken, 'with the refresh token that is not spent');
+    assert.equal(statSync(join(box.home, CACHE_FILE)).mode & 0o777, 0o600);
+    const aws = await runProcess('aws', ['--profile', 'dev', ...CALLER_ARN.slice(1)], { env: { ...box.env, AWS_ENDPOINT_URL_STS: suite.world.sts.moto.url } });
+    assert.equal(aws.status, 0, aws.stderr);
+    assert.match(aws.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
+    assert.equal(refreshes(), refreshesBefore + 1, 'the AWS CLI needed no refresh of its own');
   });
 });

@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { failureOf, failureRecordPath, FAILURE_HONOURED_MS, recordFailure } from '../../src/cache/flight-failure.js';
 import { lockState, tryLock } from '../../src/fs/lock-file.js';
-import { LEFTOVER_AGE_MS, sweepLeftovers } from '../../src/cache/lock-leftovers.js';
+import { LEFTOVER_AGE_MS, sweepLeftovers, WAIT_NOTE_AGE_MS } from '../../src/cache/lock-leftovers.js';
 import { isProcessAlive, processStartTime } from '../../src/fs/process-liveness.js';
-import { singleFlight } from '../../src/cache/single-flight.js';
+import { singleFlight, whileWaitingForPerson } from '../../src/cache/single-flight.js';
+import { holderWaitPath } from '../../src/cache/holder-wait.js';
+
 import { CancelledError, CredentialError, RolecallError, VaultAccessError } from '../../src/base/errors.js';
 import { registerSecret } from '../../src/log/redact.js';
 
@@ -278,13 +280,15 @@ test('leftovers of killed processes are swept when old; fresh ones, live locks a
   const directory = join(path, '..');
   const held = tryLock(path).acquired;
   assert.ok(held);
-  const names = ['a1.lock.0123abcd.tmp', '.a1.lock.0123abcd.failed.77.beef.tmp', 'a1.lock.stale.0123abcd', 'a1.lock.0123abcd.failed', 'notes.txt'];
+  const names = ['a1.lock.0123abcd.tmp', '.a1.lock.0123abcd.failed.77.beef.tmp', 'a1.lock.stale.0123abcd', 'a1.lock.0123abcd.failed', 'a1.lock.0123abcd.waiting', 'notes.txt'];
   for (const name of names) writeFileSync(join(directory, name), '{}', { mode: 0o600 });
   writeFileSync(join(directory, 'b2.lock'), JSON.stringify({ pid: deadPid(), host: hostname(), token: 'fedcba9876543210' }), { mode: 0o600 });
   sweepLeftovers(directory);
   assert.deepEqual(readdirSync(directory).sort(), [...names, 'b2.lock', 'session.lock'].sort(), 'nothing is old yet');
   sweepLeftovers(directory, Date.now() + LEFTOVER_AGE_MS + 1_000);
-  assert.deepEqual(readdirSync(directory).sort(), ['notes.txt', 'session.lock'], 'the live lock stays');
+  assert.deepEqual(readdirSync(directory).sort(), ['a1.lock.0123abcd.waiting', 'notes.txt', 'session.lock'], "the live lock stays, and a sign-in's note, which may be minutes old");
+  sweepLeftovers(directory, Date.now() + WAIT_NOTE_AGE_MS + 1_000);
+  assert.deepEqual(readdirSync(directory).sort(), ['notes.txt', 'session.lock'], 'a note far older than any sign-in goes');
   held.release();
 });
 
@@ -307,4 +311,86 @@ test('waiting for a live holder is bounded, with an error that says what to do',
   } finally {
     holder.kill('SIGKILL');
   }
+});
+
+/** A holder that signs in for `ms` under the lock, having said so as a sign-in does; the waiters' view of it. */
+function signingInHolder(path: string, ms: number, waitTimeout: { timeoutMs: number; timeoutChosen: boolean }) {
+  let cached: string | undefined;
+  const wait = { what: 'the IAM Identity Center sign-in of sso-session "corp" in the browser', advice: 'finish signing in there, then run this command again', until: Date.now() + ms };
+  let notePath: string | undefined;
+  const holder = singleFlight({
+    lockPath: path,
+    timeoutMs: 5_000,
+    what: 'the session of profile "p"',
+    pollMs: 10,
+    check: async () => cached,
+    produce: () =>
+      whileWaitingForPerson(wait, async () => {
+        notePath = holderWaitPath(path, JSON.parse(readFileSync(path, 'utf8')).token);
+        await new Promise((r) => setTimeout(r, ms));
+        cached = 'signed in';
+        return cached;
+      }),
+  });
+  const waiter = (async () => {
+    await new Promise((r) => setTimeout(r, 50));
+    return singleFlight({ lockPath: path, ...waitTimeout, what: 'the session of profile "p"', pollMs: 10, check: async () => cached, produce: async () => 'the waiter signed in too' });
+  })();
+  return { holder, waiter, notePath: () => notePath };
+}
+
+test("a waiter of a holder that is signing in waits as long as the sign-in may take, past the lock's timeout", async () => {
+  const path = lockPath();
+  const started = Date.now();
+  const { holder, waiter, notePath } = signingInHolder(path, 900, { timeoutMs: 200, timeoutChosen: false });
+  assert.equal(await waiter, 'signed in', "the holder's token, not a sign-in of its own");
+  assert.ok(Date.now() - started >= 900, 'it waited past its 200 ms');
+  assert.equal(await holder, 'signed in');
+  assert.equal(existsSync(notePath() as string), false, 'the note went with the wait');
+});
+
+test('a waiter whose user chose ROLECALL_LOCK_TIMEOUT gives up then, saying what the holder is still waiting for', async () => {
+  const path = lockPath();
+  const { holder, waiter } = signingInHolder(path, 1_000, { timeoutMs: 200, timeoutChosen: true });
+  await assert.rejects(waiter, (error: Error) => {
+    assert.equal(error.name, 'RolecallError');
+    assert.match(
+      error.message,
+      new RegExp(
+        `^gave up after waiting 0s for rolecall pid ${process.pid} to get the session of profile "p": it is still waiting for the IAM Identity Center sign-in of sso-session "corp" in the browser; ` +
+          'finish signing in there, then run this command again \\(or unset ROLECALL_LOCK_TIMEOUT, so a command waits as long as the sign-in may take\\)$',
+      ),
+    );
+    return true;
+  });
+  assert.equal(await holder, 'signed in');
+});
+
+test("a holder's note is read only for the holding that wrote it, and from a directory of the user's alone", async () => {
+  const path = lockPath();
+  const { holder, waiter, notePath } = signingInHolder(path, 600, { timeoutMs: 100, timeoutChosen: false });
+  // The directory opened to others while the holder signs in: its note is not trusted, so the waiter keeps its own 100 ms.
+  await new Promise((r) => setTimeout(r, 20));
+  chmodSync(join(path, '..'), 0o722);
+  try {
+    await assert.rejects(waiter, /it may be waiting for an MFA code/);
+  } finally {
+    chmodSync(join(path, '..'), 0o700);
+  }
+  assert.ok(notePath());
+  await holder;
+});
+
+test("a cancelled sign-in reaches the waiters as the sign-in's own line, not a prompt's", () => {
+  const path = lockPath();
+  const lock = tryLock(path).acquired;
+  assert.ok(lock);
+  recordFailure(path, lock.token, new CancelledError('cancelled', 'its sign-in to IAM Identity Center (sso-session "corp") was cancelled (Ctrl-C); run the command again to sign in'));
+  assert.equal(failureOf(path, [lock.token])?.message, `another rolecall (pid ${process.pid}) was getting the same session and failed: its sign-in to IAM Identity Center (sso-session "corp") was cancelled (Ctrl-C); run the command again to sign in`);
+  const prompt = tryLock(`${path}2`).acquired;
+  assert.ok(prompt);
+  recordFailure(`${path}2`, prompt.token, new CancelledError('cancelled'));
+  assert.match(failureOf(`${path}2`, [prompt.token])?.message ?? '', /failed: its prompt was cancelled$/);
+  lock.release();
+  prompt.release();
 });

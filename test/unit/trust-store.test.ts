@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { TrustStore } from '../../src/trust/trust-store.js';
+import { readAwsprofile } from '../../src/trust/awsprofile-file.js';
 
 let home: string;
 let store: TrustStore;
@@ -69,4 +72,42 @@ test('trust follows the real directory, not the route; a symlinked file is a fil
 test('a relative XDG_DATA_HOME is ignored, as XDG says', () => {
   const relative = new TrustStore({ HOME: home, XDG_DATA_HOME: 'data' });
   assert.equal(relative.dir, join(home, '.local', 'share', 'rolecall'));
+});
+
+test('an allowed file is remembered by its stamp; an edit of the same size with its mtime put back is hashed again (ctime moved)', async () => {
+  store.allow(file, Buffer.from('dev\n'));
+  // A stamp is remembered only once its ctime is settled (a second old).
+  await delay(1100);
+  const first = readAwsprofile(file);
+  assert.equal(store.verdict(file, first.bytes, first.stamp), 'allowed');
+  const seen = join(home, 'data', 'rolecall', 'trust-seen.json');
+  assert.ok(existsSync(seen), 'the stamp of the allowed file is kept');
+  const again = readAwsprofile(file);
+  assert.equal(again.stamp?.signature, first.stamp?.signature, 'nothing changed: the same stamp');
+  assert.equal(new TrustStore({ HOME: home, XDG_DATA_HOME: join(home, 'data') }).verdict(file, again.bytes, again.stamp), 'allowed');
+
+  const { mtimeNs } = statSync(file, { bigint: true });
+  writeFileSync(file, 'prd\n');
+  const touched = spawnSync('touch', ['-d', `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, '0')}`, file]);
+  assert.equal(touched.status, 0, String(touched.stderr));
+  assert.equal(statSync(file, { bigint: true }).mtimeNs, mtimeNs, 'the control: size and mtime as they were');
+  const edited = readAwsprofile(file);
+  assert.notEqual(edited.stamp?.signature, first.stamp?.signature, 'ctime moved');
+  assert.equal(store.verdict(file, edited.bytes, edited.stamp), 'edited');
+});
+
+test('a stamp is good for one generation of the store: a deny after it wins', async () => {
+  store.allow(file, Buffer.from('dev\n'));
+  await delay(1100);
+  const read = readAwsprofile(file);
+  assert.equal(store.verdict(file, read.bytes, read.stamp), 'allowed');
+  store.deny(file);
+  assert.equal(store.verdict(file, read.bytes, read.stamp), 'denied');
+});
+
+test('a file allowed less than a second after its last change is hashed at every check, not remembered', () => {
+  store.allow(file, Buffer.from('dev\n'));
+  const read = readAwsprofile(file);
+  assert.equal(store.verdict(file, read.bytes, read.stamp), 'allowed');
+  assert.equal(existsSync(join(home, 'data', 'rolecall', 'trust-seen.json')), false);
 });
