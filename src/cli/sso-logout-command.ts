@@ -8,7 +8,7 @@ export class SsoLogoutCommand extends SsoSessionCommand {
   static override usage = Command.Usage({
     description: 'sign out of IAM Identity Center and forget its token and role sessions',
     details: `
-      Signs the IAM Identity Center token of PROFILE (default: AWS_PROFILE, else default), or of \`--sso-session NAME\`, out at the portal (Logout), forgets it (the vault, and the AWS CLI's cache where it holds rolecall's copy or the session is shared), and forgets the cached role sessions made from it: those of the session's SSO profiles and of every role chain over them. The next command that needs the session signs in again.
+      Signs the IAM Identity Center token of PROFILE (default: AWS_PROFILE, else default), or of \`--sso-session NAME\`, out at the portal (Logout; the AWS CLI's copy too when it holds another token), forgets it (the vault, and the session's file in the AWS CLI's cache, ~/.aws/sso/cache), and forgets the cached role sessions made from it: those of the session's SSO profiles and of every role chain over them. The next command that needs the session signs in again.
     `,
     examples: [
       ['Sign out of the session of a profile', 'rolecall sso logout dev'],

@@ -17,6 +17,14 @@ export function sdkErrorLine(error: unknown): string {
   return `${name}${(e.message ?? String(error)).split('\n')[0] ?? ''}`;
 }
 
+/**
+ * The IAM Identity Center clients' (OIDC, portal) limits on one attempt: 10 s
+ * to connect, 30 s for the answer. A sign-in waits on CreateToken with Ctrl-C
+ * its only other way out, and an exec on the portal: neither should hang on
+ * an endpoint that accepts and never answers. (STS keeps the SDK's defaults.)
+ */
+export const IDENTITY_CENTER_TIMEOUTS = { connectionTimeout: 10_000, requestTimeout: 30_000 } as const;
+
 export function sdkClientOptions(target: ServiceTarget, caller: Credentials, maxAttempts: number) {
   // The SDK warns on stderr about Node 20 at its first call; rolecall's output
   // must not carry it, and engines in package.json already says what we support.

@@ -60,7 +60,7 @@ export async function consoleLogin(processEnv: Env, request: LoginRequest, print
   if (request.stdout) {
     print(url);
   } else {
-    await openInBrowser(env, url, { page: 'the console', instead: 'use --stdout to print the URL', childEnv: helperEnv(env) });
+    await openInBrowser(env, url, { page: 'the console', instead: 'use --stdout to print the URL and open it yourself', childEnv: helperEnv(env) });
     print(`opened the AWS console for profile "${plan.profile}" in the browser`);
   }
   return EXIT_OK;

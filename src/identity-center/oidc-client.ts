@@ -10,7 +10,7 @@
  */
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Env } from '../base/env.js';
-import { sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
+import { IDENTITY_CENTER_TIMEOUTS, sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
 import { partitionOf } from '../config/partition.js';
 import { serviceEndpoint } from '../config/service-endpoint.js';
 import type { SsoSession } from '../config/sso-session.js';
@@ -88,7 +88,7 @@ function loadSdk(): Promise<OidcModule> {
 
 async function client(target: OidcTarget) {
   const { SSOOIDCClient } = await loadSdk();
-  return new SSOOIDCClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}), maxAttempts: 3 });
+  return new SSOOIDCClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}), maxAttempts: 3, requestHandler: { ...IDENTITY_CENTER_TIMEOUTS } });
 }
 
 /** Where a session's OIDC API is called: in its sso_region, at AWS_ENDPOINT_URL_SSO_OIDC, then AWS_ENDPOINT_URL, when set. */
@@ -150,7 +150,8 @@ export async function startDeviceAuthorization(target: OidcTarget, registered: R
   }
 }
 
-export async function createToken(target: OidcTarget, registered: RegisteredClient, grant: TokenGrant): Promise<IssuedToken> {
+/** `abortSignal`: a sign-in's Ctrl-C, which must not wait for an answer that may never come (its socket would keep Node running). */
+export async function createToken(target: OidcTarget, registered: RegisteredClient, grant: TokenGrant, abortSignal?: AbortSignal): Promise<IssuedToken> {
   const { CreateTokenCommand } = await loadSdk();
   const oidc = await client(target);
   const call = `CreateToken (${grant.grantType === GRANT_DEVICE_CODE ? 'device_code' : grant.grantType})`;
@@ -164,6 +165,7 @@ export async function createToken(target: OidcTarget, registered: RegisteredClie
         ...(grant.grantType === GRANT_DEVICE_CODE ? { deviceCode: grant.deviceCode } : {}),
         ...(grant.grantType === GRANT_REFRESH_TOKEN ? { refreshToken: grant.refreshToken } : {}),
       }),
+      abortSignal ? { abortSignal } : {},
     );
     if (!out.accessToken || !out.expiresIn) throw new CredentialError(`${call} returned no token`);
     registerSecret(out.accessToken);

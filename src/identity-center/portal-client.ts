@@ -7,7 +7,7 @@
  */
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Credentials } from '../config/credentials.js';
-import { sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
+import { IDENTITY_CENTER_TIMEOUTS, sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
 import { registerSecret, redact } from '../log/redact.js';
 
 /** sso_region, and the endpoint from AWS_ENDPOINT_URL_SSO (config/service-endpoint.ts). */
@@ -50,7 +50,7 @@ async function withPortal<T>(target: PortalTarget, call: string, use: (portal: S
   const sdk = await loadSdk();
   // The portal's operations are unsigned (the token is a header): the SDK is
   // given no credentials to look for, so it reads nothing under ~/.aws.
-  const portal = new sdk.SSOClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}), maxAttempts: 3 });
+  const portal = new sdk.SSOClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}), maxAttempts: 3, requestHandler: { ...IDENTITY_CENTER_TIMEOUTS } });
   try {
     return await use(portal, sdk);
   } catch (error) {

@@ -20,7 +20,7 @@ const WAIT_MS = 5_000;
 export interface BrowserOpening {
   /** What the page is, for messages: "the console", "the IAM Identity Center sign-in page". */
   readonly page: string;
-  /** What to do instead when it cannot be opened: "use --stdout to print the URL". */
+  /** What to do instead when it cannot be opened, in words of the command that opens it: "use --stdout to print the URL and open it yourself". */
   readonly instead: string;
   /**
    * The environment the browser command runs with: the caller's helper
@@ -79,7 +79,7 @@ export async function openInBrowser(env: Env, url: string, opening: BrowserOpeni
     child.on('exit', (status, signal) => {
       clearTimeout(timer);
       if (status === 0) resolve();
-      else reject(new RolecallError(`${from} could not open ${opening.page} (${signal ? `signal ${signal}` : `status ${status}`}); ${opening.instead} and open it yourself`));
+      else reject(new RolecallError(`${from} could not open ${opening.page} (${signal ? `signal ${signal}` : `status ${status}`}); ${opening.instead}`));
     });
   });
 }

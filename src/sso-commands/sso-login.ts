@@ -31,7 +31,7 @@ export async function ssoLogin(processEnv: Env, request: SsoLoginRequest, print:
   const openBrowser = browser && !request.noBrowser && named.env.ROLECALL_NO_BROWSER !== '1';
   // Without a browser here the loopback redirect cannot be reached: a device code works from any device.
   const flow = request.useDeviceCode || !browser ? 'device' : 'pkce';
-  const token = await signInUnderLock(session, context, { flow, openBrowser, say: stderrNotice });
+  const token = await signInUnderLock(session, context, { flow, openBrowser, say: stderrNotice, deviceCodeHint: '--use-device-code' });
   const shared = session.shareWithAwsCli ? "; shared with the AWS CLI in ~/.aws/sso/cache (plain text)" : '';
   print(`signed in to IAM Identity Center (${ssoSessionLabel(session)}) until ${token.expiresAt.toISOString()}${token.refreshToken ? ', refreshed after that without a browser' : ''}${shared}`);
   return EXIT_OK;

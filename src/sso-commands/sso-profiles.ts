@@ -2,18 +2,16 @@
  * `rolecall sso profiles [PROFILE | --sso-session NAME]`: every account and
  * role the session's token reaches (ListAccounts, ListAccountRoles), printed
  * as `[profile …]` sections ready to paste into ~/.aws/config, so nobody
- * writes an account id or role name by hand. The token is the stored one, or
- * a refresh or sign-in as for any command that needs one.
- *
- * What is printed is meant for `>> ~/.aws/config`: a role the config already
- * has a profile for (same session, account and role) is a comment naming
- * that profile, not a second section, and a new section never takes the name
- * of a profile the config (or the credentials file) has, since a duplicate
- * section makes the AWS CLI, and rolecall, refuse the whole file.
+ * writes an account id or role name by hand. What is printed can be appended
+ * to the config as it is, again and again: a name is never one the config
+ * has already, and an account and role some profile of the same Identity
+ * Center (start URL) already signs in to is a comment naming that profile,
+ * not a second section. The token is the stored one, or a refresh or
+ * sign-in as for any command that needs one.
  */
 import type { Env } from '../base/env.js';
 import { EXIT_OK } from '../base/exit-status.js';
-import type { Profile } from '../config/profiles.js';
+import type { LoadedConfig } from '../config/load-config.js';
 import type { SsoSession } from '../config/sso-session.js';
 import { portalTarget } from '../identity-center/portal-endpoint.js';
 import { oneLine } from '../log/terminal-text.js';
@@ -30,12 +28,13 @@ export async function ssoProfiles(processEnv: Env, request: SessionRequest & { r
   const target = portalTarget(session, env);
   const region = (named.profile !== undefined ? named.config.profiles.get(named.profile)?.values.region : undefined) ?? session.region;
   const taken = new Set<string>(named.config.profiles.keys());
+  const configured = configuredRoles(named.config, session);
   const sections: string[] = [];
   for (const account of await listAccounts(target, token.accessToken)) {
     for (const role of await listAccountRoles(target, token.accessToken, account.accountId)) {
-      const existing = profileFor(named.config.profiles.values(), session, account.accountId, role.roleName);
+      const existing = configured.get(roleKey(account.accountId, role.roleName));
       if (existing !== undefined) {
-        sections.push(`# ${oneLine(account.accountName ?? account.accountId, 80)} (${account.accountId}), role ${oneLine(role.roleName, 80)}: in the config already as [profile ${oneLine(existing, 80)}]\n`);
+        sections.push(`# ${oneLine(account.accountName ?? account.accountId, 80)} (${account.accountId}), role ${oneLine(role.roleName, 80)}: already configured as [profile ${oneLine(existing, 80)}]\n`);
         continue;
       }
       const name = profileName(account.accountName ?? account.accountId, role.roleName, taken);
@@ -47,15 +46,19 @@ export async function ssoProfiles(processEnv: Env, request: SessionRequest & { r
   return EXIT_OK;
 }
 
-/** The profile of the config that is this role of this session already (either form), if any. */
-function profileFor(profiles: Iterable<Profile>, session: SsoSession, accountId: string, roleName: string): string | undefined {
-  for (const profile of profiles) {
+const roleKey = (accountId: string, roleName: string) => `${accountId}/${roleName}`;
+
+/** ACCOUNT/ROLE → the first profile of the config that signs in to it through the same Identity Center (start URL). */
+function configuredRoles(config: LoadedConfig, session: SsoSession): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [name, profile] of config.profiles) {
     const v = profile.values;
-    if (v.sso_account_id?.trim() !== accountId || v.sso_role_name?.trim() !== roleName) continue;
-    const sameSession = v.sso_session !== undefined ? v.sso_session.trim() === session.name : session.name === undefined && v.sso_start_url?.trim() === session.startUrl;
-    if (sameSession) return profile.name;
+    if (!v.sso_account_id?.trim() || !v.sso_role_name?.trim()) continue;
+    const startUrl = v.sso_session !== undefined ? config.ssoSessions.get(v.sso_session.trim())?.sso_start_url : v.sso_start_url;
+    const key = roleKey(v.sso_account_id.trim(), v.sso_role_name.trim());
+    if (startUrl?.trim() === session.startUrl && !found.has(key)) found.set(key, name);
   }
-  return undefined;
+  return found;
 }
 
 function section(name: string, session: SsoSession, accountId: string, roleName: string, region: string, accountName: string | undefined): string {

@@ -97,13 +97,20 @@ async function renewOrSignIn(session: SsoSession, context: SsoContext, renewable
     if (stored && stored.expiresAt.getTime() > nowOf(context)) return stored;
     throw noTokenError(session, profile);
   }
-  const token = await signIn(session, context, { flow: browser ? 'pkce' : 'device', openBrowser: browser, say: say ?? stderrNotice });
+  // This command has no --use-device-code: the ways it has are said instead.
+  const deviceCodeHint = `ROLECALL_NO_BROWSER=1 (or \`${loginCommand(session, profile)} --use-device-code\`)`;
+  const token = await signIn(session, context, { flow: browser ? 'pkce' : 'device', openBrowser: browser, say: say ?? stderrNotice, deviceCodeHint });
   await saveToken(session, token, context);
   return token;
 }
 
 /** The one line when no token can be had here and now; `profile` empty: the session was named by --sso-session. */
 export function noTokenError(session: SsoSession, profile: string): RolecallError {
+  return new RolecallError(`no valid IAM Identity Center token for ${ssoSessionLabel(session)}; run \`${loginCommand(session, profile)}\``);
+}
+
+/** `rolecall sso login PROFILE` (or `--sso-session NAME` when the session was named so), as the user would type it. */
+function loginCommand(session: SsoSession, profile: string): string {
   const named = profile === '' && session.name !== undefined ? `--sso-session ${shellWord(session.name)}` : shellWord(profile);
-  return new RolecallError(`no valid IAM Identity Center token for ${ssoSessionLabel(session)}; run \`rolecall sso login ${named}\``);
+  return `rolecall sso login ${named}`;
 }

@@ -49,14 +49,16 @@ export function authorizeUrl(request: AuthorizeRequest): string {
 }
 
 /**
- * The code from the redirect's query, only when its `state` is this login's:
- * anything else could be another site's page sending a code of its own
- * choosing to our loopback port (RFC 6749 §10.12).
+ * The code from the redirect's query, only when its `state` is this login's;
+ * undefined when it is not (no state, or another): that could be another
+ * site's page sending a code of its own choosing to our loopback port (RFC
+ * 6749 §10.12), and is never exchanged. Throws when this login's redirect
+ * carries an error, or no code.
  */
-export function codeFromRedirect(query: URLSearchParams, expectedState: string): string {
+export function codeFromRedirect(query: URLSearchParams, expectedState: string): string | undefined {
   const error = query.get('error');
   const state = query.get('state') ?? '';
-  if (!sameText(state, expectedState)) throw new RolecallError('the sign-in redirect came back with a wrong state: refused (another page may have tried to sign you in as someone else); run the login again');
+  if (!sameText(state, expectedState)) return undefined;
   if (error) {
     const description = query.get('error_description');
     throw new RolecallError(`the sign-in was not approved: ${oneLine(error)}${description ? ` (${oneLine(description, 200)})` : ''}`);

@@ -12,9 +12,11 @@ import type { PortalTarget } from '../identity-center/portal-client.js';
 import { debug } from '../log/debug-log.js';
 import { maskKeyId } from '../log/redact.js';
 import { shellWord } from '../log/terminal-text.js';
+import { lockTimeoutSeconds } from '../cache/cache-settings.js';
+import { singleFlight } from '../cache/single-flight.js';
 import { tokenFor } from './session-token.js';
-import { forgetToken } from './token-store.js';
-import { obtainToken } from './obtain-token.js';
+import { forgetRefusedToken } from './token-store.js';
+import { tokenLockPath } from './obtain-token.js';
 import type { SsoContext } from './sso-context.js';
 
 export type SsoRoleSource = Extract<SourceStep, { kind: 'ssoRole' }>;
@@ -42,8 +44,9 @@ export class SsoRoleProvider implements CredentialProvider {
       // Signed out elsewhere, or revoked: that token is of no more use; one more try with a new one.
       debug(`${error.message}: the token is forgotten`);
     }
-    await forgetToken(session, this.context);
-    const fresh = await obtainToken(session, this.context, undefined, profile);
+    await this.forget(token.accessToken);
+    // A token another command stored meanwhile is used as it is; none: a refresh or a sign-in.
+    const fresh = await tokenFor(session, this.context, profile);
     try {
       return await this.call(fresh.accessToken);
     } catch (error) {
@@ -52,6 +55,21 @@ export class SsoRoleProvider implements CredentialProvider {
         `profile "${profile}": IAM Identity Center refused a new token for ${ssoSessionLabel(session)} too (${error.message}); check sso_start_url and sso_region, then run \`rolecall sso login ${shellWord(profile)}\``,
       );
     }
+  }
+
+  /** Under the token's lock, so a token another command is storing right now is not the one removed. */
+  private async forget(refused: string): Promise<void> {
+    const { session } = this.source;
+    await singleFlight<true>({
+      lockPath: tokenLockPath(session, this.context),
+      timeoutMs: lockTimeoutSeconds(this.context.env) * 1000,
+      what: `the IAM Identity Center token of ${ssoSessionLabel(session)}`,
+      check: async () => undefined,
+      produce: async () => {
+        await forgetRefusedToken(session, this.context, refused);
+        return true;
+      },
+    });
   }
 
   private async call(accessToken: string) {

@@ -12,8 +12,8 @@ import { loadStoredToken, shareToken, TOKEN_REFRESH_WINDOW_MS } from './token-st
 export async function tokenFor(session: SsoSession, context: SsoContext, profile: string): Promise<SsoToken> {
   const stored = await loadStoredToken(session, context);
   if (stored && stored.token.expiresAt.getTime() - nowOf(context) > TOKEN_REFRESH_WINDOW_MS) {
-    // Sharing turned on after the sign-in: the AWS CLI gets the token at its next use.
-    if (session.shareWithAwsCli && stored.from === 'vault') shareToken(session, stored.token, context);
+    // Sharing turned on after the sign-in (or the AWS CLI's copy gone): the AWS CLI gets the token at its next use.
+    if ((session.shareWithAwsCli || stored.token.sharedWithAwsCli) && stored.from === 'vault') shareToken(session, stored.token, context);
     return stored.token;
   }
   return obtainToken(session, context, stored?.token, profile);

@@ -46,6 +46,13 @@ export interface SignInRequest {
   readonly openBrowser: boolean;
   /** Where the person signing in reads what to do. */
   readonly say: Say;
+  /**
+   * How to sign in with a device code instead, in the words of the command
+   * that signs in: `--use-device-code` for sso login; for the others (exec,
+   * credential-process …), which have no such flag, ROLECALL_NO_BROWSER=1 or
+   * `rolecall sso login PROFILE --use-device-code`.
+   */
+  readonly deviceCodeHint: string;
 }
 
 export async function signIn(session: SsoSession, context: SsoContext, request: SignInRequest): Promise<SsoToken> {
@@ -77,35 +84,36 @@ function tokenOf(issued: IssuedToken, registration: SsoClientRegistration, start
   };
 }
 
-async function pkceSignIn(session: SsoSession, context: SsoContext, target: OidcTarget, registration: SsoClientRegistration, request: SignInRequest, interrupted: Promise<never>): Promise<IssuedToken> {
+async function pkceSignIn(session: SsoSession, context: SsoContext, target: OidcTarget, registration: SsoClientRegistration, request: SignInRequest, interrupted: Interruption): Promise<IssuedToken> {
   const verifier = codeVerifier();
   registerSecret(verifier);
   const state = newState();
   registerSecret(state);
-  const redirect = await openLoopbackRedirect(state);
+  const redirect = await openLoopbackRedirect(state, request.deviceCodeHint);
   try {
     const url = authorizeUrl({ oidcBaseUrl: oidcBaseUrl(target), clientId: registration.clientId, redirectUri: redirect.redirectUri, state, codeChallenge: codeChallenge(verifier), scopes: registration.scopes });
     if (request.openBrowser) {
-      request.say(`rolecall: signing in to IAM Identity Center (${ssoSessionLabel(session)}) in the browser; waiting for it (Ctrl-C to stop; --use-device-code signs in from another device)`);
-      await Promise.race([openInBrowser(context.env, url, { page: 'the IAM Identity Center sign-in page', instead: 'use --no-browser to print its URL', childEnv: helperEnv(context.processEnv) }), interrupted]);
+      request.say(`rolecall: signing in to IAM Identity Center (${ssoSessionLabel(session)}) in the browser; waiting for it (Ctrl-C to stop; ${request.deviceCodeHint} signs in from another device)`);
+      await openOrSay(context, url, request, interrupted, `:\n${url}`);
     } else {
       request.say(`rolecall: to sign in to IAM Identity Center (${ssoSessionLabel(session)}), open this URL in a browser on this machine (Ctrl-C to stop):\n${url}`);
     }
     const until = Date.now() + SIGN_IN_TIMEOUT_MS;
     const code = await whileWaitingForPerson(waitFor(session, 'in the browser', until), () => Promise.race([redirect.code, interrupted, timeout(SIGN_IN_TIMEOUT_MS, session)]));
     registerSecret(code);
-    return await createToken(target, registration, { grantType: GRANT_AUTHORIZATION_CODE, code, codeVerifier: verifier, redirectUri: redirect.redirectUri });
+    // Raced with Ctrl-C as the device flow's polls are (the SIGINT handler keeps Node from exiting on its own), and aborted by it.
+    return await Promise.race([createToken(target, registration, { grantType: GRANT_AUTHORIZATION_CODE, code, codeVerifier: verifier, redirectUri: redirect.redirectUri }, interrupted.signal), interrupted]);
   } finally {
     redirect.close();
   }
 }
 
-async function deviceSignIn(session: SsoSession, context: SsoContext, target: OidcTarget, registration: SsoClientRegistration, request: SignInRequest, interrupted: Promise<never>): Promise<IssuedToken> {
+async function deviceSignIn(session: SsoSession, context: SsoContext, target: OidcTarget, registration: SsoClientRegistration, request: SignInRequest, interrupted: Interruption): Promise<IssuedToken> {
   const device = await startDeviceAuthorization(target, registration, session.startUrl);
   const page = device.verificationUriComplete ?? device.verificationUri;
   if (request.openBrowser) {
     request.say(`rolecall: signing in to IAM Identity Center (${ssoSessionLabel(session)}) in the browser: check that it shows the code ${device.userCode} (Ctrl-C to stop)`);
-    await Promise.race([openInBrowser(context.env, page, { page: 'the IAM Identity Center sign-in page', instead: 'use --no-browser to print its URL', childEnv: helperEnv(context.processEnv) }), interrupted]);
+    await openOrSay(context, page, request, interrupted, `: open ${device.verificationUri} in a browser on any device and enter the code ${device.userCode}`);
   } else {
     request.say(
       `rolecall: to sign in to IAM Identity Center (${ssoSessionLabel(session)}), open ${device.verificationUri} in a browser on any device and enter the code ${device.userCode}` +
@@ -117,12 +125,12 @@ async function deviceSignIn(session: SsoSession, context: SsoContext, target: Oi
   return whileWaitingForPerson(waitFor(session, 'with a device code', deadline), () => pollDeviceCode(session, target, registration, device, deadline, interrupted));
 }
 
-async function pollDeviceCode(session: SsoSession, target: OidcTarget, registration: SsoClientRegistration, device: DeviceAuthorization, deadline: number, interrupted: Promise<never>): Promise<IssuedToken> {
+async function pollDeviceCode(session: SsoSession, target: OidcTarget, registration: SsoClientRegistration, device: DeviceAuthorization, deadline: number, interrupted: Interruption): Promise<IssuedToken> {
   let interval = device.intervalSeconds * 1000;
   for (;;) {
     await Promise.race([pause(interval), interrupted]);
     try {
-      return await Promise.race([createToken(target, registration, { grantType: GRANT_DEVICE_CODE, deviceCode: device.deviceCode }), interrupted]);
+      return await Promise.race([createToken(target, registration, { grantType: GRANT_DEVICE_CODE, deviceCode: device.deviceCode }, interrupted.signal), interrupted]);
     } catch (error) {
       if (!(error instanceof OidcError)) throw error;
       if (error.oauthError === 'authorization_pending' && Date.now() < deadline) continue;
@@ -141,16 +149,40 @@ async function pollDeviceCode(session: SsoSession, target: OidcTarget, registrat
 }
 
 /**
+ * Opens the sign-in page; a browser command that fails is said, with how to
+ * go on by hand (`byHand`: the URL, or where to type the device code), and
+ * the sign-in goes on: the page can still be opened, and a code typed, elsewhere.
+ */
+async function openOrSay(context: SsoContext, url: string, request: SignInRequest, interrupted: Interruption, byHand: string): Promise<void> {
+  try {
+    await Promise.race([openInBrowser(context.env, url, { page: 'the IAM Identity Center sign-in page', instead: 'open it by hand, rolecall is still waiting', childEnv: helperEnv(context.processEnv) }), interrupted]);
+  } catch (error) {
+    if (!(error instanceof RolecallError) || error instanceof CancelledError) throw error;
+    request.say(`rolecall: ${error.message}${byHand}`);
+  }
+}
+
+/** Ctrl-C during a sign-in: a promise that rejects with a CancelledError, and the signal that aborts the request in flight. */
+type Interruption = Promise<never> & { readonly signal: AbortSignal };
+
+/**
  * Runs `work` with Ctrl-C (SIGINT) turned into a CancelledError on the
  * `interrupted` promise it is given, so it can stop its waits, close its
- * server and let the caller record the cancellation; the handler is removed
- * when the work ends.
+ * server and let the caller record the cancellation, and into an abort of
+ * the request in flight; the handler is removed when the work ends.
  */
-async function untilInterrupted<T>(session: SsoSession, work: (interrupted: Promise<never>) => Promise<T>): Promise<T> {
+async function untilInterrupted<T>(session: SsoSession, work: (interrupted: Interruption) => Promise<T>): Promise<T> {
   let onSignal: (() => void) | undefined;
-  const interrupted = new Promise<never>((_, reject) => {
-    onSignal = () => reject(new CancelledError('cancelled', `its sign-in to IAM Identity Center (${ssoSessionLabel(session)}) was cancelled (Ctrl-C); run the command again to sign in`));
-  });
+  const abort = new AbortController();
+  const interrupted = Object.assign(
+    new Promise<never>((_, reject) => {
+      onSignal = () => {
+        reject(new CancelledError('cancelled', `its sign-in to IAM Identity Center (${ssoSessionLabel(session)}) was cancelled (Ctrl-C); run the command again to sign in`));
+        abort.abort();
+      };
+    }),
+    { signal: abort.signal },
+  );
   interrupted.catch(() => undefined);
   const handler = onSignal as () => void;
   process.on('SIGINT', handler);

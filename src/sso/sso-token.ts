@@ -24,4 +24,10 @@ export interface SsoToken {
   readonly refreshToken?: string;
   /** The registration the token was issued to: a refresh needs it. */
   readonly registration?: SsoClientRegistration;
+  /**
+   * Written to the AWS CLI's cache too (a shared session, or renewed from
+   * the AWS CLI's copy): kept in the vault entry, so every renewal is
+   * written there again and logout removes the file.
+   */
+  readonly sharedWithAwsCli?: boolean;
 }

@@ -60,25 +60,39 @@ export function canRefresh(token: SsoToken, now: number): boolean {
 
 /**
  * Keeps the token in the vault, and in the AWS CLI's cache too when the
- * session is shared, or when `renews` (the token a refresh replaced) is the
- * one that file holds: a one-off `sso login --share-with-aws-cli`, or the
- * AWS CLI's own sign-in. The refresh spent that file's refresh token (IAM
- * Identity Center issues a new one each time), so the AWS CLI, left with it,
- * would be signed out; its renewal in the same place is no new plain text.
+ * AWS CLI reads this token's line there: the session is shared, the token it
+ * replaces was shared (the vault entry says so), or the AWS CLI's file holds
+ * that token or one of its line (same refresh token or client). A refresh
+ * spends the refresh token the file holds: the AWS CLI gets the new one, or
+ * it is left with a token it can neither use nor renew. `predecessor`: the
+ * token renewed (a refresh); else the vault's entry is the one replaced.
  */
-export async function saveToken(session: SsoSession, token: SsoToken, context: SsoContext, renews?: SsoToken): Promise<void> {
+export async function saveToken(session: SsoSession, token: SsoToken, context: SsoContext, predecessor?: SsoToken): Promise<void> {
   const vault = await context.vault();
-  await vault.set(SSO_TOKENS_SERVICE, tokenAccount(session), encodeToken(session, token));
-  const renewsAwsClisCopy = renews !== undefined && readAwsCliToken(context.env, session)?.accessToken === renews.accessToken;
-  if (session.shareWithAwsCli || renewsAwsClisCopy) shareToken(session, token, context);
+  const replaced = predecessor ?? (await vaultToken(session, context));
+  const inFile = readAwsCliToken(context.env, session);
+  const share = session.shareWithAwsCli || Boolean(replaced?.sharedWithAwsCli) || (inFile !== undefined && replaced !== undefined && sameLine(inFile, replaced));
+  const kept = share ? { ...token, sharedWithAwsCli: true } : token;
+  await vault.set(SSO_TOKENS_SERVICE, tokenAccount(session), encodeToken(session, kept));
+  if (share) shareToken(session, kept, context);
+}
+
+/** Tokens of one line: the same token, or one renewed from the other (the same refresh token, or issued to the same client). */
+function sameLine(a: SsoToken, b: SsoToken): boolean {
+  if (a.accessToken === b.accessToken) return true;
+  if (a.refreshToken !== undefined && a.refreshToken === b.refreshToken) return true;
+  return a.registration !== undefined && a.registration.clientId === b.registration?.clientId;
 }
 
 /**
  * Writes the token to the AWS CLI's cache, unless the file holds it
- * already (a shared session whose token was got before sharing was on).
+ * already (a shared session whose token was got before sharing was on), or
+ * a newer one (the AWS CLI refreshed it itself: its copy is the one to keep).
  */
 export function shareToken(session: SsoSession, token: SsoToken, context: SsoContext): void {
-  if (readAwsCliToken(context.env, session)?.accessToken === token.accessToken) return;
+  const inFile = readAwsCliToken(context.env, session);
+  if (inFile?.accessToken === token.accessToken) return;
+  if (inFile && inFile.expiresAt.getTime() > token.expiresAt.getTime() && sameLine(inFile, token)) return;
   try {
     const path = writeAwsCliToken(context.env, session, token);
     debug(`IAM Identity Center token for ${ssoSessionLabel(session)} shared with the AWS CLI at ${path}`);
@@ -88,18 +102,38 @@ export function shareToken(session: SsoSession, token: SsoToken, context: SsoCon
   }
 }
 
+/** Every token kept for the session, each once: the vault's and the AWS CLI's (logout signs out each). */
+export async function keptTokens(session: SsoSession, context: SsoContext): Promise<SsoToken[]> {
+  const found = [await vaultToken(session, context), readAwsCliToken(context.env, session)].filter((t): t is SsoToken => t !== undefined);
+  return found.filter((token, i) => found.findIndex((other) => other.accessToken === token.accessToken) === i);
+}
+
 /**
- * Forgets the session's token: the vault's, and the AWS CLI's file when it
- * holds the same token (a copy rolecall shared), the session is shared, or
- * it holds `signedOut`, a token just signed out at the portal (sso logout
- * of the AWS CLI's own sign-in), which nobody can use any more.
+ * Forgets the session's tokens (logout): the vault's, and the AWS CLI's file
+ * whenever rolecall wrote it (shared) or it holds a token of this session
+ * (its start URL): a signed-out token, its refresh token and the client
+ * secret are not left behind in plain text.
  */
-export async function forgetToken(session: SsoSession, context: SsoContext, signedOut?: string): Promise<void> {
+export async function forgetToken(session: SsoSession, context: SsoContext): Promise<void> {
   const vault = await context.vault();
   const kept = await vaultToken(session, context);
   await vault.remove(SSO_TOKENS_SERVICE, tokenAccount(session));
-  const awsCli = readAwsCliToken(context.env, session);
-  if (awsCli && (session.shareWithAwsCli || awsCli.accessToken === kept?.accessToken || awsCli.accessToken === signedOut)) removeAwsCliToken(context.env, session);
+  if (session.shareWithAwsCli || kept?.sharedWithAwsCli || readAwsCliToken(context.env, session)) removeAwsCliToken(context.env, session);
+}
+
+/**
+ * Forgets a token the portal refused, only where it is still the one kept:
+ * the vault's entry, and the AWS CLI's file (a refused token is of no use to
+ * the AWS CLI either), each while it holds that very token. Another command
+ * may have stored a newer one meanwhile (a sign-in in a second tab): that
+ * one stays. The caller holds the token's lock (role-credentials.ts).
+ */
+export async function forgetRefusedToken(session: SsoSession, context: SsoContext, refused: string): Promise<void> {
+  if ((await vaultToken(session, context))?.accessToken === refused) {
+    await (await context.vault()).remove(SSO_TOKENS_SERVICE, tokenAccount(session));
+    debug(`the refused IAM Identity Center token of ${ssoSessionLabel(session)} is forgotten`);
+  }
+  if (readAwsCliToken(context.env, session)?.accessToken === refused) removeAwsCliToken(context.env, session);
 }
 
 async function vaultToken(session: SsoSession, context: SsoContext): Promise<SsoToken | undefined> {
@@ -124,6 +158,8 @@ interface EncodedToken {
   readonly expiresAt: string;
   readonly refreshToken?: string;
   readonly registration?: { clientId: string; clientSecret: string; expiresAt: string; scopes: readonly string[] };
+  /** Written to the AWS CLI's cache as well (SsoToken.sharedWithAwsCli). */
+  readonly sharedWithAwsCli?: true;
 }
 
 export function encodeToken(session: SsoSession, token: SsoToken): string {
@@ -136,6 +172,7 @@ export function encodeToken(session: SsoSession, token: SsoToken): string {
     expiresAt: token.expiresAt.toISOString(),
     ...(token.refreshToken ? { refreshToken: token.refreshToken } : {}),
     ...(r ? { registration: { clientId: r.clientId, clientSecret: r.clientSecret, expiresAt: r.expiresAt.toISOString(), scopes: [...r.scopes] } } : {}),
+    ...(token.sharedWithAwsCli ? { sharedWithAwsCli: true as const } : {}),
   };
   return JSON.stringify(encoded);
 }
@@ -157,5 +194,11 @@ export function decodeToken(session: SsoSession, text: string): SsoToken | undef
   const registration: SsoClientRegistration | undefined = v.registration
     ? { clientId: v.registration.clientId, clientSecret: v.registration.clientSecret, expiresAt: new Date(v.registration.expiresAt), scopes: v.registration.scopes }
     : undefined;
-  return { accessToken: v.accessToken, expiresAt, ...(v.refreshToken ? { refreshToken: v.refreshToken } : {}), ...(registration ? { registration } : {}) };
+  return {
+    accessToken: v.accessToken,
+    expiresAt,
+    ...(v.refreshToken ? { refreshToken: v.refreshToken } : {}),
+    ...(registration ? { registration } : {}),
+    ...(v.sharedWithAwsCli === true ? { sharedWithAwsCli: true } : {}),
+  };
 }

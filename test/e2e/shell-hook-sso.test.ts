@@ -97,13 +97,14 @@ describe('the shell hook over an SSO profile with no token', { concurrency: fals
     const box = suite.world.sandbox({ ROLECALL_HOOK_RETRY_SECONDS: '3' });
     const { env, hookEnvRuns } = await shellHome(box);
     const controls = oidcControls(suite.world.identityCenter.state);
-    // The browser comes back with a wrong state: rolecall refuses the sign-in.
-    controls.authorizeState = () => 'not-the-state';
+    // The sign-in is denied in the browser (error= with this login's state): it fails. (A wrong state would not
+    // end it: that redirect is answered 400 and the sign-in waits on, sso-loopback.)
+    controls.authorizeError = 'access_denied';
     const terminal = openTerminal(shellCommand('bash'), env, box.home);
     try {
       terminal.type(`PS1='$ '; . '${ONE_OF_EACH_SHELL[0]?.hookFile}'; cd tree/d\n`);
-      await terminal.waitFor(/rolecall: no session for profile dev: .*wrong state.* \(tried again at a prompt after 3s, or now with 'cd \.'\)/g, 1);
-      controls.authorizeState = (given) => given;
+      await terminal.waitFor(/rolecall: no session for profile dev: .*not approved: access_denied.* \(tried again at a prompt after 3s, or now with 'cd \.'\)/g, 1);
+      controls.authorizeError = undefined;
       terminal.type(":\n:\nprintf '@@%s@@\\n' soon\n");
       await terminal.waitFor(/@@soon@@/g, 1);
       assert.equal(browserRuns(box).length, 1, `no sign-in at the prompts within the backoff:\n${terminal.shown()}`);
@@ -114,7 +115,7 @@ describe('the shell hook over an SSO profile with no token', { concurrency: fals
       assert.equal(browserRuns(box).length, 2, 'one sign-in per try');
       assert.equal(hookEnvRuns(), 2);
     } finally {
-      controls.authorizeState = (given) => given;
+      controls.authorizeError = undefined;
       terminal.close();
     }
   });

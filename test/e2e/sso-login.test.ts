@@ -59,14 +59,14 @@ describe('sso login', { concurrency: false }, () => {
     assert.equal(count('authorize'), 2);
   });
 
-  test('a redirect with a wrong state is refused, and no token is kept', async (t) => {
+  test('a redirect with this login\'s state and an error ends the sign-in with its line, and no token is kept', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
-    const { box, browser } = prepared();
-    oidcControls(suite.world.identityCenter.state).authorizeState = () => 'not-the-state';
-    const login = await runRolecall(box, ['sso', 'login', 'dev'], { env: browser });
+    const { box } = prepared();
+    box.write('deny.sh', `#!/bin/sh\nnode -e 'const u=new URL(process.argv[1]);const r=new URL(u.searchParams.get("redirect_uri"));r.searchParams.set("state",u.searchParams.get("state"));r.searchParams.set("error","access_denied");fetch(r)' "$1" </dev/null >/dev/null 2>&1 &\nexit 0\n`, 0o755);
+    const login = await runRolecall(box, ['sso', 'login', 'dev'], { env: { BROWSER: `${box.home}/deny.sh` } });
     assert.equal(login.status, 1);
-    assert.match(login.stderr, /^rolecall: the sign-in redirect came back with a wrong state: refused .*\n$/m);
-    assert.equal(count('CreateToken:authorization_code'), 0, 'the code was never exchanged');
+    assert.match(login.stderr, /^rolecall: the sign-in was not approved: access_denied\n$/m);
+    assert.equal(count('CreateToken:authorization_code'), 0, 'no code was exchanged');
     const exec = await runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: NO_BROWSER });
     assert.equal(exec.status, 125);
     assert.equal(exec.stderr, 'rolecall: no valid IAM Identity Center token for sso-session "corp"; run `rolecall sso login dev`\n');
@@ -217,6 +217,34 @@ describe('sso login', { concurrency: false }, () => {
     }
   });
 
+  test('sso profiles never prints a name the config has, nor a section for an account and role already configured: appended twice, the config still works for rolecall and aws', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const { box, browser } = prepared();
+    // dev already signs in to Development/Developer; a profile of another kind holds the name Development-ReadOnly.
+    const start = `${CONFIG}\n[profile Development-ReadOnly]\nrole_arn = arn:aws:iam::111122223333:role/Other\nsource_profile = dev\n`;
+    box.write('.aws/config', start);
+    const listed = await runRolecall(box, ['sso', 'profiles', 'dev'], { env: browser });
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^# Development \(111122223333\), role Developer: already configured as \[profile dev\]$/m);
+    assert.doesNotMatch(listed.stdout, /^\[profile (dev|Development-ReadOnly|Development-Developer)\]$/m);
+    assert.match(listed.stdout, /^\[profile Development-ReadOnly-2\]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n/m);
+    box.write('.aws/config', `${start}\n${listed.stdout}`);
+
+    // As the README's `>> ~/.aws/config` run a second time: nothing new, only comments.
+    const again = await runRolecall(box, ['sso', 'profiles', 'dev'], { env: browser });
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /^\[profile /m);
+    assert.match(again.stdout, /^# Development \(111122223333\), role ReadOnly: already configured as \[profile Development-ReadOnly-2\]$/m);
+    box.write('.aws/config', `${start}\n${listed.stdout}\n${again.stdout}`);
+
+    const exec = await runRolecall(box, ['exec', 'Development-ReadOnly-2', '--', ...CALLER_ARN]);
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.match(exec.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/ReadOnly\//);
+    const cli = await runProcess('aws', ['configure', 'get', 'sso_role_name', '--profile', 'Development-ReadOnly-2'], { env: box.env, cwd: box.home });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(cli.stdout.trim(), 'ReadOnly');
+  });
+
   test('sso profiles run again adds nothing twice, and never takes the name of a profile the config has', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const { box, browser } = prepared();
@@ -231,7 +259,7 @@ describe('sso login', { concurrency: false }, () => {
     const again = await runRolecall(box, ['sso', 'profiles', '--sso-session', 'corp']);
     assert.equal(again.status, 0, again.stderr);
     assert.doesNotMatch(again.stdout, /^\[profile /m, 'every role has its profile already');
-    assert.match(again.stdout, /^# Development \(111122223333\), role Developer: in the config already as \[profile Development-Developer-2\]$/m);
+    assert.match(again.stdout, /^# Development \(111122223333\), role Developer: already configured as \[profile Development-Developer-2\]$/m);
     // Appended once more, the config still reads: no duplicate section.
     box.write('.aws/config', `${config}\n${first.stdout}\n${again.stdout}`);
     const exec = await runRolecall(box, ['exec', 'Development-Developer-2', '--', ...CALLER_ARN]);

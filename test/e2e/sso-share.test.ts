@@ -4,21 +4,22 @@
  * writes it to ~/.aws/sso/cache in the AWS CLI's format, 0600, and the AWS
  * CLI itself (botocore's SSO provider, against the fake through
  * AWS_ENDPOINT_URL_SSO) gets the role's credentials with it. Without the
- * option, rolecall writes nothing there, but for one case: a token it
- * refreshes in place of the one that file holds (a one-off `sso login
- * --share-with-aws-cli`) is written back, as the refresh spent that file's
- * refresh token.
+ * option, rolecall writes nothing there. A token rolecall renews is written
+ * back wherever the AWS CLI reads its line (shared once, or renewed from the
+ * AWS CLI's own copy), so `aws --profile` keeps working after rolecall spent
+ * the refresh token (with a refresh token that is not spent, and no refresh
+ * of the AWS CLI's own); and `sso logout` signs out and removes the file.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runProcess, runRolecall } from '../helpers/sandbox.js';
-import { withBrowser } from './sso-login-harness.js';
 import { plantVaultToken, ssoSession, ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
+import { NO_BROWSER, runWithoutTerminal, withBrowser } from './sso-login-harness.js';
 
 function config(share: boolean): string {
   return `[sso-session corp]
@@ -78,6 +79,89 @@ describe('the token shared with the AWS CLI', { concurrency: false }, () => {
     assert.equal(shared.status, 0, shared.stderr);
     assert.equal(JSON.parse(readFileSync(join(box.home, CACHE_FILE), 'utf8')).accessToken, token.accessToken);
     assert.equal(statSync(join(box.home, CACHE_FILE)).mode & 0o777, 0o600);
+  });
+
+  const awsArn = (box: { env: Record<string, string>; home: string }) =>
+    runProcess('aws', ['--profile', 'dev', 'sts', 'get-caller-identity', '--query', 'Arn', '--output', 'text'], { env: box.env, cwd: box.home });
+  const fileToken = (home: string) => JSON.parse(readFileSync(join(home, CACHE_FILE), 'utf8')) as Record<string, string>;
+
+  test('shared once at login, every refresh rolecall makes is written to the AWS CLI\'s cache: aws --profile dev works after it; sso logout signs out both and leaves no file', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const box = suite.world.sandbox();
+    const browser = withBrowser(box);
+    const state = suite.world.identityCenter.state;
+    state.tokenSeconds = 600;
+    const login = await runRolecall(box, ['sso', 'login', 'dev', '--share-with-aws-cli'], { env: browser });
+    assert.equal(login.status, 0, login.stderr);
+    const first = fileToken(box.home).accessToken;
+    state.tokenSeconds = 3600;
+    const refreshes = state.count('CreateToken:refresh_token');
+    // 10 minutes left: exec refreshes (spending the refresh token the AWS CLI's copy holds).
+    const exec = await runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: NO_BROWSER });
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.equal(state.count('CreateToken:refresh_token'), refreshes + 1);
+    const renewed = fileToken(box.home);
+    assert.notEqual(renewed.accessToken, first, 'the renewed token is in the AWS CLI\'s cache');
+    assert.ok(state.validToken(renewed.accessToken));
+    const cli = await awsArn(box);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
+
+    const logout = await runRolecall(box, ['sso', 'logout', 'dev'], { env: NO_BROWSER });
+    assert.equal(logout.status, 0, logout.stderr);
+    assert.equal(existsSync(join(box.home, CACHE_FILE)), false, 'no plain-text token, refresh token or client secret left');
+    assert.equal(state.validToken(renewed.accessToken), undefined, 'signed out at the portal');
+    const after = await awsArn(box);
+    assert.notEqual(after.status, 0);
+  });
+
+  test('a second sso login without --share-with-aws-cli still writes the AWS CLI\'s copy (it is remembered), and sso logout removes it and signs out both tokens', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const box = suite.world.sandbox();
+    const browser = withBrowser(box);
+    suite.world.identityCenter.state.tokenSeconds = 3600;
+    assert.equal((await runRolecall(box, ['sso', 'login', 'dev', '--share-with-aws-cli'], { env: browser })).status, 0);
+    const shared = fileToken(box.home).accessToken;
+    assert.equal((await runRolecall(box, ['sso', 'login', 'dev'], { env: browser })).status, 0);
+    const second = fileToken(box.home).accessToken;
+    assert.notEqual(second, shared, 'the AWS CLI has the new token, not a stale one');
+    // The AWS CLI's copy differs from the vault's (say the AWS CLI signed in itself meanwhile): logout signs out both.
+    const own = suite.world.identityCenter.state.issueToken();
+    writeFileSync(join(box.home, CACHE_FILE), JSON.stringify({ ...fileToken(box.home), accessToken: own.accessToken }));
+    const logout = await runRolecall(box, ['sso', 'logout', 'dev'], { env: NO_BROWSER });
+    assert.equal(logout.status, 0, logout.stderr);
+    assert.equal(existsSync(join(box.home, CACHE_FILE)), false);
+    assert.equal(suite.world.identityCenter.state.validToken(second), undefined);
+    assert.equal(suite.world.identityCenter.state.validToken(own.accessToken), undefined);
+    const exec = await runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: NO_BROWSER });
+    assert.equal(exec.status, 125, 'signed out: nothing left to sign in with');
+  });
+
+  test('a token rolecall renewed from the AWS CLI\'s own sign-in is written back: the AWS CLI is not left with a spent refresh token', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const box = suite.world.sandbox();
+    box.write('.aws/config', config(false));
+    const state = suite.world.identityCenter.state;
+    // The AWS CLI's own registration and sign-in (as `aws sso login` leaves them), 10 minutes left.
+    const registered = await runProcess('aws', ['sso-oidc', 'register-client', '--client-name', 'botocore-client-corp', '--client-type', 'public', '--scopes', 'sso:account:access', '--region', 'us-east-1', '--no-sign-request', '--output', 'json'], { env: box.env, cwd: box.home });
+    assert.equal(registered.status, 0, registered.stderr);
+    const client = JSON.parse(registered.stdout) as { clientId: string; clientSecret: string; clientSecretExpiresAt: number };
+    const own = state.issueToken({ seconds: 600, refresh: true, clientId: client.clientId, scopes: ['sso:account:access'] });
+    box.write(CACHE_FILE, JSON.stringify({
+      startUrl: START_URL, region: 'us-east-1', accessToken: own.accessToken, expiresAt: new Date(own.expiresAt).toISOString().replace(/\.\d+Z$/, 'Z'),
+      clientId: client.clientId, clientSecret: client.clientSecret, registrationExpiresAt: new Date(client.clientSecretExpiresAt * 1000).toISOString().replace(/\.\d+Z$/, 'Z'), refreshToken: own.refreshToken,
+    }), 0o600);
+    const refreshes = state.count('CreateToken:refresh_token');
+    const exec = await runWithoutTerminal(box, ['exec', 'dev', '--', ...CALLER_ARN], { env: NO_BROWSER });
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.equal(state.count('CreateToken:refresh_token'), refreshes + 1, 'rolecall refreshed it');
+    const written = fileToken(box.home);
+    assert.notEqual(written.accessToken, own.accessToken);
+    assert.ok(state.validToken(written.accessToken));
+    assert.equal(written.clientId, client.clientId);
+    const cli = await awsArn(box);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout.trim(), /^arn:aws:sts::111122223333:assumed-role\/Developer\//);
   });
 
   test('after `sso login --share-with-aws-cli` once, a refresh by rolecall is written back: the AWS CLI is not left with a spent refresh token', async (t) => {

@@ -39,6 +39,8 @@ interface FakeAuthorizationCode {
 export interface OidcControls {
   /** The state the authorize page sends back: the one it was given unless a test changes it. */
   authorizeState: (given: string) => string;
+  /** The authorize page comes back with this error= (and the state it was given) instead of a code. */
+  authorizeError: string | undefined;
   /** How many device-code polls are answered slow_down before the usual answer. */
   slowDowns: number;
   /** The verification page denies instead of approving. */
@@ -63,6 +65,7 @@ export function oidcControls(state: IdentityCenterState): OidcControls {
   if (!found) {
     found = {
       authorizeState: (given) => given,
+      authorizeError: undefined,
       slowDowns: 0,
       denyDevice: false,
       deviceSeconds: 600,
@@ -136,6 +139,13 @@ export const oidcRoutes: FakeRoutes = {
     if (!client || !client.grantTypes.includes('authorization_code')) return { status: 400, body: 'unknown client' };
     if (!/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/.test(redirectUri)) return { status: 400, body: 'redirect_uri is not a loopback callback' };
     if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) return { status: 400, body: 'PKCE S256 is required' };
+    const denied = oidcControls(state).authorizeError;
+    if (denied !== undefined) {
+      const back = new URL(redirectUri);
+      back.searchParams.set('error', denied);
+      back.searchParams.set('state', oidcControls(state).authorizeState(q.get('state') ?? ''));
+      return { status: 302, headers: { location: back.toString(), 'content-type': 'text/html' }, body: '' };
+    }
     const code = `code-${randomBytes(24).toString('base64url')}`;
     oidcControls(state).codes.set(code, { clientId: client.clientId, redirectUri, challenge: q.get('code_challenge') ?? '', used: false });
     const back = new URL(redirectUri);

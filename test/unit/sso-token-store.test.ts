@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SsoSession, SsoToken } from '../../src/sso/sso-token.js';
-import { forgetToken, loadStoredToken, loadToken, saveToken } from '../../src/sso/token-store.js';
+import { forgetRefusedToken, forgetToken, loadStoredToken, loadToken, saveToken } from '../../src/sso/token-store.js';
 import { tokenFor } from '../../src/sso/session-token.js';
 import { MemoryVault } from '../../src/vault/memory-vault.js';
 import { SSO_TOKENS_SERVICE } from '../../src/vault/vault.js';
@@ -132,17 +132,62 @@ test('tokenFor: a stored token with more than 15 minutes; else the line that say
   }
 });
 
-test('forgetToken: the vault entry, and the AWS CLI file when it is the same token or the session is shared', async () => {
+test('forgetToken (logout): the vault entry, and the AWS CLI file of the session, whoever wrote it; a file of another start URL stays', async () => {
   const w = world();
   try {
     plantAwsCli(w.cacheFile('corp'), { startUrl: START_URL, accessToken: 'aoa-theirs', expiresAt: '2026-12-01T12:00:00Z' });
     await saveToken(session(), token(60), w.context);
     await forgetToken(session(), w.context);
     assert.equal(await w.vault.get(SSO_TOKENS_SERVICE, 'sso-session:corp'), undefined);
-    assert.ok(existsSync(w.cacheFile('corp')), "the AWS CLI's own token stays");
+    assert.equal(existsSync(w.cacheFile('corp')), false, 'a signed-out token is not left in plain text');
     await saveToken(session({ shareWithAwsCli: true }), token(60), w.context);
     await forgetToken(session(), w.context);
     assert.equal(existsSync(w.cacheFile('corp')), false, 'the copy rolecall shared goes with it');
+    plantAwsCli(w.cacheFile('corp'), { startUrl: 'https://other.awsapps.com/start', accessToken: 'aoa-other', expiresAt: '2026-12-01T12:00:00Z' });
+    await forgetToken(session(), w.context);
+    assert.ok(existsSync(w.cacheFile('corp')), 'a token of another Identity Center is not this session\'s');
+  } finally {
+    w.done();
+  }
+});
+
+test('a token renewed from the AWS CLI\'s copy, or replacing a shared one, is written to the AWS CLI\'s file too, and the vault remembers it is shared', async () => {
+  const w = world();
+  const registration = { clientId: 'client-1', clientSecret: 'secret-1', expiresAt: new Date(NOW + 86_400_000), scopes: ['sso:account:access'] };
+  try {
+    // The AWS CLI's own sign-in, which rolecall renews (spending its refresh token).
+    plantAwsCli(w.cacheFile('corp'), { startUrl: START_URL, accessToken: 'aoa-cli', expiresAt: '2026-12-01T10:05:00Z', refreshToken: 'r-1', clientId: 'client-1', clientSecret: 'secret-1', registrationExpiresAt: '2026-12-02T10:00:00Z' });
+    const fromFile = await loadToken(session(), w.context);
+    assert.equal(fromFile?.accessToken, 'aoa-cli');
+    await saveToken(session(), { accessToken: 'aoa-renewed', expiresAt: new Date(NOW + 3_600_000), refreshToken: 'r-2', registration }, w.context, fromFile);
+    assert.equal(JSON.parse(readFileSync(w.cacheFile('corp'), 'utf8')).accessToken, 'aoa-renewed', 'written back');
+    assert.equal(JSON.parse(readFileSync(w.cacheFile('corp'), 'utf8')).refreshToken, 'r-2');
+    assert.equal(JSON.parse((await w.vault.get(SSO_TOKENS_SERVICE, 'sso-session:corp')) ?? '{}').sharedWithAwsCli, true);
+
+    // The next renewal, of the vault's entry, is written there too, though the session is not shared in the config.
+    const fromVault = await loadToken(session(), w.context);
+    await saveToken(session(), { accessToken: 'aoa-third', expiresAt: new Date(NOW + 7_200_000), refreshToken: 'r-3', registration }, w.context, fromVault);
+    assert.equal(JSON.parse(readFileSync(w.cacheFile('corp'), 'utf8')).accessToken, 'aoa-third');
+  } finally {
+    w.done();
+  }
+});
+
+test('forgetRefusedToken forgets the refused token only where it is still the one kept: a newer token stored meanwhile stays', async () => {
+  const w = world();
+  try {
+    await saveToken(session(), token(60, 'refused'), w.context);
+    // A second tab's sign-in stored a newer token before the refusal was handled.
+    await saveToken(session(), token(60, 'newer'), w.context);
+    plantAwsCli(w.cacheFile('corp'), { startUrl: START_URL, accessToken: 'aoa-theirs', expiresAt: '2026-12-01T12:00:00Z' });
+    await forgetRefusedToken(session(), w.context, 'aoa-refused-60');
+    assert.equal((await loadToken(session(), w.context))?.accessToken, 'aoa-newer-60', 'the newer token stays');
+    assert.ok(existsSync(w.cacheFile('corp')), "the AWS CLI's other token stays");
+
+    await forgetRefusedToken(session(), w.context, 'aoa-newer-60');
+    assert.equal(await w.vault.get(SSO_TOKENS_SERVICE, 'sso-session:corp'), undefined, 'the refused one, still kept, goes');
+    await forgetRefusedToken(session(), w.context, 'aoa-theirs');
+    assert.equal(existsSync(w.cacheFile('corp')), false, "the AWS CLI's file holding the refused token goes");
   } finally {
     w.done();
   }
