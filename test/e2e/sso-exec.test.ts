@@ -10,34 +10,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
-import { plantAwsCliToken, plantVaultToken, ssoSession, ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
+import { plantAwsCliToken, plantVaultToken, ssoSession, ssoWorldForSuite, SSO_CONFIG, START_URL } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
 import { hookHome, ONE_OF_EACH_SHELL, runInteractive } from './shell-hook-harness.js';
 import { startFakeFederation } from '../helpers/fake-federation.js';
 
-const CONFIG = `
-[sso-session corp]
-sso_start_url = ${START_URL}
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
-[profile dev]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = Developer
-region = eu-west-1
-
+const CONFIG = `${SSO_CONFIG}
 [profile legacy]
 sso_start_url = ${START_URL}
 sso_region = us-east-1
 sso_account_id = 444455556666
 sso_role_name = ReadOnly
 region = eu-west-1
-
-[profile audit]
-role_arn = arn:aws:iam::444455556666:role/Auditor
-source_profile = dev
-region = eu-central-1
 `;
 
 describe('exec over an IAM Identity Center profile', { concurrency: false }, () => {

@@ -9,25 +9,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rolecallBin, runProcess, type RunOptions, type RunResult, type Sandbox } from '../helpers/sandbox.js';
-import { START_URL } from '../helpers/sso-world.js';
+import { SSO_CONFIG } from '../helpers/sso-world.js';
 
-export const CONFIG = `
-[sso-session corp]
-sso_start_url = ${START_URL}
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
-[profile dev]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = Developer
-region = eu-west-1
-
-[profile audit]
-role_arn = arn:aws:iam::444455556666:role/Auditor
-source_profile = dev
-region = eu-central-1
-`;
+export const CONFIG = SSO_CONFIG;
 
 const BROWSER_SCRIPT = `#!/bin/sh
 echo "$PPID" >> "$HOME/browser-runs"

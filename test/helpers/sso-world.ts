@@ -18,6 +18,25 @@ import { startStsWorld, type StsWorld } from './sts-world.js';
 
 export const START_URL = 'https://example.awsapps.com/start';
 
+/** An sso-session, an SSO profile over it (dev) and a role chained over that profile (audit). */
+export const SSO_CONFIG = `
+[sso-session corp]
+sso_start_url = ${START_URL}
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+
+[profile dev]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Developer
+region = eu-west-1
+
+[profile audit]
+role_arn = arn:aws:iam::444455556666:role/Auditor
+source_profile = dev
+region = eu-central-1
+`;
+
 export interface SsoWorld {
   readonly sts: StsWorld;
   readonly identityCenter: FakeIdentityCenter;
