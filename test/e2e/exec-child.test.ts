@@ -11,6 +11,7 @@ import { requireCommands } from '../helpers/peers.js';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
 import { makeSandbox, rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
+import { eventually } from '../helpers/eventually.js';
 
 const CONFIG = `
 [profile base]
@@ -206,7 +207,7 @@ describe('rolecall exec on a terminal', () => {
       run.stdout.on('data', (c: Buffer) => (output += c.toString()));
       const finished = new Promise<number | null>((resolve) => run.on('close', resolve));
       // Written whole by the child; not empty once its handlers are in.
-      await waitFor(() => existsSync(ready) && readFileSync(ready, 'utf8') !== '');
+      await eventually(() => existsSync(ready) && readFileSync(ready, 'utf8') !== '', 'the child to be ready');
       await act(run, readFileSync(ready, 'utf8'), done);
       return { status: await finished, output };
     } finally {
@@ -247,14 +248,6 @@ describe('rolecall exec on a terminal', () => {
     assert.equal(status, 0, output);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** `env` without the named variables (runRolecall can add variables, not take them away). */
 function without(env: Record<string, string>, ...names: string[]): Record<string, string> {

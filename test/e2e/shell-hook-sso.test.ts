@@ -19,17 +19,10 @@ import { ssoWorldForSuite } from '../helpers/sso-world.js';
 import { openTerminal } from '../helpers/terminal-session.js';
 import { exportedAwsVariables, hookHome, ONE_OF_EACH_SHELL } from './shell-hook-harness.js';
 import { browserRuns, CONFIG, withBrowser } from './sso-login-harness.js';
+import { eventually } from '../helpers/eventually.js';
 
 const SIGNING_IN = /signing in to IAM Identity Center \(sso-session "corp"\) in the browser; waiting for it/g;
 const ENTERED = /rolecall: profile dev from ~\/tree\/d\/\.awsprofile/g;
-
-async function until(done: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the shell hook over an SSO profile with no token', { concurrency: false }, () => {
   const suite = ssoWorldForSuite();
@@ -63,7 +56,7 @@ describe('the shell hook over an SSO profile with no token', { concurrency: fals
         terminal.type('cd tree/d\n');
         await terminal.waitFor(SIGNING_IN, 1);
         // The line comes before the browser is started: a Ctrl-C at once could cancel before the tab opens.
-        await until(() => browserRuns(box).length === 1, 'the browser was started');
+        await eventually(() => browserRuns(box).length === 1, 'the browser to be started', 10_000);
         terminal.type('\u0003');
         await terminal.waitFor(/rolecall: no session for profile dev: cancelled \('cd \.' asks again\)/g, 1);
         // A first retry of 1 s: were a cancel retried on the timer, the prompt after `sleep 2` would sign in again.

@@ -18,6 +18,7 @@ import { openTerminal } from '../helpers/terminal-session.js';
 import { ssoWorldForSuite } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
 import { browserRuns, CONFIG, NO_BROWSER, runWithoutTerminal, withBrowser } from './sso-login-harness.js';
+import { eventually } from '../helpers/eventually.js';
 
 describe('a sign-in started by the commands that need it', { concurrency: false }, () => {
   const suite = ssoWorldForSuite();
@@ -73,7 +74,7 @@ describe('a sign-in started by the commands that need it', { concurrency: false 
     box.write('browser-hold', '');
     const runs: Promise<RunResult>[] = [];
     for (let i = 0; i < 4; i++) runs.push(runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: browser, timeoutMs: 30_000 }));
-    const holder = await waitFor(() => browserRuns(box)[0]);
+    const holder = await eventually(() => browserRuns(box)[0], 'the browser to be started');
     // Give the others time to find the lock held and wait.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     process.kill(Number(holder), 'SIGINT');
@@ -97,7 +98,7 @@ describe('a sign-in started by the commands that need it', { concurrency: false 
     const { box, browser } = prepared();
     box.write('browser-hold', '');
     const signingIn = runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: browser, timeoutMs: 30_000 });
-    const holder = await waitFor(() => browserRuns(box)[0]);
+    const holder = await eventually(() => browserRuns(box)[0], 'the browser to be started');
     const waiter = await runWithoutTerminal(box, ['exec', 'audit', '--', 'true'], { env: { ...browser, ROLECALL_LOCK_TIMEOUT: '2' }, timeoutMs: 30_000 });
     assert.equal(waiter.status, 125, waiter.stderr);
     assert.equal(
@@ -144,13 +145,3 @@ describe('a sign-in started by the commands that need it', { concurrency: false 
     assert.equal(count('StartDeviceAuthorization'), 0);
   });
 });
-
-async function waitFor<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
