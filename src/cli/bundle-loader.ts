@@ -30,6 +30,8 @@ import { Script } from 'node:vm';
 /** What Node's CommonJS loader passes a module, in its order. */
 const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
 const WRAPPER_TAIL = '\n});';
+/** How many caches of other builds of the same bundle stay beside the one written. */
+const KEPT_OTHER_BUILDS = 3;
 
 export function loadBundle(file: string, cacheDir: string | undefined): unknown {
   const load = nodeModule.createRequire(file);
@@ -84,10 +86,13 @@ function writeCache(cacheDir: string, cacheFile: string, prefix: string, script:
     // 'wx': a file planted at the temporary name is not written through.
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600, flag: 'wx' });
     renameSync(temporary, cacheFile);
-    // The code of builds gone by (an upgrade, another Node) would only take space.
-    for (const name of readdirSync(cacheDir)) {
-      if (name.startsWith(prefix) && name.endsWith('.v8') && name !== basename(cacheFile)) unlinkSync(join(cacheDir, name));
-    }
+    // The code of builds gone by (an upgrade, another Node) would only take space; a few are kept,
+    // so that two installations run in turn (a global one, one in a project) do not evict each other's.
+    const others = readdirSync(cacheDir)
+      .filter((name) => name.startsWith(prefix) && name.endsWith('.v8') && name !== basename(cacheFile))
+      .map((name) => ({ name, mtimeMs: statSync(join(cacheDir, name)).mtimeMs }))
+      .sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const old of others.slice(KEPT_OTHER_BUILDS)) unlinkSync(join(cacheDir, old.name));
   } catch {
     // the next start compiles again
   }

@@ -10,7 +10,7 @@
  * user's own cache directory, not compiled at every start.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -154,9 +154,13 @@ test("the commands' bundle loads from V8 code cached in the user's own directory
   const loose = await exec();
   assert.equal(loose.status, 0, loose.stderr);
   assert.equal(statSync(file).mode & 0o777, 0o600);
-  // A cache of an earlier build is cleared when the new one is written.
-  writeFileSync(join(cacheDir, 'commands-1-2-v20.0.0-x64.v8'), 'old', { mode: 0o600 });
+  // Caches of earlier builds are cleared when a new one is written, but for the newest three.
+  for (const [i, build] of ['1-1', '1-2', '1-3', '1-4'].entries()) {
+    const other = join(cacheDir, `commands-${build}-v20.0.0-x64.v8`);
+    writeFileSync(other, 'old', { mode: 0o600 });
+    utimesSync(other, 1_000_000 + i, 1_000_000 + i);
+  }
   rmSync(file);
   await exec();
-  assert.deepEqual(ours(), [name]);
+  assert.deepEqual(ours().sort(), [name, 'commands-1-2-v20.0.0-x64.v8', 'commands-1-3-v20.0.0-x64.v8', 'commands-1-4-v20.0.0-x64.v8'].sort());
 });
