@@ -5,6 +5,7 @@ import { exportSession } from '../export/export-session.js';
 import { FORMATS, isExportFormat } from '../export/export-formats.js';
 import { enableDebug } from '../log/debug-log.js';
 import { guarded } from '../log/report-error.js';
+import { keepPrivate } from '../fs/private-files.js';
 import { backendOption } from './backend-option.js';
 import { checkedBackend, checkedDuration, checkedRegion } from './exec-arguments.js';
 import { checkedMfaToken } from './mfa-token.js';
@@ -62,6 +63,8 @@ export class ExportCommand extends Command {
       );
       // Seen on a screen, or in a terminal's scroll-back, the keys are as good as copied.
       if (process.stdout.isTTY) this.context.stderr.write('rolecall: the lines below hold secret keys: eval them or redirect them, rather than leave them on the screen\n');
+      // Redirected into a file: one other users can read would hold the keys.
+      if (this.context.stdout === process.stdout) keepPrivate(1);
       this.context.stdout.write(text);
     });
   }
