@@ -91,10 +91,16 @@ function parseEnv(text: string): Record<string, string> {
 describe('no secret of any command lands outside where it is meant to go', { concurrency: true }, () => {
   const suite = ssoWorldForSuite();
   let federation: FakeFederation;
+  // One watch of /proc for both backends' tests, which run at once: each reads the processes of its own sandbox.
+  let processes: ReturnType<typeof watchProcesses>;
   before(async () => {
     federation = await startFakeFederation();
+    processes = watchProcesses({ environ: true });
   });
-  after(async () => federation?.stop());
+  after(async () => {
+    processes?.stop();
+    await federation?.stop();
+  });
 
   for (const backend of BACKENDS) {
     test(`${backend} backend, the agent on`, async (t) => {
@@ -161,7 +167,6 @@ describe('no secret of any command lands outside where it is meant to go', { con
       return result;
     };
 
-    const processes = watchProcesses({ environ: true });
     let seen: SeenProcess[] = [];
     let agents: number[] = [];
     const meant: Record<string, string> = {};
@@ -225,7 +230,7 @@ describe('no secret of any command lands outside where it is meant to go', { con
       assert.match(status.stdout, /unlocked|keys:/);
       assert.deepEqual(agentPids(box), agents, 'one agent all along');
     } finally {
-      seen = processes.stop();
+      seen = processes.seen();
     }
 
     const roleEnv = childEnv('role');

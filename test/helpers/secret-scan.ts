@@ -92,7 +92,7 @@ export interface SeenProcess {
  * often known only afterwards (a token moto or a fake made), so the whole
  * record is checked at the end.
  */
-export function watchProcesses(options: { environ?: boolean } = {}): { stop(): SeenProcess[] } {
+export function watchProcesses(options: { environ?: boolean } = {}): { seen(): SeenProcess[]; stop(): SeenProcess[] } {
   const seen = new Map<string, SeenProcess>();
   const scan = () => {
     for (const entry of readdirSync('/proc')) {
@@ -117,6 +117,11 @@ export function watchProcesses(options: { environ?: boolean } = {}): { stop(): S
   const timer = setInterval(scan, 5);
   timer.unref(); // a test that fails before stop() must not keep the file's process alive
   return {
+    /** What was seen so far, the watch going on (tests running at once share one watcher). */
+    seen() {
+      scan();
+      return [...seen.values()];
+    },
     stop() {
       clearInterval(timer);
       scan();
