@@ -20,7 +20,7 @@ export class ExportCommand extends Command {
 
       Formats (\`--format\`): \`sh\` (the default): \`export KEY='value'\` lines, safe to \`eval\` in bash and zsh whatever a value holds, and \`unset\` lines for what would win over the keys (\`AWS_PROFILE\`, \`AWS_DEFAULT_PROFILE\`, \`AWS_SECURITY_TOKEN\`, a token or expiry the session has not); \`fish\`: \`set -gx\` and \`set -e\`, for \`| source\`; \`env\`: \`KEY=value\` lines (no quoting, so a value with a line break is refused); \`dotenv\`: a \`.env\` file, values in single quotes; \`json\`: the credential_process JSON; \`ini\`: a credentials-file section named \`--section NAME\` (default: the profile's name).
 
-      The output holds secrets: on a terminal rolecall says so on stderr. Prefer \`rolecall exec\`, which puts the keys in one command's environment only; export is for shells and tools that cannot be started by rolecall.
+      The output holds secrets: on a terminal rolecall says so on stderr; redirected into a file, it makes the file 0600 (readable by you alone) before writing, whatever the umask. Prefer \`rolecall exec\`, which puts the keys in one command's environment only; export is for shells and tools that cannot be started by rolecall.
 
       Options: \`--duration D\`, \`--region R\`, \`--no-session\`, \`--mfa-token CODE\`, \`--backend keychain|file\`, \`--debug\` (on stderr, never a secret), as for exec.
     `,
