@@ -54,8 +54,13 @@ function canary(what: string): string {
   return head + randomBytes(20).toString('hex').slice(0, 40 - head.length);
 }
 
-/** The child of an exec: it records its own environment and every argv on the machine, where no scan looks (the dump directory). */
+/**
+ * The child of an exec: it records its own environment and every argv on the
+ * machine, where no scan looks (the dump directory). What it starts carries
+ * EXEC_CHILD_TREE: the child's own environment, passed on, is where the session goes.
+ */
 const CHILD_SCRIPT = `label=$1; shift
+export EXEC_CHILD_TREE=1
 env > "$DUMP/child-$label.env"
 for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < "$f" 2>/dev/null; echo; done > "$DUMP/argv-child-$label.txt"
 "$@"
@@ -282,16 +287,7 @@ describe('no secret of any command lands outside where it is meant to go', { con
     // The console's $BROWSER of either backend's test (they run at once): the URL is its argument by design.
     const isBrowser = (argv: string) => /\/rolecall-dump-\w+\/browser\.sh /.test(argv);
     const ours = (p: SeenProcess) => p.environ.includes(`HOME=${box.home}`);
-    const childTree = new Set(seen.filter((p) => p.argv.includes(join(dump, 'child.sh'))).map((p) => p.pid));
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const p of seen) {
-        if (childTree.has(p.ppid) && !childTree.has(p.pid)) {
-          childTree.add(p.pid);
-          grew = true;
-        }
-      }
-    }
+    const childTree = new Set(seen.filter((p) => p.argv.includes(join(dump, 'child.sh')) || p.environ.includes('EXEC_CHILD_TREE=1')).map((p) => p.pid));
     // A rolecall command's own environment is the one this test gave it (the agent's, which rolecall made, is scanned).
     const givenByTest = (p: SeenProcess) => p.ppid === process.pid || (p.argvWords[1] === rolecallBin && !(p.argvWords.includes('agent') && p.argvWords.includes('--foreground')));
     const long = secrets.filter((secret) => secret.length >= 16);
