@@ -30,7 +30,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -38,7 +38,7 @@ import { startFakeFederation, type FakeFederation } from '../helpers/fake-federa
 import { oidcControls } from '../helpers/fake-sso-oidc.js';
 import { motoAdmin } from '../helpers/moto-server.js';
 import { requireCommands } from '../helpers/peers.js';
-import { rolecallBin, runProcess, runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
+import { parseEnv, rolecallBin, runProcess, runRolecall, type RunResult } from '../helpers/sandbox.js';
 import { filesHoldingAnyForm, secretsIn, watchProcesses, type SeenProcess } from '../helpers/secret-scan.js';
 import { ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
 import { AGENT_ON, agentPids, waitForAgents } from './agent-harness.js';
@@ -84,15 +84,6 @@ printf '%s\\n' "$@" > "$DUMP/browser-$$.argv"
 env > "$DUMP/browser-$$.env"
 `;
 
-function parseEnv(text: string): Record<string, string> {
-  return Object.fromEntries(
-    text
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
-}
-
 describe('no secret of any command lands outside where it is meant to go', { concurrency: true }, () => {
   const suite = ssoWorldForSuite();
   let federation: FakeFederation;
@@ -109,7 +100,7 @@ describe('no secret of any command lands outside where it is meant to go', { con
 
   for (const backend of BACKENDS) {
     test(`${backend} backend, the agent on`, async (t) => {
-      if (!requireCommands(t, 'moto_server', 'aws', 'bash') || !(await requireBackend(t, backend))) return;
+      if (!requireCommands(t, 'moto_server', 'aws', 'sh') || !(await requireBackend(t, backend))) return;
       await everyCommand(t, backend);
     });
   }
