@@ -165,7 +165,8 @@ describe('no secret of any command lands outside where it is meant to go', { con
 
     let seen: SeenProcess[] = [];
     let agents: number[] = [];
-    const meant: Record<string, string> = {};
+    /** Secrets read where they are meant to land, to look for everywhere else. */
+    const found: Record<string, string> = {};
     try {
       await run(['add', base, '--env'], { env: { AWS_ACCESS_KEY_ID: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, AWS_SECRET_ACCESS_KEY: baseSecret } });
       await run(['add', rot, '--env'], { env: { AWS_ACCESS_KEY_ID: rotOld.AccessKeyId, AWS_SECRET_ACCESS_KEY: rotOld.SecretAccessKey } });
@@ -183,14 +184,14 @@ describe('no secret of any command lands outside where it is meant to go', { con
       assert.match(served.stdout, /assumed-role\/Everything\//, "the child's SDK got the session from the server");
       const serverEnv = childEnv('server');
       assert.equal(serverEnv.AWS_SECRET_ACCESS_KEY, undefined, 'a --server child gets no keys');
-      meant.serverToken = serverEnv.AWS_CONTAINER_AUTHORIZATION_TOKEN ?? '';
-      assert.ok(meant.serverToken.length >= 43);
+      found.serverToken = serverEnv.AWS_CONTAINER_AUTHORIZATION_TOKEN ?? '';
+      assert.ok(found.serverToken.length >= 43);
 
       const cpRole = JSON.parse((await run(['credential-process', '--debug', role], { meant: 'stdout' })).stdout) as { SecretAccessKey: string; SessionToken: string };
       const cpBase = JSON.parse((await run(['credential-process', '--debug', base], { meant: 'stdout' })).stdout) as { SecretAccessKey: string; SessionToken: string };
       assert.equal(cpRole.SecretAccessKey, childEnv('role').AWS_SECRET_ACCESS_KEY, 'the cached session');
       assert.equal(cpBase.SecretAccessKey, MOTO_SESSION_SECRET, "the MFA session under the role: moto's GetSessionToken");
-      meant.mfaSessionToken = cpBase.SessionToken;
+      found.mfaSessionToken = cpBase.SessionToken;
 
       // Into a file the shell creates with the umask of many systems: readable by all, until rolecall tightens it.
       const exportedFile = join(box.home, 'exported.ini');
@@ -207,8 +208,8 @@ describe('no secret of any command lands outside where it is meant to go', { con
 
       await run(['rotate', '--debug', rot]);
       await run(['exec', '--debug', '--no-session', rot, '--', ...child('rot')]);
-      meant.rotNew = childEnv('rot').AWS_SECRET_ACCESS_KEY ?? '';
-      assert.ok(meant.rotNew && meant.rotNew !== rotOld.SecretAccessKey, 'rotate stored a new key');
+      found.rotNew = childEnv('rot').AWS_SECRET_ACCESS_KEY ?? '';
+      assert.ok(found.rotNew && found.rotNew !== rotOld.SecretAccessKey, 'rotate stored a new key');
 
       await run(['sso', 'login', '--debug', sso], { env: ssoBrowser });
       await run(['exec', '--debug', sso, '--', ...child('sso')]);
@@ -240,12 +241,12 @@ describe('no secret of any command lands outside where it is meant to go', { con
       processSecret,
       processToken,
       MOTO_SESSION_SECRET,
-      meant.mfaSessionToken,
+      found.mfaSessionToken,
       roleEnv.AWS_SECRET_ACCESS_KEY,
       roleEnv.AWS_SESSION_TOKEN,
-      meant.serverToken,
+      found.serverToken,
       rotOld.SecretAccessKey,
-      meant.rotNew,
+      found.rotNew,
       ssoEnv.AWS_SECRET_ACCESS_KEY,
       ssoEnv.AWS_SESSION_TOKEN,
       ...federation.requests.map((request) => request.token),
