@@ -5,6 +5,7 @@ import { exportSession } from '../export/export-session.js';
 import { FORMATS, isExportFormat } from '../export/export-formats.js';
 import { enableDebug } from '../log/debug-log.js';
 import { guarded } from '../log/report-error.js';
+import { keepPrivate } from '../fs/private-files.js';
 import { backendOption } from './backend-option.js';
 import { checkedBackend, checkedDuration, checkedRegion } from './exec-arguments.js';
 import { checkedMfaToken } from './mfa-token.js';
@@ -19,7 +20,7 @@ export class ExportCommand extends Command {
 
       Formats (\`--format\`): \`sh\` (the default): \`export KEY='value'\` lines, safe to \`eval\` in bash and zsh whatever a value holds, and \`unset\` lines for what would win over the keys (\`AWS_PROFILE\`, \`AWS_DEFAULT_PROFILE\`, \`AWS_SECURITY_TOKEN\`, a token or expiry the session has not); \`fish\`: \`set -gx\` and \`set -e\`, for \`| source\`; \`env\`: \`KEY=value\` lines (no quoting, so a value with a line break is refused); \`dotenv\`: a \`.env\` file, values in single quotes; \`json\`: the credential_process JSON; \`ini\`: a credentials-file section named \`--section NAME\` (default: the profile's name).
 
-      The output holds secrets: on a terminal rolecall says so on stderr. Prefer \`rolecall exec\`, which puts the keys in one command's environment only; export is for shells and tools that cannot be started by rolecall.
+      The output holds secrets: on a terminal rolecall says so on stderr; redirected into a file, it makes the file 0600 (readable by you alone) before writing, whatever the umask. Prefer \`rolecall exec\`, which puts the keys in one command's environment only; export is for shells and tools that cannot be started by rolecall.
 
       Options: \`--duration D\`, \`--region R\`, \`--no-session\`, \`--mfa-token CODE\`, \`--backend keychain|file\`, \`--debug\` (on stderr, never a secret), as for exec.
     `,
@@ -62,6 +63,8 @@ export class ExportCommand extends Command {
       );
       // Seen on a screen, or in a terminal's scroll-back, the keys are as good as copied.
       if (process.stdout.isTTY) this.context.stderr.write('rolecall: the lines below hold secret keys: eval them or redirect them, rather than leave them on the screen\n');
+      // Redirected into a file: one other users can read would hold the keys.
+      if (this.context.stdout === process.stdout) keepPrivate(1);
       this.context.stdout.write(text);
     });
   }

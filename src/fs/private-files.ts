@@ -5,8 +5,20 @@
  * crash leaves no torn file.
  */
 import { nodeCrypto } from '../base/node-crypto.js';
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+
+/**
+ * A file secrets are about to be written into through `fd` (`rolecall export
+ * > FILE`): the shell created it with the user's umask, usually 0644, which
+ * lets every local user read the keys. A regular file of this user's that
+ * others may read is made 0600 first; a pipe, a terminal or /dev/null is
+ * left alone, and so is a file of someone else's (not ours to change).
+ */
+export function keepPrivate(fd: number): void {
+  const stat = fstatSync(fd);
+  if (stat.isFile() && stat.uid === process.geteuid?.() && (stat.mode & 0o077) !== 0) fchmodSync(fd, stat.mode & 0o700);
+}
 
 /** Creates the directory (and missing parents) 0700, and tightens it if it exists looser. */
 export function ensurePrivateDir(dir: string): void {

@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
 import { CALLER_ARN, randomKeys, rolesOverBase, stsWorldForSuite } from '../helpers/sts-world.js';
-import { filesHolding } from './vault-harness.js';
+import { filesHolding } from '../helpers/secret-scan.js';
 import { AGENT_ON, agentPids, socketOf, waitForAgents } from './agent-harness.js';
 
 describe('the agent and the file vault', { concurrency: false }, () => {

@@ -7,8 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { motoAdmin } from '../helpers/moto-server.js';
 import { requireCommands } from '../helpers/peers.js';
-import { runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { CALLER_ARN, randomKeys, rolesOverBase, stsWorldForSuite } from '../helpers/sts-world.js';
 import { uniqueName } from './vault-harness.js';
 import { AGENT_ON, waitForAgents } from './agent-harness.js';
@@ -92,15 +93,7 @@ describe('the agent never serves what was dropped or no longer matches', { concu
   test('rotate (moto\'s IAM) leaves the agent serving the new key, and no session of the old one', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const { world } = suite;
-    const admin = async (args: string[]) => {
-      const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/^AWS_/.test(key)) env[key] = value;
-      const result = await runProcess('aws', [...args, '--output', 'json'], {
-        env: { ...env, AWS_ACCESS_KEY_ID: 'motoadmin', AWS_SECRET_ACCESS_KEY: 'motoadmin', AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: world.moto.url },
-      });
-      assert.equal(result.status, 0, result.stderr);
-      return JSON.parse(result.stdout || '{}') as Record<string, any>;
-    };
+    const admin = (args: string[]) => motoAdmin(world.moto, args);
     const user = uniqueName('alice');
     await admin(['iam', 'create-user', '--user-name', user]);
     const created = (await admin(['iam', 'create-access-key', '--user-name', user])).AccessKey as { AccessKeyId: string; SecretAccessKey: string };

@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall } from '../helpers/sandbox.js';
 import { randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
-import { BACKENDS, backendEnv, filesHolding, requireBackend, uniqueName } from './vault-harness.js';
+import { BACKENDS, backendEnv, requireBackend, uniqueName } from './vault-harness.js';
+import { filesHolding } from '../helpers/secret-scan.js';
 
 /** What moto's GetSessionToken always returns: the cached MFA session's secret. */
 const MOTO_SESSION_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';

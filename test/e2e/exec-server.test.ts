@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import { openVault } from '../../src/pipeline/open-vault.js';
 import { SESSIONS_SERVICE } from '../../src/vault/vault.js';
 import { requireCommands } from '../helpers/peers.js';
-import { runRolecall } from '../helpers/sandbox.js';
+import { parseEnv, runRolecall } from '../helpers/sandbox.js';
 import { CALLER_ARN, credentialsFile, randomKeys, rolesOverBase, stsWorldPerTest } from '../helpers/sts-world.js';
 
 const ROLE_ARN = /^arn:aws:sts::123456789012:assumed-role\/App\/rolecall-/;
@@ -68,15 +68,6 @@ interface ServedCredentials {
   readonly SecretAccessKey: string;
   readonly Token: string;
   readonly Expiration: string;
-}
-
-function parseEnv(text: string): Record<string, string> {
-  return Object.fromEntries(
-    text
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
 }
 
 /** Resolves with the error code of a GET to `url` (ECONNREFUSED once the server is gone), or its status. */

@@ -15,7 +15,7 @@ import { requireCommands } from '../helpers/peers.js';
 import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys, stsWorldForSuite } from '../helpers/sts-world.js';
 import { openTerminal } from '../helpers/terminal-session.js';
-import { watchArgv } from './vault-harness.js';
+import { watchArgv } from '../helpers/secret-scan.js';
 
 const MFA = 'arn:aws:iam::123456789012:mfa/alice';
 /** How a profile's credential_process names the rolecall under test. */

@@ -15,7 +15,7 @@ import { shellQuote } from '../helpers/pseudo-terminal.js';
 import { rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys, rolesOverBase, stsWorldForSuite } from '../helpers/sts-world.js';
 import { openTerminal } from '../helpers/terminal-session.js';
-import { watchArgv } from './vault-harness.js';
+import { watchArgv } from '../helpers/secret-scan.js';
 
 const CONFIG = rolesOverBase({ admin: 'Admin' });
 

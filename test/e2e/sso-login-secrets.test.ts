@@ -7,7 +7,6 @@
  * sharing with the AWS CLI here).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { oidcControls } from '../helpers/fake-sso-oidc.js';
 import { requireCommands } from '../helpers/peers.js';
@@ -15,7 +14,8 @@ import { runRolecall, type RunResult } from '../helpers/sandbox.js';
 import { ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
 import { runWithoutTerminal, withBrowser } from './sso-login-harness.js';
-import { BACKENDS, backendEnv, filesHolding, requireBackend, uniqueName } from './vault-harness.js';
+import { BACKENDS, backendEnv, requireBackend, uniqueName } from './vault-harness.js';
+import { filesHolding, watchProcesses } from '../helpers/secret-scan.js';
 
 describe('a sign-in leaks none of its secrets', { concurrency: false }, () => {
   const suite = ssoWorldForSuite();
@@ -36,12 +36,13 @@ describe('a sign-in leaks none of its secrets', { concurrency: false }, () => {
       t.after(() => {
         state.tokenSeconds = 3600;
       });
-      const argv = recordArgv();
+      // The secrets are known only once the sign-ins are done: every argv is kept.
+      const argv = watchProcesses();
       const runs: RunResult[] = [];
       runs.push(await runRolecall(box, ['sso', 'login', '--debug', name], { env: browser }));
       runs.push(await runRolecall(box, ['sso', 'login', '--debug', '--use-device-code', name], { env: browser }));
       runs.push(await runWithoutTerminal(box, ['exec', '--debug', name, '--', ...CALLER_ARN], { env: browser }));
-      const seen = argv.stop();
+      const seen = argv.stop().map((process) => process.argv);
       for (const run of runs) assert.equal(run.status, 0, run.stderr);
       assert.ok(state.count('CreateToken:authorization_code') >= 1 && state.count('CreateToken:device_code') >= 1 && state.count('CreateToken:refresh_token') >= 1, 'both flows and a refresh ran');
 
@@ -67,27 +68,3 @@ describe('a sign-in leaks none of its secrets', { concurrency: false }, () => {
     });
   }
 });
-
-/** Every argv seen while it runs, polled from /proc: the secrets are known only once the sign-ins are done. */
-function recordArgv(): { stop(): string[] } {
-  const seen = new Set<string>();
-  const scan = () => {
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        seen.add(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
-      } catch {
-        // gone already
-      }
-    }
-  };
-  const timer = setInterval(scan, 5);
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
-      scan();
-      return [...seen];
-    },
-  };
-}

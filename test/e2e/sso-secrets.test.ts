@@ -11,7 +11,8 @@ import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall } from '../helpers/sandbox.js';
 import { plantVaultToken, ssoSession, ssoWorldForSuite, START_URL } from '../helpers/sso-world.js';
-import { BACKENDS, backendEnv, filesHolding, requireBackend, uniqueName, watchArgv } from './vault-harness.js';
+import { BACKENDS, backendEnv, requireBackend, uniqueName } from './vault-harness.js';
+import { filesHolding, watchArgv } from '../helpers/secret-scan.js';
 
 describe('SSO tokens and role sessions are never plain text', { concurrency: false }, () => {
   const suite = ssoWorldForSuite();

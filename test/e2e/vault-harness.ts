@@ -1,8 +1,8 @@
 /**
  * Shared by the vault end-to-end tests: which backends this machine has
  * (the keychain needs a Secret Service on a D-Bus session bus), a sandbox
- * set up for one backend, and watchers that catch a secret in a process's
- * argv or in a file under HOME.
+ * set up for one backend, and a snapshot of files (the scans for secrets
+ * are test/helpers/secret-scan.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +11,6 @@ import type { TestContext } from 'node:test';
 import { vaultGenerationDir } from '../../src/fs/rolecall-dirs.js';
 import { openKeychain } from '../../src/vault/keychain-vault.js';
 import { requirePeer } from '../helpers/peers.js';
-import type { Sandbox } from '../helpers/sandbox.js';
 
 export type Backend = 'keychain' | 'file';
 export const BACKENDS: readonly Backend[] = ['keychain', 'file'];
@@ -42,53 +41,6 @@ export function backendEnv(backend: Backend): Record<string, string> {
  */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
-}
-
-/**
- * Reads every process's argv (/proc/PID/cmdline) every few milliseconds
- * while a command runs, and keeps those that contain one of the secrets.
- */
-export function watchArgv(secrets: readonly string[]): { stop(): string[] } {
-  const hits = new Set<string>();
-  const scan = () => {
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let argv: string;
-      try {
-        argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      } catch {
-        continue; // gone already
-      }
-      if (secrets.some((s) => argv.includes(s))) hits.add(`${pid}: ${argv.slice(0, 200)}`);
-    }
-  };
-  scan();
-  const timer = setInterval(scan, 5);
-  timer.unref(); // a test that fails before stop() must not keep the file's process alive
-  return {
-    stop() {
-      clearInterval(timer);
-      scan();
-      return [...hits];
-    },
-  };
-}
-
-/** Every file under the sandbox HOME that contains one of the secrets, relative to HOME. */
-export function filesHolding(sandbox: Sandbox, secrets: readonly string[]): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) {
-        const bytes = readFileSync(path);
-        if (secrets.some((s) => bytes.includes(s))) found.push(path.slice(sandbox.home.length + 1));
-      }
-    }
-  };
-  walk(sandbox.home);
-  return found.sort();
 }
 
 /** Every file under `dir` with its bytes, by path relative to `dir`: to show that nothing changed. */

@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
 import { CALLER_ARN, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
-import { BACKENDS, backendEnv, filesHolding, requireBackend, uniqueName, watchArgv } from './vault-harness.js';
+import { BACKENDS, backendEnv, requireBackend, uniqueName } from './vault-harness.js';
+import { filesHolding, watchArgv } from '../helpers/secret-scan.js';
 
 describe('secrets stay out of argv, output and plain-text files', { concurrency: false }, () => {
   let world: StsWorld;

@@ -13,7 +13,8 @@ import { describe, test, type TestContext } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { makeSandbox, rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { CALLER_ARN, credentialsFile, randomKeys, startStsWorld } from '../helpers/sts-world.js';
-import { filesHolding, snapshotFiles } from './vault-harness.js';
+import { snapshotFiles } from './vault-harness.js';
+import { filesHolding } from '../helpers/secret-scan.js';
 
 interface Exchange {
   /** Waits for this on the terminal, then types `type` (Enter is added). */

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { runProcess } from './sandbox.js';
 
 export interface MotoServer {
   readonly url: string;
@@ -60,4 +61,19 @@ export async function startMoto(): Promise<MotoServer> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * The AWS CLI as moto's administrator, straight at moto (not through a
+ * test's proxy): to set up IAM users and keys, and read them back. Its JSON
+ * answer, parsed ({} for none).
+ */
+export async function motoAdmin(moto: MotoServer, args: readonly string[]): Promise<Record<string, any>> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/^AWS_/.test(key)) env[key] = value;
+  const result = await runProcess('aws', [...args, '--output', 'json'], {
+    env: { ...env, AWS_ACCESS_KEY_ID: 'motoadmin', AWS_SECRET_ACCESS_KEY: 'motoadmin', AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: moto.url },
+  });
+  if (result.status !== 0) throw new Error(`aws ${args.join(' ')}: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim() || '{}') as Record<string, any>;
 }

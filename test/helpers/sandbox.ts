@@ -130,3 +130,13 @@ export function runProcess(file: string, args: readonly string[], spawnOptions: 
     child.stdin?.end(options.input ?? '');
   });
 }
+
+/** The output of `env` (one NAME=value a line), as a map: what a test's child dumped of its environment. */
+export function parseEnv(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
