@@ -10,22 +10,25 @@
  * none or V8 refused it (another Node, other flags), at exit, so that it
  * holds the functions the command ran, not only the top level.
  *
- * V8 checks its cached code against the source's length only, so the cache
- * file is named after the bundle's size and modification time and the Node
- * version: a rebuilt or upgraded bundle never meets the code of another. The
- * cache holds compiled code and the source's own literals, never a value
- * computed at run time (no secret can reach it). It is code this process will
- * run, so it is taken only from a file of this user's that no one else may
- * write, in a directory made 0700; anything else is ignored.
+ * V8 checks its cached code against the source's length only (and accepts a
+ * corrupted one), so the cache file is named after the bundle's stat stamp
+ * and the Node version: a rebuilt or upgraded bundle never meets the code of
+ * another. The cache holds compiled code and the source's own literals,
+ * never a value computed at run time (no secret can reach it). It is code
+ * this process will run, so it is taken only from a regular file (not
+ * through a link) of this user's that no one else may write, in a directory
+ * entry.ts has found safe; anything else is ignored and written anew.
  *
  * The bundles must hold no import() (vm.Script on Node 20 cannot run one
  * without an experimental flag): esbuild turns theirs into require, and what
  * must stay an ES module import (dist/main.js) is given to them by entry.ts.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+
+const { O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = constants;
 
 /** What Node's CommonJS loader passes a module, in its order. */
 const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
@@ -36,15 +39,29 @@ const KEPT_OTHER_BUILDS = 3;
 export function loadBundle(file: string, cacheDir: string | undefined): unknown {
   const load = nodeModule.createRequire(file);
   if (!cacheDir) return load(file);
-  const bundle = statSync(file);
-  const cacheFile = join(cacheDir, `${cachePrefix(file)}${bundle.size}-${Math.trunc(bundle.mtimeMs)}-${process.version}-${process.arch}.v8`);
-  const cached = ownCacheBytes(cacheFile);
-  const script = new Script(`${WRAPPER_HEAD}${readFileSync(file, 'utf8')}${WRAPPER_TAIL}`, { filename: file, ...(cached ? { cachedData: cached } : {}) });
-  if (!cached || script.cachedDataRejected) process.once('exit', () => writeCache(cacheDir, cacheFile, cachePrefix(file), script));
+  // The source and the stamp its cache is named by come from one open file, so an upgrade
+  // between a stat and a read cannot file one build's code under another's name.
+  const bundle = readWhole(file, 0);
+  if (!bundle) return load(file);
+  const cacheFile = join(cacheDir, `${cachePrefix(file)}${stamp(bundle.stat)}-${process.version}-${process.arch}.v8`);
+  const cached = readWhole(cacheFile, O_NOFOLLOW | O_NONBLOCK);
+  const cachedData = cached && ownedAndClosed(cached.stat) ? cached.bytes : undefined;
+  const script = new Script(`${WRAPPER_HEAD}${bundle.bytes.toString('utf8')}${WRAPPER_TAIL}`, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  if (!cachedData || script.cachedDataRejected) process.once('exit', () => writeCache(cacheDir, cacheFile, cachePrefix(file), script));
   const module = { exports: {} as unknown, filename: file, id: file, loaded: false };
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, load, module, file, dirname(file));
   module.loaded = true;
   return module.exports;
+}
+
+/**
+ * What tells one build of a bundle from another: V8 compares only the
+ * source's length, and package managers keep or fix modification times (npm
+ * sets 1985-10-26), so the inode and the change time, which no one can set,
+ * are in it too.
+ */
+function stamp(stat: Stats): string {
+  return `${stat.size}-${Math.trunc(stat.mtimeMs)}-${Math.trunc(stat.ctimeMs)}-${stat.dev}-${stat.ino}`;
 }
 
 /** What every cache file of this bundle's is named with first, whichever build it was of. */
@@ -52,17 +69,23 @@ function cachePrefix(file: string): string {
   return `${basename(file).replace(/\.c?js$/, '')}-`;
 }
 
-/** The cache file's bytes when it is this user's own and only this user may write it; else nothing (it will be written anew). */
-function ownCacheBytes(path: string): Buffer | undefined {
+/** A regular file of this user's that no one else may write: only such a cache is run. */
+function ownedAndClosed(stat: Stats): boolean {
+  return stat.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0;
+}
+
+/** A file's bytes and its stat, read through one descriptor; undefined when it cannot be read (or is no regular file). */
+function readWhole(path: string, flags: number): { readonly bytes: Buffer; readonly stat: Stats } | undefined {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: a FIFO planted at the cache's name must not hang the start.
+    fd = openSync(path, O_RDONLY | flags);
   } catch {
     return undefined;
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) return undefined;
+    if (!stat.isFile()) return undefined;
     const bytes = Buffer.allocUnsafe(stat.size);
     let read = 0;
     while (read < bytes.length) {
@@ -70,7 +93,7 @@ function ownCacheBytes(path: string): Buffer | undefined {
       if (n === 0) break;
       read += n;
     }
-    return bytes.subarray(0, read);
+    return { bytes: bytes.subarray(0, read), stat };
   } catch {
     return undefined;
   } finally {
@@ -80,10 +103,10 @@ function ownCacheBytes(path: string): Buffer | undefined {
 
 /** Best effort: a cache that cannot be written costs the next start its compile, nothing more. */
 function writeCache(cacheDir: string, cacheFile: string, prefix: string, script: Script): void {
+  // Unique per writer ('wx' refuses a name already there, a planted link among them).
+  const temporary = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-    const temporary = `${cacheFile}.${process.pid}.tmp`;
-    // 'wx': a file planted at the temporary name is not written through.
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600, flag: 'wx' });
     renameSync(temporary, cacheFile);
     // The code of builds gone by (an upgrade, another Node) would only take space; a few are kept,
@@ -94,6 +117,11 @@ function writeCache(cacheDir: string, cacheFile: string, prefix: string, script:
       .sort((a, b) => b.mtimeMs - a.mtimeMs);
     for (const old of others.slice(KEPT_OTHER_BUILDS)) unlinkSync(join(cacheDir, old.name));
   } catch {
-    // the next start compiles again
+    // The next start compiles again; a half-written file is not left behind.
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // it was never made, or was renamed
+    }
   }
 }
