@@ -1,5 +1,5 @@
 /** Reads and parses the two files; the only I/O of config resolution. */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
 import { configPaths, displayPath, type ConfigPaths } from './config-paths.js';
@@ -38,16 +38,15 @@ function registerFileSecrets(ini: IniFile): void {
   }
 }
 
-/** A missing file is an empty one, as for the AWS CLI. */
+/**
+ * A missing file is an empty one, as for the AWS CLI; so is anything that is
+ * not a regular file (a directory, a FIFO, a device), which botocore skips
+ * (os.path.isfile). Opened without blocking and checked on the open file: a
+ * FIFO read would wait for a writer forever.
+ */
 export function readIniFile(path: string, env: Env): IniFile {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return { sections: [] };
-    throw new ConfigError(`${displayPath(path, env)}: cannot read it (${code ?? 'unknown error'})`);
-  }
+  const bytes = regularFileBytes(path, env);
+  if (bytes === undefined) return { sections: [] };
   try {
     const ini = parseIni(decodeConfigBytes(bytes));
     for (const section of ini.sections) {
@@ -65,5 +64,21 @@ export function readIniFile(path: string, env: Env): IniFile {
       throw new ConfigError(`${displayPath(path, env)}:${error.line}: ${error.reason}`);
     }
     throw error;
+  }
+}
+
+/** The file's bytes, or undefined when it is missing or not a regular file. */
+function regularFileBytes(path: string, env: Env): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return undefined;
+    return readFileSync(fd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
+    throw new ConfigError(`${displayPath(path, env)}: cannot read it (${code ?? 'unknown error'})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -28,7 +28,7 @@ import { didYouMean } from './suggest-names.js';
 import { isSsoRoleProfile, ssoRoleOf, usesSso, type SsoSessionSections } from './sso-session.js';
 import { describeTypos, misspeltKeys } from './key-typos.js';
 import { defaultSessionName, isValidSessionName } from './session-name.js';
-import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, shownValue, TRAILING_COMMENT_HINT } from './sts-values.js';
+import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, isValidRoleArn, shownValue, TRAILING_COMMENT_HINT } from './sts-values.js';
 
 export const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const;
 
@@ -273,7 +273,7 @@ function credentialSourceStep(profile: Profile, value: string, where: Locator): 
 }
 
 function checkRoleArn(value: string, profile: Profile, where: Locator): string {
-  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(value)) {
+  if (!isValidRoleArn(value)) {
     throw where.error(profile, 'role_arn', `has role_arn ${shownValue(value, quote)}, which is not a role ARN (arn:aws:iam::123456789012:role/NAME)`);
   }
   return value;
