@@ -130,6 +130,8 @@ export function parseIni(text: string): IniFile {
       return;
     }
     if (!current) {
+      // configparser says a section header is missing; an unclosed one is the likelier mistake.
+      if (value.startsWith('[')) throw new IniSyntaxError(lineNo, notAnOption(value));
       throw new IniSyntaxError(lineNo, `${quote(value)} comes before any [section] header; add one, e.g. [default], above it`);
     }
     const match = OPTION_LINE.exec(value);

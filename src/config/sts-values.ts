@@ -42,11 +42,15 @@ export function hasTrailingComment(value: string): boolean {
  * like a key or token is described instead of shown.
  */
 export function shownValue(value: string, quote: (text: string, max?: number) => string): string {
+  // No setting is this long, and not searched either: V8's regular expressions overflow their stack on megabytes.
+  if (value.length > LONGEST_SHOWN) return `a ${value.length}-character value (not shown)`;
   if (value.split(/\s+/).some(looksLikeCredential)) {
     return `a ${value.trim().length}-character value with what looks like a key or token in it (not shown)`;
   }
   return quote(value, 70);
 }
+
+const LONGEST_SHOWN = 4096;
 
 /** The shapes of an access key id, a secret access key and a session token. */
 function looksLikeCredential(word: string): boolean {
