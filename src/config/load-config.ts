@@ -17,8 +17,16 @@ export interface LoadedConfig {
 
 export function loadConfig(env: Env): LoadedConfig {
   const paths = configPaths(env);
-  const config = readIniFile(paths.config, env);
-  const credentials = readIniFile(paths.credentials, env);
+  return configOfFiles(readIniFile(paths.config, env), readIniFile(paths.credentials, env), paths);
+}
+
+/** The two files' bytes (undefined: no file) as the AWS CLI reads them; the same as loadConfig, without reading the disk. */
+export function configOfBytes(config: Uint8Array | undefined, credentials: Uint8Array | undefined, paths: ConfigPaths, env: Env): LoadedConfig {
+  const parse = (bytes: Uint8Array | undefined, path: string) => (bytes === undefined ? { sections: [] } : parseIniBytes(bytes, path, env));
+  return configOfFiles(parse(config, paths.config), parse(credentials, paths.credentials), paths);
+}
+
+function configOfFiles(config: IniFile, credentials: IniFile, paths: ConfigPaths): LoadedConfig {
   registerFileSecrets(config);
   registerFileSecrets(credentials);
   return { paths, profiles: buildProfiles(config, credentials), ssoSessions: ssoSessionSections(config) };
@@ -46,7 +54,11 @@ function registerFileSecrets(ini: IniFile): void {
  */
 export function readIniFile(path: string, env: Env): IniFile {
   const bytes = regularFileBytes(path, env);
-  if (bytes === undefined) return { sections: [] };
+  return bytes === undefined ? { sections: [] } : parseIniBytes(bytes, path, env);
+}
+
+/** One file's bytes read as botocore reads them, its sub-settings (`s3 =`) included; a ConfigError names `path` and the line. */
+function parseIniBytes(bytes: Uint8Array, path: string, env: Env): IniFile {
   try {
     const ini = parseIni(decodeConfigBytes(bytes));
     for (const section of ini.sections) {
