@@ -54,8 +54,10 @@ function registerFileSecrets(ini: IniFile): void {
  */
 export function readIniFile(path: string, env: Env): IniFile {
   const bytes = regularFileBytes(path, env);
-  return bytes === undefined ? { sections: [] } : parseIniBytes(bytes, path, env);
+  return typeof bytes === 'string' || bytes === undefined ? { sections: [] } : parseIniBytes(bytes, path, env);
 }
+
+export const NOT_A_FILE = 'not a regular file';
 
 /** One file's bytes read as botocore reads them, its sub-settings (`s3 =`) included; a ConfigError names `path` and the line. */
 function parseIniBytes(bytes: Uint8Array, path: string, env: Env): IniFile {
@@ -79,16 +81,20 @@ function parseIniBytes(bytes: Uint8Array, path: string, env: Env): IniFile {
   }
 }
 
-/** The file's bytes, or undefined when it is missing or not a regular file. */
-function regularFileBytes(path: string, env: Env): Buffer | undefined {
+/**
+ * The file's bytes; undefined when there is none; NOT_A_FILE when the path
+ * is something else, which readers take for no file and writers refuse.
+ */
+export function regularFileBytes(path: string, env: Env): Buffer | undefined | typeof NOT_A_FILE {
   let fd: number | undefined;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    if (!fstatSync(fd).isFile()) return undefined;
+    if (!fstatSync(fd).isFile()) return NOT_A_FILE;
     return readFileSync(fd);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EISDIR') return NOT_A_FILE;
     throw new ConfigError(`${displayPath(path, env)}: cannot read it (${code ?? 'unknown error'})`);
   } finally {
     if (fd !== undefined) closeSync(fd);

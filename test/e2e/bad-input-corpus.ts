@@ -43,7 +43,8 @@ const PLAINTEXT_NOTICED = /^\.local\/state\/rolecall\/plaintext-noticed\/[^/]+$/
 const TRUST_STATE = /^\.local\/share\/rolecall\/(generation|trust)\/[^/]+$/;
 
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+/** Planted in the files of many entries: no output may carry it. */
+export const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const BASE_KEYS = `[base]\naws_access_key_id = ${KEY_ID}\naws_secret_access_key = ${SECRET}\n`;
 const ROLE = 'arn:aws:iam::123456789012:role/Admin';
 const MFA = 'arn:aws:iam::123456789012:mfa/alice';
@@ -175,6 +176,16 @@ export const BAD_INPUTS: readonly BadInput[] = [
     Array.from({ length: 300 }, (_, i) => `[profile p${i === 0 ? '' : i}]\nrole_arn = ${ROLE}\nsource_profile = p${(i + 1) % 300 || ''}\n`).join(''),
     /profile "p299" makes a loop: "p" -> "p1" -> "p2" -> "p3" -> \.\.\. \(294 more\) -> "p298" -> "p299" -> "p"; point one source_profile at a profile with keys/,
   ),
+  {
+    name: 'config: a FIFO, for add to append to',
+    files: { '.aws/config': { fifo: true } },
+    argv: ['add', 'p', '--env'],
+    env: { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET },
+    status: 1,
+    error: /~\/\.aws\/config is not a regular file, so \[profile p\] was not added to it/,
+    // The keys were stored before: the file vault, created for them.
+    keeps: [/^\.local\/share\/rolecall\/vault\//, /^\.aws\/config\.lock$/],
+  },
   credentialsFile('credentials: binary garbage', garbage(4096, 2), /~\/\.aws\/credentials:\d+: the file is not valid UTF-8/),
   credentialsFile('credentials: a FIFO', { fifo: true }, NOT_FOUND),
   credentialsFile('credentials: a directory', { dir: true }, NOT_FOUND),

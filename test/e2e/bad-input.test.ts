@@ -2,8 +2,8 @@
  * Every entry of the bad-input corpus (bad-input-corpus.ts) through the
  * built CLI, a few at a time: each ends with its documented status and one
  * line that says what is wrong (stderr at most three lines: a notice said
- * once may come first), with no stack trace and no internal name, and
- * leaves HOME as it was: each planted file byte for byte (a FIFO still a
+ * once may come first), with no stack trace, no internal name and never
+ * the secret key planted in the files, and leaves HOME as it was: each planted file byte for byte (a FIFO still a
  * FIFO, never opened), and no new file but the state the entry names.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as exitStatus from '../../src/base/exit-status.js';
 import { makeSandbox, runRolecall, type Sandbox } from '../helpers/sandbox.js';
-import { BAD_INPUTS, type BadInput, type Plant } from './bad-input-corpus.js';
+import { BAD_INPUTS, SECRET, type BadInput, type Plant } from './bad-input-corpus.js';
 
 /** The statuses of src/base/exit-status.ts (those of a child's signal aside). */
 const DOCUMENTED = new Set(Object.values(exitStatus).filter((value): value is number => typeof value === 'number'));
@@ -64,6 +64,7 @@ async function check(entry: BadInput): Promise<void> {
     assert.ok(stderr.split('\n').every((line) => line.length <= 600), `no line longer than 600 characters: ${shown}`);
     assert.match(stderr, entry.error, shown);
     assert.doesNotMatch(`${stderr}\n${run.stdout}`, INTERNAL, shown);
+    assert.ok(!`${run.stderr}${run.stdout}`.includes(SECRET), `${entry.name}: the planted secret key is in the output`);
 
     const after = snapshot(box.home);
     for (const [path, kind] of before) assert.equal(after.get(path), kind, `${entry.name}: ${path} is as it was`);
