@@ -36,9 +36,7 @@ export type Request =
   | { readonly op: 'choice-get'; readonly scope: string }
   | { readonly op: 'choice-put'; readonly scope: string; readonly backend: string; readonly fallbackReason?: string }
   | { readonly op: 'status' }
-  | { readonly op: 'lock' }
-  /** The SHA-256 of `text` in hex, as the reply's value: a command's session names, without loading node:crypto itself. */
-  | { readonly op: 'digest'; readonly text: string };
+  | { readonly op: 'lock' };
 
 export interface AgentStatus {
   readonly pid: number;
@@ -97,9 +95,6 @@ export function parseRequest(line: string): Request | { readonly invalid: string
     case 'choice-put':
       if (!nonEmpty(v.scope) || (v.backend !== 'keychain' && v.backend !== 'file') || !optionalString(v.fallbackReason)) break;
       return { op: 'choice-put', scope: v.scope, backend: v.backend, ...(v.fallbackReason !== undefined ? { fallbackReason: v.fallbackReason as string } : {}) };
-    case 'digest':
-      if (typeof v.text !== 'string') break;
-      return { op: 'digest', text: v.text };
     default:
       return { invalid: `unknown op ${JSON.stringify(String(v.op)).slice(0, 40)}` };
   }

@@ -14,7 +14,6 @@ import { preparePlace, AgentPlaceError, type AgentPlace } from './agent-dir.js';
 import { tryLock } from '../fs/lock-file.js';
 import { join } from 'node:path';
 import { encodeLine, MAX_LINE_BYTES, parseRequest, type AgentStatus, type EntrySummary, type Reply, type Request } from './agent-protocol.js';
-import { sha256Hex } from '../base/node-crypto.js';
 
 export interface ServeOptions {
   readonly place: AgentPlace;
@@ -197,8 +196,6 @@ class Agent {
         return { ok: true };
       case 'status':
         return { ok: true, pid: process.pid, status: this.status() };
-      case 'digest':
-        return { ok: true, value: sha256Hex(request.text) };
     }
   }
 

@@ -5,8 +5,8 @@
  * socket and sets its TTL. Nothing secret goes in its argv or environment:
  * what it holds it is handed over the socket, by the commands that unlock.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Env } from '../base/env.js';
@@ -34,6 +34,8 @@ export function spawnAgent(env: Env): number | undefined {
     if (value !== undefined) agentEnv[name] = value;
   }
   try {
+    // Required here, not imported: a bundle hoists imports to its top, and credential-process on an agent hit runs no child.
+    const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     const child = spawn(process.execPath, [script, 'agent', '--foreground'], { detached: true, stdio: 'ignore', cwd: '/', env: agentEnv });
     child.on('error', (error) => debug(`agent: could not be started (${errorLine(error)})`));
     child.unref();

@@ -24,11 +24,6 @@ export interface CacheSettings {
   readonly lockTimeoutChosen?: boolean;
   readonly locksDirectory: string;
   readonly now?: () => number;
-  /**
-   * The SHA-256 of a text in hex, for the names of sessions: asked of the
-   * agent when one runs (it has node:crypto loaded), else computed here.
-   */
-  readonly digest?: (text: string) => Promise<string>;
 }
 
 export class CachedSessionProvider implements CredentialProvider {

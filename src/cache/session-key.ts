@@ -9,34 +9,28 @@
  * `clear PROFILE` find a profile's sessions without decrypting anything, and
  * it is no secret (the keychain already names base keys by profile).
  */
-import { sha256Hex } from '../base/node-crypto.js';
+import { sha256Hex } from '../base/sha256.js';
 import type { SessionStep, SourceStep } from '../config/plan.js';
 import type { ServiceTarget } from '../config/sdk-client-options.js';
 import type { StsTarget } from '../sts/sts-client.js';
 
 const KEY_VERSION = 'rolecall-session-v1';
 
-/**
- * An account before its hash: the profile, and the text whose SHA-256 names
- * the session. A warm exec has the agent, which has node:crypto loaded
- * already, hash the text (see `digest` in cache/cached-session-provider.ts):
- * loading node:crypto would cost it more than all the rest of its own work.
- */
-export interface AccountPreimage {
+/** An account before its hash: the profile, and the text whose SHA-256 names the session. */
+interface AccountPreimage {
   readonly profile: string;
   readonly text: string;
 }
 
-/** The account of a preimage, given the SHA-256 of its text in hex (computed here when not given). */
-export function accountName(preimage: AccountPreimage, sha256OfText = sha256Hex(preimage.text)): string {
-  return `${preimage.profile}@${sha256OfText.slice(0, 40)}`;
+function accountName(preimage: AccountPreimage): string {
+  return `${preimage.profile}@${sha256Hex(preimage.text).slice(0, 40)}`;
 }
 
 export function sessionAccount(callerIdentity: string, step: SessionStep, target: StsTarget): string {
   return accountName(sessionPreimage(callerIdentity, step, target));
 }
 
-export function sessionPreimage(callerIdentity: string, step: SessionStep, target: StsTarget): AccountPreimage {
+function sessionPreimage(callerIdentity: string, step: SessionStep, target: StsTarget): AccountPreimage {
   const decides = [
     KEY_VERSION,
     callerIdentity,
@@ -80,7 +74,7 @@ export function processAccount(profile: string, command: string): string {
   return accountName(processPreimage(profile, command));
 }
 
-export function processPreimage(profile: string, command: string): AccountPreimage {
+function processPreimage(profile: string, command: string): AccountPreimage {
   return { profile, text: JSON.stringify([KEY_VERSION, 'process', profile, command]) };
 }
 
@@ -95,7 +89,7 @@ export function ssoRoleAccount(source: Extract<SourceStep, { kind: 'ssoRole' }>,
   return accountName(ssoRolePreimage(source, portal));
 }
 
-export function ssoRolePreimage(source: Extract<SourceStep, { kind: 'ssoRole' }>, portal: ServiceTarget): AccountPreimage {
+function ssoRolePreimage(source: Extract<SourceStep, { kind: 'ssoRole' }>, portal: ServiceTarget): AccountPreimage {
   const { session, accountId, roleName } = source;
   return { profile: source.profile, text: JSON.stringify([KEY_VERSION, 'ssoRole', session.name ?? '', session.startUrl, portal.region, portal.endpoint ?? '', accountId, roleName]) };
 }

@@ -4,13 +4,17 @@
  * a quarter of node's own start). It answers `--version` before loading
  * anything, turns on Node's compile cache where Node has one (22 and later:
  * the commands' bundle, loaded after it, is then read from V8's cache
- * instead of being compiled at each start; Node 20 pays nothing for the
- * check), and hands the command line to the bundle that runs it: the prompt
- * hook's `hook-env SHELL` to hook-env-entry.ts (dist/hook-env.cjs), the rest
- * to fast-paths.ts (dist/commands.cjs).
+ * instead of being compiled at each start; on Node 20 bundle-loader.ts does
+ * the same for our bundles), and hands the command line to the bundle that
+ * runs it: the prompt hook's `hook-env SHELL` to hook-env-entry.ts
+ * (dist/hook-env.cjs), the rest to fast-paths.ts (dist/commands.cjs), with
+ * the one ES module import they may need (dist/main.js, the clipanion CLI),
+ * which only this file can make (see bundle-loader.ts).
  */
+import { mkdirSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { compileCacheDir } from '../fs/rolecall-dirs.js';
+import { loadBundle } from './bundle-loader.js';
 import { ROLECALL_VERSION } from './version.js';
 
 const args = process.argv.slice(2);
@@ -20,12 +24,24 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
 } else {
   // Node 22's API; absent on Node 20. The cache lives in the user's own cache directory, not in a /tmp others can write to.
   const { enableCompileCache } = nodeModule as { enableCompileCache?: (directory: string) => unknown };
-  enableCompileCache?.(compileCacheDir(process.env));
-  const load = nodeModule.createRequire(import.meta.url);
+  const cacheDir = compileCacheDir(process.env);
+  if (enableCompileCache) {
+    // Node would make the directory 0755; the code in it is run by every rolecall of this user's.
+    try {
+      mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+    } catch {
+      // Node then goes without its cache
+    }
+    enableCompileCache(cacheDir);
+  }
+  const sibling = nodeModule.createRequire(import.meta.url).resolve;
+  const load = (name: string) => loadBundle(sibling(`./${name}`), enableCompileCache ? undefined : cacheDir);
+  const commands = () => load('commands.cjs') as typeof import('./fast-paths.js');
+  const openMain = () => import('./main.js');
   if (args[0] === 'hook-env' && args.length === 2 && !args[1]?.startsWith('-')) {
     // The prompt hook's own call; anything else (--help, a missing SHELL) gets clipanion's answer.
-    void (load('./hook-env.cjs') as typeof import('./hook-env-entry.js')).runHookEnvCommand(args[1] as string);
+    void (load('hook-env.cjs') as typeof import('./hook-env-entry.js')).runHookEnvCommand(args[1] as string, commands);
   } else {
-    void (load('./commands.cjs') as typeof import('./fast-paths.js')).runCommandLine(args);
+    void commands().runCommandLine(args, openMain);
   }
 }

@@ -10,7 +10,9 @@
  * The bundle follows that split: dist/commands.cjs is this file with the
  * fast paths in it (one CommonJS file: each extra module file costs a start
  * about a millisecond, and the ES module loader more), and dist/main.js is
- * the rest of the CLI, an ES module loaded only when asked for.
+ * the rest of the CLI, an ES module loaded only when asked for, through
+ * `openMain`, which entry.ts gives (this bundle holds no import(): see
+ * bundle-loader.ts).
  */
 import { EXIT_ROLECALL_FAILED, EXIT_USAGE } from '../base/exit-status.js';
 
@@ -20,30 +22,33 @@ export async function hookEnvWithSession(shellName: string): Promise<number> {
   return runHookEnv(shellName, process, { session: hookSession });
 }
 
-export async function runCommandLine(args: readonly string[]): Promise<void> {
+/** How dist/main.js, the clipanion CLI, is opened: an ES module import, which only entry.ts can make. */
+export type OpenMain = () => Promise<typeof import('./main.js')>;
+
+export async function runCommandLine(args: readonly string[], openMain: OpenMain): Promise<void> {
   if (args[0] === 'exec') {
     const { parseOrReport, runExec } = await import('./exec-run.js');
     const parsed = parseOrReport(args.slice(1));
     if (!parsed) process.exitCode = EXIT_ROLECALL_FAILED;
-    else if (parsed.help) await runCli(args);
+    else if (parsed.help) await runCli(args, openMain);
     else exitNow(await runExec(parsed));
   } else if (args[0] === 'credential-process') {
     const { parseOrReport, runCredentialProcess } = await import('./credential-process-run.js');
     const parsed = parseOrReport(args.slice(1));
     if (!parsed) process.exitCode = EXIT_USAGE;
-    else if (parsed.help) await runCli(args);
+    else if (parsed.help) await runCli(args, openMain);
     else exitNow(await runCredentialProcess(parsed));
   } else if (args[0] === '__complete') {
     // The scripts run dist/complete.cjs (faster); this is their way when that file has gone.
     const { completionReply } = await import('./complete-run.js');
     process.stdout.write(completionReply(args.slice(1), { ...process.env }).map((line) => `${line}\n`).join(''));
   } else {
-    await runCli(args);
+    await runCli(args, openMain);
   }
 }
 
-async function runCli(args: readonly string[]): Promise<void> {
-  await (await import('./main.js')).runCli(args);
+async function runCli(args: readonly string[], openMain: OpenMain): Promise<void> {
+  await (await openMain()).runCli(args);
 }
 
 /**

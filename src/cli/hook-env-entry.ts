@@ -3,13 +3,13 @@
  * prompt hook's call here): the decision and its rendering, about 17 KB of
  * CommonJS, where the commands' bundle would cost a steady prompt's hook-env
  * about 10 ms more to compile. Entering a profile needs the pipeline: the
- * call is then handed to dist/commands.cjs, loaded then (see SessionSource).
+ * call is then handed to dist/commands.cjs, which entry.ts loads when asked
+ * (see SessionSource).
  */
-import { createRequire } from 'node:module';
 import { runHookEnv } from './hook-env-run.js';
 
-export async function runHookEnvCommand(shellName: string): Promise<void> {
+export async function runHookEnvCommand(shellName: string, commands: () => typeof import('./fast-paths.js')): Promise<void> {
   process.exitCode = await runHookEnv(shellName, process, {
-    elsewhere: () => (createRequire(import.meta.url)('./commands.cjs') as typeof import('./fast-paths.js')).hookEnvWithSession(shellName),
+    elsewhere: () => commands().hookEnvWithSession(shellName),
   });
 }

@@ -4,13 +4,11 @@
  * these names only have to tell a user's own few items apart, not resist an
  * attacker choosing collisions, so 128 bits (32 hex digits) is plenty.
  */
-import { nodeCrypto } from '../base/node-crypto.js';
+import { sha256Hex } from '../base/sha256.js';
+
+const SEPARATOR = Buffer.from([0]);
 
 export function hashedName(parts: readonly (string | Uint8Array)[], hexDigits = 32): string {
-  const hash = nodeCrypto().createHash('sha256');
-  parts.forEach((part, i) => {
-    if (i > 0) hash.update('\0');
-    hash.update(part);
-  });
-  return hash.digest('hex').slice(0, hexDigits);
+  const bytes = parts.flatMap((part, i) => [...(i > 0 ? [SEPARATOR] : []), typeof part === 'string' ? Buffer.from(part, 'utf8') : part]);
+  return sha256Hex(Buffer.concat(bytes)).slice(0, hexDigits);
 }

@@ -15,7 +15,7 @@
 import type { SessionStep, SourceStep } from '../config/plan.js';
 import type { CredentialProvider } from '../config/credentials.js';
 import { CachedSessionProvider, type CacheSettings } from '../cache/cached-session-provider.js';
-import { accountName, processPreimage, sessionPreimage, ssoRolePreimage, type AccountPreimage } from '../cache/session-key.js';
+import { processAccount, sessionAccount, ssoRoleAccount } from '../cache/session-key.js';
 import { originOfProcess, originOfSsoRole, originOfStep, type SessionOrigin } from '../cache/stored-session.js';
 import { portalTarget } from '../identity-center/portal-endpoint.js';
 import { SsoRoleProvider } from '../sso/role-credentials.js';
@@ -67,7 +67,7 @@ function sourceLink(source: SourceStep, context: CommandContext): Link {
 function ssoRoleLink(source: Extract<SourceStep, { kind: 'ssoRole' }>, context: CommandContext): Link {
   const portal = portalTarget(source.session, context.env);
   const provider = new SsoRoleProvider(source, portal, ssoContextOf(context));
-  return cachedLink(originOfSsoRole(source), provider, async () => named(ssoRolePreimage(source, portal), context.cache), context.cache);
+  return cachedLink(originOfSsoRole(source), provider, async () => ssoRoleAccount(source, portal), context.cache);
 }
 
 function stsProvider(step: SessionStep, caller: CredentialProvider, sts: StsTarget, mfa: MfaCodeSource): CredentialProvider {
@@ -81,16 +81,12 @@ export function keysLink(provider: CredentialProvider): Link {
 
 /** A credential_process: cached when what it prints has an Expiration, and named by its command. */
 export function processLink(source: Extract<SourceStep, { kind: 'process' }>, inner: CredentialProvider, cache: CacheSettings): Link {
-  return cachedLink(originOfProcess(source), inner, async () => named(processPreimage(source.profile, source.command), cache), cache);
+  return cachedLink(originOfProcess(source), inner, async () => processAccount(source.profile, source.command), cache);
 }
 
 /** An STS step over `caller`: its cache key covers the caller's identity, where the call goes, and the step. */
 export function stepLink(step: SessionStep, inner: CredentialProvider, caller: Link, sts: StsTarget, cache: CacheSettings): Link {
-  return cachedLink(originOfStep(step, sts), inner, async () => named(sessionPreimage(await caller.identity(), step, sts), cache), cache);
-}
-
-async function named(preimage: AccountPreimage, cache: CacheSettings): Promise<string> {
-  return accountName(preimage, cache.digest ? await cache.digest(preimage.text) : undefined);
+  return cachedLink(originOfStep(step, sts), inner, async () => sessionAccount(await caller.identity(), step, sts), cache);
 }
 
 function cachedLink(origin: SessionOrigin, inner: CredentialProvider, nameAccount: () => Promise<string>, cache: CacheSettings): Link {

@@ -14,8 +14,7 @@ import type { MfaCodeSource } from '../credentials/mfa-code.js';
 import { locksDirectory } from '../fs/rolecall-dirs.js';
 import type { SsoContext } from '../sso/sso-context.js';
 import type { Vault } from '../vault/vault.js';
-import { openSessionVault, vaultAgentLink } from './open-vault.js';
-import { agentDigest } from '../agent/agent-digest.js';
+import { openSessionVault } from './open-vault.js';
 
 export interface CommandContext {
   /** What rolecall reads its settings from (exec takes the shell hook's region out of it). */
@@ -73,22 +72,9 @@ export function commandContext(env: Env, options: ContextOptions = {}): CommandC
       lockTimeoutChosen: lockTimeoutChosen(env),
       locksDirectory: locksDirectory(env),
       now,
-      // With the vault a command opens itself: its agent, when there is one, hashes the sessions' names (a test's own vault has none).
-      ...(options.openVault ? {} : { digest: sessionNameDigest(env, options.backend) }),
     },
     mfa: { ...(options.mfaToken ? { given: options.mfaToken } : {}), ...(options.mfaWithoutTerminal ? { withoutTerminal: options.mfaWithoutTerminal } : {}) },
   };
-}
-
-/** The digest of the agent the vault asks, or none (computed locally) when it asks none; a malformed setting is reported where the vault opens. */
-function sessionNameDigest(env: Env, backend?: string): ((text: string) => Promise<string>) | undefined {
-  let link;
-  try {
-    link = vaultAgentLink(env, backend);
-  } catch {
-    return undefined;
-  }
-  return link ? agentDigest(link) : undefined;
 }
 
 /** What the sso layer (below the pipeline) is handed of a command: its environments, its vault, its clock. */

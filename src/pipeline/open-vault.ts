@@ -64,7 +64,7 @@ export async function openVault(env: Env, options: OpenVaultOptions = {}): Promi
  * The agent a command's vault asks first; none under ROLECALL_AGENT=off, or
  * for a backend that does not exist (refused by openDirect, as without the agent).
  */
-export function vaultAgentLink(env: Env, backend?: string): AgentLink | undefined {
+function vaultAgentLink(env: Env, backend?: string): AgentLink | undefined {
   const link = commandAgentLink(env);
   const chosen = chosenBackend(env, backend);
   return link && (chosen === 'auto' || chosen === 'keychain' || chosen === 'file') ? link : undefined;

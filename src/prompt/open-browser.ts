@@ -7,7 +7,6 @@
  * quotes it. Used by `rolecall login` (the console) and IAM Identity Center
  * sign-in; each says in `instead` what to do when no browser opens.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Env } from '../base/env.js';
@@ -66,6 +65,8 @@ export async function openInBrowser(env: Env, url: string, opening: BrowserOpeni
   const [file, ...args] = browserCommand(env) as [string, ...string[]];
   const from = env.BROWSER?.trim() ? `$BROWSER (${file})` : file;
   debug(`opening the sign-in URL with ${from}`);
+  // Imported here: a bundle hoists imports to its top, and most commands open no browser.
+  const { spawn } = await import('node:child_process');
   await new Promise<void>((resolve, reject) => {
     const child = spawn(file, [...args, url], { stdio: 'ignore', detached: true, env: opening.childEnv });
     const timer = setTimeout(() => {

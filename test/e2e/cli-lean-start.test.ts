@@ -6,10 +6,12 @@
  * dist/hook-env.cjs beside it, neither the commands' bundle nor clipanion's;
  * entering a profile hands the call to dist/commands.cjs, whose errors keep
  * their meaning (a profile that does not exist is one line, as through
- * clipanion).
+ * clipanion). And that bundle is loaded from compiled code kept in the
+ * user's own cache directory, not compiled at every start.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -114,4 +116,51 @@ test('entering a profile through the hook bundle: the session, and a failure as 
   assert.doesNotMatch(failed.stderr, /unexpected error|\n\s+at /, 'a ConfigError from the commands bundle is still one of ours');
   box.write('project/.awsprofile', 'dev\n');
   await runRolecall(box, ['allow', project]);
+});
+
+test("the commands' bundle loads from V8 code cached in the user's own directory (Node's cache on 22+, rolecall's on 20)", async () => {
+  const cacheDir = join(box.env.XDG_CACHE_HOME as string, 'rolecall', 'compile-cache');
+  rmSync(cacheDir, { recursive: true, force: true });
+  const exec = () => runRolecall(box, ['exec', 'dev', '--', 'node', '-e', 'process.stdout.write(process.env.AWS_SECRET_ACCESS_KEY)']);
+  const first = await exec();
+  assert.equal(first.status, 0, first.stderr);
+  assert.equal(first.stdout, 'leanleanleanleanleanleanleanleanleanlean');
+  assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
+  const ours = () => readdirSync(cacheDir).filter((name) => /^commands-.*\.v8$/.test(name));
+  if ((nodeModule as { enableCompileCache?: unknown }).enableCompileCache) {
+    // Node keeps the cache itself: its own files are there, rolecall writes none.
+    assert.deepEqual(ours(), []);
+    assert.ok(readdirSync(cacheDir).length > 0, "Node's compile cache is in rolecall's directory");
+    return;
+  }
+  const [name] = ours();
+  assert.ok(name, `a cache of the commands' bundle in ${readdirSync(cacheDir).join(', ')}`);
+  const file = join(cacheDir, name);
+  const made = statSync(file);
+  assert.equal(made.mode & 0o777, 0o600);
+  assert.ok(!readFileSync(file).includes('leanleanleanlean'), 'compiled code, no value from the run');
+  // Accepted by V8 the next time: it is not written again.
+  const second = await exec();
+  assert.equal(second.status, 0, second.stderr);
+  assert.equal(statSync(file).mtimeMs, made.mtimeMs);
+  // Code V8 refuses (garbage) is replaced; the command works as before.
+  writeFileSync(file, 'not V8 code at all', { mode: 0o600 });
+  const garbled = await exec();
+  assert.equal(garbled.status, 0, garbled.stderr);
+  assert.equal(garbled.stdout, 'leanleanleanleanleanleanleanleanleanlean');
+  assert.ok(statSync(file).size > 1000, 'written anew');
+  // A cache someone else may write is not run: replaced by one of 0600.
+  chmodSync(file, 0o666);
+  const loose = await exec();
+  assert.equal(loose.status, 0, loose.stderr);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  // Caches of earlier builds are cleared when a new one is written, but for the newest three.
+  for (const [i, build] of ['1-1', '1-2', '1-3', '1-4'].entries()) {
+    const other = join(cacheDir, `commands-${build}-v20.0.0-x64.v8`);
+    writeFileSync(other, 'old', { mode: 0o600 });
+    utimesSync(other, 1_000_000 + i, 1_000_000 + i);
+  }
+  rmSync(file);
+  await exec();
+  assert.deepEqual(ours().sort(), [name, 'commands-1-2-v20.0.0-x64.v8', 'commands-1-3-v20.0.0-x64.v8', 'commands-1-4-v20.0.0-x64.v8'].sort());
 });
