@@ -3,8 +3,7 @@
  * cached session must have left to be reused, how long a command waits for
  * another one that is getting the same session.
  */
-import type { Env } from '../base/env.js';
-import { RolecallError } from '../base/errors.js';
+import { wholeSeconds, type Env } from '../base/env.js';
 
 /** A session is reused while at least this much of it remains (ROLECALL_MIN_TTL). */
 export const DEFAULT_MIN_TTL_SECONDS = 5 * 60;
@@ -22,13 +21,6 @@ export function lockTimeoutSeconds(env: Env): number {
 /** The user set ROLECALL_LOCK_TIMEOUT: a cap they chose, even on a wait for a sign-in (cache/single-flight.ts). */
 export function lockTimeoutChosen(env: Env): boolean {
   return (env.ROLECALL_LOCK_TIMEOUT ?? '') !== '';
-}
-
-export function wholeSeconds(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new RolecallError(`${name} is "${raw}"; it must be a whole number of seconds`);
-  return Number(raw.trim());
 }
 
 /**

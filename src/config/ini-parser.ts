@@ -18,7 +18,7 @@
  * section byte for byte, and plaintext-removal.ts deletes whole lines.
  */
 import { oneLine, quote } from '../log/terminal-text.js';
-import { PY_SPACE_CLASS, pyStrip, pyIsSpace } from './python-strings.js';
+import { PY_SPACE_CLASS, pySplitLines, pyStrip, pyIsSpace } from './python-strings.js';
 
 export interface IniSection {
   /** The section name exactly as written between the brackets. */
@@ -130,6 +130,8 @@ export function parseIni(text: string): IniFile {
       return;
     }
     if (!current) {
+      // configparser says a section header is missing; an unclosed one is the likelier mistake.
+      if (value.startsWith('[')) throw new IniSyntaxError(lineNo, notAnOption(value));
       throw new IniSyntaxError(lineNo, `${quote(value)} comes before any [section] header; add one, e.g. [default], above it`);
     }
     const match = OPTION_LINE.exec(value);
@@ -189,7 +191,8 @@ function notAnOption(value: string): string {
 export function parseNestedValue(value: string): Record<string, string> | undefined {
   if (!value.startsWith('\n')) return undefined;
   const nested: Record<string, string> = {};
-  for (const raw of value.split('\n')) {
+  // botocore's _parse_nested splits with str.splitlines, which ends lines at more than \n.
+  for (const raw of pySplitLines(value)) {
     const line = pyStrip(raw);
     if (!line) continue;
     const at = line.indexOf('=');

@@ -1,5 +1,5 @@
 /** Reads and parses the two files; the only I/O of config resolution. */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../base/errors.js';
 import { registerSecret } from '../log/redact.js';
 import { configPaths, displayPath, type ConfigPaths } from './config-paths.js';
@@ -17,8 +17,16 @@ export interface LoadedConfig {
 
 export function loadConfig(env: Env): LoadedConfig {
   const paths = configPaths(env);
-  const config = readIniFile(paths.config, env);
-  const credentials = readIniFile(paths.credentials, env);
+  return configOfFiles(readIniFile(paths.config, env), readIniFile(paths.credentials, env), paths);
+}
+
+/** The two files' bytes (undefined: no file) as the AWS CLI reads them; the same as loadConfig, without reading the disk. */
+export function configOfBytes(config: Uint8Array | undefined, credentials: Uint8Array | undefined, paths: ConfigPaths, env: Env): LoadedConfig {
+  const parse = (bytes: Uint8Array | undefined, path: string) => (bytes === undefined ? { sections: [] } : parseIniBytes(bytes, path, env));
+  return configOfFiles(parse(config, paths.config), parse(credentials, paths.credentials), paths);
+}
+
+function configOfFiles(config: IniFile, credentials: IniFile, paths: ConfigPaths): LoadedConfig {
   registerFileSecrets(config);
   registerFileSecrets(credentials);
   return { paths, profiles: buildProfiles(config, credentials), ssoSessions: ssoSessionSections(config) };
@@ -38,16 +46,21 @@ function registerFileSecrets(ini: IniFile): void {
   }
 }
 
-/** A missing file is an empty one, as for the AWS CLI. */
+/**
+ * A missing file is an empty one, as for the AWS CLI; so is anything that is
+ * not a regular file (a directory, a FIFO, a device), which botocore skips
+ * (os.path.isfile). Opened without blocking and checked on the open file: a
+ * FIFO read would wait for a writer forever.
+ */
 export function readIniFile(path: string, env: Env): IniFile {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return { sections: [] };
-    throw new ConfigError(`${displayPath(path, env)}: cannot read it (${code ?? 'unknown error'})`);
-  }
+  const bytes = regularFileBytes(path, env);
+  return typeof bytes === 'string' || bytes === undefined ? { sections: [] } : parseIniBytes(bytes, path, env);
+}
+
+export const NOT_A_FILE = 'not a regular file';
+
+/** One file's bytes read as botocore reads them, its sub-settings (`s3 =`) included; a ConfigError names `path` and the line. */
+function parseIniBytes(bytes: Uint8Array, path: string, env: Env): IniFile {
   try {
     const ini = parseIni(decodeConfigBytes(bytes));
     for (const section of ini.sections) {
@@ -65,5 +78,25 @@ export function readIniFile(path: string, env: Env): IniFile {
       throw new ConfigError(`${displayPath(path, env)}:${error.line}: ${error.reason}`);
     }
     throw error;
+  }
+}
+
+/**
+ * The file's bytes; undefined when there is none; NOT_A_FILE when the path
+ * is something else, which readers take for no file and writers refuse.
+ */
+export function regularFileBytes(path: string, env: Env): Buffer | undefined | typeof NOT_A_FILE {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return NOT_A_FILE;
+    return readFileSync(fd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EISDIR') return NOT_A_FILE;
+    throw new ConfigError(`${displayPath(path, env)}: cannot read it (${code ?? 'unknown error'})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

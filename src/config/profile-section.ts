@@ -4,10 +4,9 @@
  * it. Appending only: every byte already in the file stays where it was (a
  * newline is added first when the file does not end with one).
  */
-import { readFileSync } from 'node:fs';
 import type { Env } from '../base/env.js';
-import { configPaths } from './config-paths.js';
-import { loadConfig } from './load-config.js';
+import { configPaths, displayPath } from './config-paths.js';
+import { loadConfig, NOT_A_FILE, regularFileBytes } from './load-config.js';
 import { RolecallError } from '../base/errors.js';
 import { whileLocked } from './while-locked.js';
 import { replaceUserFile } from '../fs/private-files.js';
@@ -36,17 +35,20 @@ export async function ensureProfileSection(env: Env, profile: string): Promise<s
 
 function appendSectionIfMissing(env: Env, path: string, profile: string): string | undefined {
   if (loadConfig(env).profiles.get(profile)?.files.includes('config')) return undefined;
-  let before: Buffer;
-  try {
-    before = readFileSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    before = Buffer.alloc(0);
+  const read = regularFileBytes(path, env);
+  if (read === NOT_A_FILE) {
+    // A FIFO or a directory the AWS CLI reads as no file: nothing to append to, and never replaced by one.
+    throw new RolecallError(`${displayPath(path, env)} is not a regular file, so [${sectionName(profile)}] was not added to it; make it a file, or add the section where your config is`);
   }
+  const before = read ?? Buffer.alloc(0);
   const text = before.toString('utf8');
   const newline = text.includes('\r\n') ? '\r\n' : '\n';
   const separator = before.length > 0 && !text.endsWith('\n') && !text.endsWith('\r') ? newline : '';
-  const header = profile === 'default' ? '[default]' : `[profile ${profile}]`;
+  const header = `[${sectionName(profile)}]`;
   replaceUserFile(path, Buffer.concat([before, Buffer.from(`${separator}${header}${newline}`, 'utf8')]), 0o600);
   return path;
+}
+
+function sectionName(profile: string): string {
+  return profile === 'default' ? 'default' : `profile ${profile}`;
 }

@@ -10,6 +10,13 @@ export function pyIsSpace(char: string): boolean {
   return PYTHON_SPACE.test(char);
 }
 
+/** str.splitlines(): lines end at \r\n and at each of Python's line boundaries, \v, \f and U+2028 among them. */
+export function pySplitLines(text: string): string[] {
+  const lines = text.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
 export function pyStrip(text: string): string {
   let start = 0;
   let end = text.length;

@@ -28,7 +28,7 @@ import { didYouMean } from './suggest-names.js';
 import { isSsoRoleProfile, ssoRoleOf, usesSso, type SsoSessionSections } from './sso-session.js';
 import { describeTypos, misspeltKeys } from './key-typos.js';
 import { defaultSessionName, isValidSessionName } from './session-name.js';
-import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, shownValue, TRAILING_COMMENT_HINT } from './sts-values.js';
+import { hasTrailingComment, isValidExternalId, isValidMfaSerial, isValidRegion, isValidRoleArn, shownValue, TRAILING_COMMENT_HINT } from './sts-values.js';
 
 export const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const;
 
@@ -109,7 +109,7 @@ export function resolveProfile(profiles: Profiles, options: ResolveOptions): Pla
           sourceProfile = current;
           break;
         }
-        const loop = [...visited, sourceName].map((name) => quote(name, 64)).join(' -> ');
+        const loop = loopPath([...visited, sourceName]);
         throw where.error(current, 'source_profile', `makes a loop: ${loop}; point one source_profile at a profile with keys`);
       }
       visited.push(sourceName);
@@ -273,7 +273,7 @@ function credentialSourceStep(profile: Profile, value: string, where: Locator): 
 }
 
 function checkRoleArn(value: string, profile: Profile, where: Locator): string {
-  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(value)) {
+  if (!isValidRoleArn(value)) {
     throw where.error(profile, 'role_arn', `has role_arn ${shownValue(value, quote)}, which is not a role ARN (arn:aws:iam::123456789012:role/NAME)`);
   }
   return value;
@@ -314,6 +314,13 @@ function durationOf(profile: Profile, where: Locator): number | undefined {
   return Number(raw);
 }
 
+/** A loop's profiles as one line: a long one shortened in the middle, where the names only repeat the pattern. */
+function loopPath(names: readonly string[]): string {
+  const shown = names.map((name) => quote(name, 64));
+  if (shown.length <= 8) return shown.join(' -> ');
+  return [...shown.slice(0, 4), `... (${shown.length - 7} more)`, ...shown.slice(-3)].join(' -> ');
+}
+
 /** STS's limits, checked before any call; says whether --duration or the file asked. */
 function checkRange(seconds: number, range: { min: number; max: number }, what: string, fromFlag: boolean, where: Locator, profile: Profile): void {
   if (seconds < range.min || seconds > range.max) {
@@ -322,12 +329,14 @@ function checkRange(seconds: number, range: { min: number; max: number }, what: 
       // The flag, not the file, asked: no file to name.
       throw new ConfigError(`--duration ${spoken(seconds)} is too ${seconds < range.min ? 'short' : 'long'} for ${what} of profile ${quote(profile.name, 64)}: ${allowed}`);
     }
-    throw where.error(profile, 'duration_seconds', `has duration_seconds ${seconds} for ${what}; ${allowed}, so ask for a duration in that range`);
+    // As written: a number past 2^53 would be printed rounded.
+    throw where.error(profile, 'duration_seconds', `has duration_seconds ${profile.values.duration_seconds ?? seconds} for ${what}; ${allowed}, so ask for a duration in that range`);
   }
 }
 
 /** 46800 -> "13h", 900 -> "15m", 90 -> "90s": as the user would write --duration. */
 function spoken(seconds: number): string {
+  if (seconds === 0) return '0s';
   if (seconds % 3600 === 0) return `${seconds / 3600}h`;
   if (seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;

@@ -118,8 +118,9 @@ function session(name: string | undefined, values: Readonly<Record<string, strin
   const region = values.sso_region as string;
   if (!isValidRegion(region)) throw fail('sso_region', `has sso_region ${shownValue(region, quote)}, which is not a region name (e.g. eu-west-1)`);
   const startUrl = values.sso_start_url as string;
-  if (!/^https?:\/\/\S+$/.test(startUrl)) {
-    throw fail('sso_start_url', `has sso_start_url ${shownValue(startUrl, quote)}, which is not a URL (https://EXAMPLE.awsapps.com/start)`);
+  // Identity Center's start URLs are https; a token is kept under this URL and sent with it.
+  if (!/^https:\/\/[^\s/]+\S*$/.test(startUrl)) {
+    throw fail('sso_start_url', `has sso_start_url ${shownValue(startUrl, quote)}, which is not an https URL (https://EXAMPLE.awsapps.com/start)`);
   }
   return { ...(name !== undefined ? { name } : {}), startUrl, region, scopes: scopesOf(values.sso_registration_scopes), shareWithAwsCli: shareOf(values.rolecall_share_sso_cache, fail) };
 }

@@ -5,10 +5,16 @@
  */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
+// IAM: a role's name is 1 to 64 characters, after an optional path; STS takes ARNs of 20 to 2048.
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 
 export function isValidExternalId(value: string): boolean {
   return EXTERNAL_ID.test(value);
+}
+
+export function isValidRoleArn(value: string): boolean {
+  return value.length <= 2048 && ROLE_ARN.test(value);
 }
 
 export function isValidMfaSerial(value: string): boolean {
@@ -36,11 +42,15 @@ export function hasTrailingComment(value: string): boolean {
  * like a key or token is described instead of shown.
  */
 export function shownValue(value: string, quote: (text: string, max?: number) => string): string {
+  // No setting is this long, and not searched either: V8's regular expressions overflow their stack on megabytes.
+  if (value.length > LONGEST_SHOWN) return `a ${value.length}-character value (not shown)`;
   if (value.split(/\s+/).some(looksLikeCredential)) {
     return `a ${value.trim().length}-character value with what looks like a key or token in it (not shown)`;
   }
   return quote(value, 70);
 }
+
+const LONGEST_SHOWN = 4096;
 
 /** The shapes of an access key id, a secret access key and a session token. */
 function looksLikeCredential(word: string): boolean {

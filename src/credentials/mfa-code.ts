@@ -3,7 +3,6 @@
  * stdout), else a prompt on the terminal. A code is six digits; anything else
  * is refused before it reaches STS.
  */
-// execa is loaded only when a helper process actually runs: the cached path never needs it here.
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Env } from '../base/env.js';
 import type { MfaDevice } from '../config/plan.js';
@@ -11,7 +10,7 @@ import { debug } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
 import { askUpTo } from '../prompt/ask-up-to.js';
 import { promptLine } from '../prompt/terminal-prompt.js';
-import { helperEnv } from './helper-env.js';
+import { runHelper } from './helper-process.js';
 
 const MFA_CODE = /^\d{6}$/;
 
@@ -44,12 +43,10 @@ export async function mfaCode(device: MfaDevice, source: MfaCodeSource): Promise
   }
   if (device.process) {
     debug(`MFA code for ${device.serial} from mfa_process of profile "${device.profile}"`);
-    const { default: execa } = await import('execa');
-    const result = await execa('/bin/sh', ['-c', device.process], { reject: false, stdin: 'inherit', stderr: 'inherit', stripFinalNewline: true, env: helperEnv(source.env), extendEnv: false });
-    if (result.exitCode !== 0) {
-      throw new CredentialError(`mfa_process of profile "${device.profile}" exited with status ${result.exitCode ?? result.signal}`);
-    }
-    const code = String(result.stdout).trim();
+    const description = `mfa_process of profile "${device.profile}"`;
+    const result = await runHelper(description, '/bin/sh', ['-c', device.process], source.env);
+    if (result.exitCode !== 0) throw new CredentialError(`${description} exited with status ${result.exitCode}`);
+    const code = result.stdout.trim();
     registerSecret(code);
     // What mfa_process prints it would print for every waiter too.
     if (!MFA_CODE.test(code)) throw sharedWithWaiters(new RolecallError(`the MFA code from mfa_process of profile "${device.profile}" is not six digits`));

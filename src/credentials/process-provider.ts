@@ -2,13 +2,13 @@
  * credential_process: a command whose stdout is JSON with Version 1 and the
  * keys. Split like a shell word list and run without a shell, as botocore does.
  */
-// execa is loaded only when a helper process actually runs: the cached path never needs it here.
 import type { Env } from '../base/env.js';
 import { shlexSplit } from '../config/python-strings.js';
 import { CREDENTIAL_LOOP_MARKER, CredentialError, CredentialLoopError } from '../base/errors.js';
 import { EXIT_CREDENTIAL_LOOP } from '../base/exit-status.js';
 import { registerSecret } from '../log/redact.js';
-import { helperEnv } from './helper-env.js';
+import { oneLine } from '../log/terminal-text.js';
+import { runHelper } from './helper-process.js';
 import type { CredentialProvider, Credentials } from '../config/credentials.js';
 
 export class ProcessProvider implements CredentialProvider {
@@ -27,23 +27,23 @@ export class ProcessProvider implements CredentialProvider {
     const argv = shlexSplit(this.command);
     if (!argv || argv.length === 0) throw new CredentialError(`${this.description} cannot be split into a command; check its quotes`);
     const [file, ...args] = argv as [string, ...string[]];
-    const { default: execa } = await import('execa');
-    const result = await execa(file, args, { reject: false, stdin: 'inherit', stderr: 'inherit', env: helperEnv(this.env), extendEnv: false });
-    if (result.exitCode === EXIT_CREDENTIAL_LOOP && String(result.stdout).trim() === CREDENTIAL_LOOP_MARKER) throw new CredentialLoopError(`${this.description} is a loop`, true);
-    if (result.failed) {
-      const why = result.exitCode !== undefined ? `exited with status ${result.exitCode}` : `could not run (${(result as { code?: string }).code ?? result.signal ?? 'error'})`;
-      throw new CredentialError(`${this.description} ${why}`);
-    }
-    let parsed: Record<string, unknown>;
+    const result = await runHelper(this.description, file, args, this.env);
+    if (result.exitCode === EXIT_CREDENTIAL_LOOP && result.stdout.trim() === CREDENTIAL_LOOP_MARKER) throw new CredentialLoopError(`${this.description} is a loop`, true);
+    if (result.exitCode !== 0) throw new CredentialError(`${this.description} exited with status ${result.exitCode}`);
+    let parsed: unknown;
     try {
-      parsed = JSON.parse(String(result.stdout)) as Record<string, unknown>;
+      parsed = JSON.parse(result.stdout);
     } catch {
       throw new CredentialError(`${this.description} printed something that is not JSON`);
     }
-    const { Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration } = parsed;
+    // null, a list or a number is JSON too, but not the object botocore reads.
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new CredentialError(`${this.description} printed JSON that is not an object with Version, AccessKeyId and SecretAccessKey`);
+    }
+    const { Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration } = parsed as Record<string, unknown>;
     registerSecret(typeof SecretAccessKey === 'string' ? SecretAccessKey : undefined);
     registerSecret(typeof SessionToken === 'string' ? SessionToken : undefined);
-    if (Version !== 1) throw new CredentialError(`${this.description} printed Version ${String(Version)}; only Version 1 is defined`);
+    if (Version !== 1) throw new CredentialError(`${this.description} printed Version ${oneLine(JSON.stringify(Version) ?? 'none', 20)}; only Version 1 is defined`);
     if (typeof AccessKeyId !== 'string' || typeof SecretAccessKey !== 'string') {
       throw new CredentialError(`${this.description} printed no AccessKeyId and SecretAccessKey`);
     }

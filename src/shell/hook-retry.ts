@@ -12,7 +12,7 @@
  * 10 minutes. 0 turns timed retries off (only a cd tries again).
  */
 import type { Env } from '../base/env.js';
-import { wholeSeconds } from '../cache/cache-settings.js';
+import { wholeSeconds } from '../base/env.js';
 
 export const DEFAULT_HOOK_RETRY_SECONDS = 30;
 export const MAX_HOOK_RETRY_SECONDS = 10 * 60;

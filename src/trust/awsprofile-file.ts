@@ -5,7 +5,7 @@
  * Its content is data, never code: the profile name is checked here against
  * a strict pattern before any shell sees it.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { printable } from '../log/terminal-text.js';
 
 export const AWSPROFILE = '.awsprofile';
@@ -67,9 +67,11 @@ export function findAwsprofile(dir: string): string | undefined {
 export function readAwsprofile(path: string): AwsprofileFile {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    // Without blocking: a FIFO put there after findAwsprofile looked would hold the prompt until something writes to it.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     // Taken before the read: a change after it moves ctime, so the stamp can only be older than the bytes, never newer.
     const stats = fstatSync(fd, { bigint: true });
+    if (!stats.isFile()) return { path, bytes: undefined };
     const stamp: FileStamp = { signature: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`, ctimeMs: Number(stats.ctimeNs / 1_000_000n) };
     const buffer = Buffer.alloc(MAX_AWSPROFILE_BYTES + 1);
     let length = 0;

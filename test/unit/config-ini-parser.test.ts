@@ -86,6 +86,9 @@ test('indented sub-settings (s3 =) become a value starting with a newline, which
   // botocore splits nested lines on the first "=" only and keeps the key's case: {'a': 'b = c', 'B : x': 'y'}
   assert.deepEqual(parseNestedValue('\na = b = c\nB : x = y'), { a: 'b = c', 'B : x': 'y' });
   assert.throws(() => parseNestedValue('\nnonsense'), /has no "="/);
+  // _parse_nested splits with str.splitlines: \f and U+2028 end a line there too, so "a\f= b" is two lines, the first with no "=".
+  assert.throws(() => parseNestedValue('\na\f= b'), /sub-setting "a" has no "="/);
+  assert.deepEqual(parseNestedValue('\na = 1\u2028b = 2'), { a: '1', b: '2' });
 });
 
 test('[DEFAULT] keys apply to every section of the same file, and [DEFAULT] may appear twice', () => {

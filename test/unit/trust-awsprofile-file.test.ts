@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { findAwsprofile, isValidProfileName, profileRequest } from '../../src/trust/awsprofile-file.js';
+import { findAwsprofile, isValidProfileName, profileRequest, readAwsprofile } from '../../src/trust/awsprofile-file.js';
 
 test('the first line that is neither blank nor a comment names the profile', () => {
   assert.deepEqual(profileRequest(Buffer.from('# billing\n\n  billing-dev  \nother\n')), { kind: 'profile', name: 'billing-dev' });
@@ -33,5 +34,17 @@ test('the nearest .awsprofile from a directory up to /, a directory of that name
     assert.equal(findAwsprofile(root), undefined);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a FIFO read as .awsprofile is unreadable at once, never a read that waits for a writer', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'awsprofile-fifo-'));
+  try {
+    const path = join(dir, '.awsprofile');
+    assert.equal(spawnSync('mkfifo', [path]).status, 0);
+    // As if it became a FIFO after findAwsprofile had seen a file there.
+    assert.deepEqual(readAwsprofile(path), { path, bytes: undefined });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
