@@ -83,7 +83,7 @@ test('the completer the scripts run works alone in a directory, from a copy that
   }
   // The controls: the same copy, asked for what needs the SDK or keytar, cannot load them.
   const sts = spawnSync('rolecall', ['exec', 'prod-admin', '--', 'true'], { env: { ...env, AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' }, encoding: 'utf8' });
-  assert.match(sts.stderr, /Cannot find package '@aws-sdk\/client-sts'/);
+  assert.match(sts.stderr, /Cannot find (package|module) '@aws-sdk\/client-sts'/);
   const keychain = spawnSync('rolecall', ['exec', '--no-session', 'dev', '--', 'true'], { env: { ...env, ROLECALL_BACKEND: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }, encoding: 'utf8' });
   assert.match(keychain.stderr, /keytar is not installed/);
 });
