@@ -142,12 +142,23 @@ function described(e: SdkError, error: unknown): string {
     return `HTTP ${status}: a redirect${location ? ` to ${location}` : ''}, which is not followed`;
   }
   const unparsed = /Deserialization error|XML parse error|Unexpected token|JSON/.test(e.message ?? '');
+  const json = /Unexpected token|JSON/.test(e.message ?? '');
   if (status !== undefined && status >= 400 && (unparsed || e.name === 'Unknown' || e.name === 'UnknownError')) {
     return `HTTP ${status}${STATUS_TEXTS[status] ? ` ${STATUS_TEXTS[status]}` : ''}`;
   }
-  if (unparsed) return `an answer that does not parse (${firstLine.replace(/^@aws-sdk /, '')})`;
+  // JSON.parse quotes the start of what it was given: an HTML page's, which is not for the line.
+  if (unparsed) return json ? 'an answer that does not parse as JSON' : `an answer that does not parse (${firstLine.replace(/^@aws-sdk /, '')})`;
   const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
   return `${name}${firstLine}`;
+}
+
+/**
+ * Whether an error line (sdkErrorLine's) says something other than the
+ * service answered: a bare HTTP status, a redirect, a body that does not
+ * parse, or one that parses with nothing in it (an HTML page read as XML).
+ */
+export function notTheService(line: string): boolean {
+  return /XML parse error|Deserialization error|does not parse|held no credentials|^HTTP [345]\d\d(?! Too Many)/.test(line);
 }
 
 /** Whether an error line (sdkErrorLine's) says the endpoint was out of reach, for the hint that says where it was looked for. */

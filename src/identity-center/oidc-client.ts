@@ -10,7 +10,7 @@
  */
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Env } from '../base/env.js';
-import { sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
+import { notTheService, sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
 import { partitionOf } from '../config/partition.js';
 import { serviceEndpoint } from '../config/service-endpoint.js';
 import type { SsoSession } from '../config/sso-session.js';
@@ -186,7 +186,9 @@ function oidcError(call: string, error: unknown, target: OidcTarget): RolecallEr
   const where = target.endpoint ?? `IAM Identity Center in ${target.region}`;
   const hint = unreachable(text)
     ? `; ${where} is out of reach (sso_region, AWS_ENDPOINT_URL_SSO_OIDC): check it and the network`
-    : '';
+    : notTheService(text)
+      ? `; ${where} did not answer as IAM Identity Center does: check AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL and any proxy`
+      : '';
   return new OidcError(redact(`${call} failed: ${text}${hint}`), oauth);
 }
 

@@ -7,7 +7,7 @@
  */
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Credentials } from '../config/credentials.js';
-import { sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
+import { notTheService, sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
 import { registerSecret, redact } from '../log/redact.js';
 
 /** sso_region, and the endpoint from AWS_ENDPOINT_URL_SSO (config/service-endpoint.ts). */
@@ -127,6 +127,9 @@ function hintFor(text: string, target: PortalTarget): string {
   }
   if (unreachable(text)) {
     return target.endpoint ? `; the portal is at ${target.endpoint} (AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL): is it up?` : `; is sso_region "${target.region}" right? if it is, check the network`;
+  }
+  if (notTheService(text)) {
+    return `; ${target.endpoint ?? `the portal in ${target.region}`} did not answer as IAM Identity Center does: check AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL and any proxy`;
   }
   return '';
 }

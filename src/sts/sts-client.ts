@@ -5,7 +5,7 @@
 import type { Credentials } from '../config/credentials.js';
 import { CredentialError } from '../base/errors.js';
 import { registerSecret, redact } from '../log/redact.js';
-import { sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
+import { notTheService, sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
 
 export type StsTarget = ServiceTarget;
 
@@ -150,7 +150,7 @@ export function hintFor(text: string, target: StsTarget): string {
       : `; check the network (STS in ${target.region})`;
   }
   // An HTML page or anything else that is not STS's XML (a proxy, a captive portal, a wrong endpoint).
-  if (/XML parse error|Deserialization error|does not parse|held no credentials|^HTTP [345]\d\d(?! Too Many)/i.test(text)) {
+  if (notTheService(text)) {
     return `; ${target.endpoint ?? `STS in ${target.region}`} did not answer as STS does: check AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and any proxy`;
   }
   if (/InvalidClientTokenId|SignatureDoesNotMatch/.test(text)) return '; the access keys are wrong or deactivated: check them with `rolecall list`, or store new ones with `rolecall add`';

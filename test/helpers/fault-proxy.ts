@@ -33,6 +33,8 @@ export interface ProxiedCall {
   readonly signedWith: string;
   /** Region from the SigV4 credential scope. */
   readonly region: string;
+  /** When it came (Date.now()). */
+  readonly at: number;
 }
 
 /** What the proxy answers instead of the upstream. */
@@ -240,7 +242,8 @@ function faultReply(fault: Exclude<Fault, { kind: 'delay' | 'reset' }>, action: 
 
 /** The upstream's status and headers and half its body; then the connection is reset, as a dropped link leaves a reply. */
 function resetHalfway(outgoing: ServerResponse, response: IncomingMessage, payload: Buffer): void {
-  outgoing.writeHead(response.statusCode ?? 200, { ...response.headers, 'content-length': String(payload.length) });
+  const { 'transfer-encoding': _chunked, ...headers } = response.headers;
+  outgoing.writeHead(response.statusCode ?? 200, { ...headers, 'content-length': String(payload.length) });
   outgoing.write(payload.subarray(0, Math.floor(payload.length / 2)), () => {
     setTimeout(() => outgoing.socket?.resetAndDestroy(), 50);
   });
@@ -262,7 +265,7 @@ function record(incoming: IncomingMessage, body: Buffer): ProxiedCall {
   const all: Record<string, string> = { ...Object.fromEntries(url.searchParams), ...form };
   const auth = String(incoming.headers.authorization ?? '');
   const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(auth);
-  return { action: all.Action ?? url.pathname, params: all, signedWith: scope?.[1] ?? '', region: scope?.[2] ?? '' };
+  return { action: all.Action ?? url.pathname, params: all, signedWith: scope?.[1] ?? '', region: scope?.[2] ?? '', at: Date.now() };
 }
 
 function messageOf(code: string, action: string): string {
