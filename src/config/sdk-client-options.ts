@@ -130,11 +130,11 @@ function described(e: SdkError, error: unknown): string {
   const firstLine = (e.message ?? String(error)).split('\n')[0] ?? '';
   if (error instanceof RolecallError || error instanceof CallDeadlineError) return firstLine;
   const status = e.$metadata?.httpStatusCode;
-  if (e.name === 'TimeoutError') {
-    return /establish a connection/.test(firstLine)
-      ? `could not connect within ${ATTEMPT_TIMEOUTS.connectionTimeout / 1000} s`
-      : `timed out after ${ATTEMPT_TIMEOUTS.requestTimeout / 1000} s`;
-  }
+  // The SDK names every ECONNRESET, EPIPE and ETIMEDOUT a TimeoutError: its own timeouts are told by their messages.
+  if (/exceeded the configured \d+ ms requestTimeout/.test(firstLine)) return `timed out after ${ATTEMPT_TIMEOUTS.requestTimeout / 1000} s`;
+  if (/did not establish a connection/.test(firstLine)) return `could not connect within ${ATTEMPT_TIMEOUTS.connectionTimeout / 1000} s`;
+  // Node's own words for a connection that failed: "connect ECONNREFUSED 127.0.0.1:443", "getaddrinfo ENOTFOUND host".
+  if (/^(connect|getaddrinfo|read|write) E[A-Z_]+/.test(firstLine)) return firstLine;
   // Node's words for a connection that closed mid-reply: "aborted", "socket hang up".
   if (e.code === 'ECONNRESET' || /^(aborted|socket hang up)$/.test(firstLine)) return 'the connection was reset before the answer was complete';
   if (status !== undefined && status >= 300 && status < 400) {

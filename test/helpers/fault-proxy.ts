@@ -23,7 +23,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 
 export interface ProxiedCall {
   /** The STS or IAM Action, or for the JSON APIs the path (`/federation/credentials`, `/token`). */
@@ -149,16 +149,18 @@ export async function startFaultProxy(upstreamUrl: string, options: FaultProxyOp
       forward.end(body);
     }, () => outgoing.destroy());
   });
-  server.on('connection', (socket: Socket) => {
+  // Connections are taken by a TCP server first, so that one can be reset before HTTP reads a byte of it.
+  const listener = createTcpServer((socket: Socket) => {
     if (options.downFile && existsSync(options.downFile)) {
       socket.resetAndDestroy();
       return;
     }
     open.add(socket);
     socket.on('close', () => open.delete(socket));
+    server.emit('connection', socket);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const address = listener.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   selfUrl = `http://127.0.0.1:${port}`;
   const fault = (action: string, what: Fault, given: FaultOptions = {}) =>
@@ -193,7 +195,7 @@ export async function startFaultProxy(upstreamUrl: string, options: FaultProxyOp
       new Promise<void>((resolve) => {
         for (const socket of open) socket.destroy();
         server.closeAllConnections();
-        server.close(() => resolve());
+        listener.close(() => resolve());
       }),
   };
 }

@@ -31,6 +31,9 @@ test("the SDK's internals in words: no stack, no hidden fields, no [object Objec
   assert.equal(sdkErrorLine(sdkError('TimeoutError', '@smithy/node-http-handler - [ERROR] a request has exceeded the configured 10000 ms requestTimeout.', { attempts: 3 })), 'timed out after 10 s (tried 3 times)');
   assert.equal(sdkErrorLine(sdkError('TimeoutError', '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 5000 ms.')), 'could not connect within 5 s');
   assert.equal(sdkErrorLine(new CredentialError('the answer held no credentials')), 'the answer held no credentials');
+  // The SDK calls a refused or reset connect a TimeoutError too: Node's words are kept, and no name.
+  assert.equal(sdkErrorLine(sdkError('TimeoutError', 'connect ECONNRESET 127.0.0.1:9', { attempts: 3 }, { code: 'ECONNRESET' })), 'connect ECONNRESET 127.0.0.1:9 (tried 3 times)');
+  assert.equal(sdkErrorLine(sdkError('Error', 'connect ECONNREFUSED 127.0.0.1:9', {}, { code: 'ECONNREFUSED' })), 'connect ECONNREFUSED 127.0.0.1:9');
   assert.equal(sdkErrorLine({ toString: () => 'odd' }), 'odd');
 });
 
