@@ -14,7 +14,7 @@
  * answer with a fault instead of the upstream, switchable while it runs and
  * optionally only for some of the requests (so that a retry can succeed):
  * the service's own errors (AccessDenied, Throttling), 500 and 503, a reply
- * that comes late, a connection reset halfway through the reply, a body
+ * that comes late or never, a connection reset halfway through the reply, a body
  * that does not parse, an HTML page, a redirect to plain http. And a network
  * that is gone: while `downFile` exists, every connection is reset as it
  * opens (a file, not a method, so that a script in the shell under test
@@ -47,6 +47,8 @@ export type Fault =
   | { readonly kind: 'status'; readonly status: 500 | 502 | 503 }
   /** The upstream's answer, after `ms`. */
   | { readonly kind: 'delay'; readonly ms: number }
+  /** No answer at all, and the upstream never asked: the request stalls until the client gives up or the proxy stops. */
+  | { readonly kind: 'hang' }
   /** The upstream's status and headers and half its body, then a TCP reset. */
   | { readonly kind: 'reset' }
   /** 200 with a body cut short: XML for STS, JSON for the others. */
@@ -127,6 +129,7 @@ export async function startFaultProxy(upstreamUrl: string, options: FaultProxyOp
         setTimeout(() => void (gates.get(action) ?? Promise.resolve()).then(send), delays.get(action) ?? 0);
       };
       const fault = armedFor(faults, action);
+      if (fault?.kind === 'hang') return;
       if (fault && fault.kind !== 'delay' && fault.kind !== 'reset') {
         const reply = faultReply(fault, action, style, `${selfUrl}/redirected`);
         answer(reply.status, reply.headers, Buffer.from(reply.body));
@@ -221,7 +224,7 @@ interface Reply {
   readonly body: string;
 }
 
-function faultReply(fault: Exclude<Fault, { kind: 'delay' | 'reset' }>, action: string, style: Style, redirectTo: string): Reply {
+function faultReply(fault: Exclude<Fault, { kind: 'delay' | 'reset' | 'hang' }>, action: string, style: Style, redirectTo: string): Reply {
   switch (fault.kind) {
     case 'error':
       return { status: fault.status ?? 403, headers: { 'content-type': 'text/xml' }, body: stsError(fault.code ?? 'AccessDenied', messageOf(fault.code ?? 'AccessDenied', action)) };
