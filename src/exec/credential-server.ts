@@ -24,8 +24,17 @@ export const CREDENTIALS_PATH = '/rolecall/credentials';
 
 /** Far more than an SDK's request needs (a few hundred bytes), far less than Node's 16 KiB default. */
 const MAX_HEADER_BYTES = 4096;
-/** A client that has not sent its whole request by then is not an SDK. */
-const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * A client that has not sent its whole request by then is not an SDK (an SDK
+ * sends it at once): it is answered 408 and closed, so that connections
+ * opened and never finished (or sent a byte at a time) do not pile up.
+ */
+const REQUEST_TIMEOUT_MS = 5_000;
+/**
+ * How often Node looks for requests past that time. Its default, 30 s, let a
+ * slow client hold its connection six times as long as REQUEST_TIMEOUT_MS said.
+ */
+const TIMEOUT_CHECK_MS = 1_000;
 
 export interface CredentialServer extends ServerAddress {
   /** Stops listening and drops every connection; resolves when the port is free. */
@@ -48,7 +57,7 @@ export async function startCredentialServer(session: () => Promise<Credentials>,
 
   // Imported here: the bundle hoists static imports of node: modules, and exec's fast path must not load node:http.
   const { createServer } = await import('node:http');
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS }, (request, response) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (request, response) => {
     void answer(request, response, expected, shared, label);
   });
   server.listen(0, '127.0.0.1');

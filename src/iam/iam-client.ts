@@ -8,7 +8,7 @@ import { CredentialError } from '../base/errors.js';
 import type { Credentials } from '../config/credentials.js';
 import type { StaticKeys } from '../config/plan.js';
 import { registerSecret, redact } from '../log/redact.js';
-import { sdkClientOptions, sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
+import { sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
 
 /** IAM is global: `region` is the one it is signed for (config/partition.ts iamRegion); `endpoint` from AWS_ENDPOINT_URL_IAM or AWS_ENDPOINT_URL. */
 export type IamTarget = ServiceTarget;
@@ -31,7 +31,7 @@ export async function createAccessKey(target: IamTarget, caller: Credentials, us
   const { CreateAccessKeyCommand } = await loadSdk();
   const iam = await client(target, caller);
   try {
-    const out = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+    const out = await withinDeadline((abortSignal) => iam.send(new CreateAccessKeyCommand({ UserName: userName }), { abortSignal }));
     const key = out.AccessKey;
     if (!key?.AccessKeyId || !key.SecretAccessKey) throw new CredentialError('CreateAccessKey returned no key');
     registerSecret(key.SecretAccessKey);
@@ -47,7 +47,7 @@ export async function deleteAccessKey(target: IamTarget, caller: Credentials, us
   const { DeleteAccessKeyCommand } = await loadSdk();
   const iam = await client(target, caller);
   try {
-    await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
+    await withinDeadline((abortSignal) => iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }), { abortSignal }));
   } catch (error) {
     throw iamError(`DeleteAccessKey ${accessKeyId}`, error, target);
   } finally {
@@ -63,7 +63,7 @@ function iamError(call: string, error: unknown, target: IamTarget): CredentialEr
 
 function hintFor(text: string, target: IamTarget): string {
   if (/LimitExceeded/.test(text)) return '; the user already has two access keys: delete the one not in use (aws iam delete-access-key) and run rotate again';
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up/i.test(text)) {
+  if (unreachable(text)) {
     return target.endpoint ? `; IAM is at ${target.endpoint} (AWS_ENDPOINT_URL_IAM or AWS_ENDPOINT_URL): is it up?` : '; check the network';
   }
   if (/AccessDenied/.test(text)) return "; the user's policy must allow it on its own keys (with MFA when the policy asks for it: set mfa_serial in the profile)";

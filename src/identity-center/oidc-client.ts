@@ -10,7 +10,7 @@
  */
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Env } from '../base/env.js';
-import { IDENTITY_CENTER_TIMEOUTS, sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
+import { notTheService, sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
 import { partitionOf } from '../config/partition.js';
 import { serviceEndpoint } from '../config/service-endpoint.js';
 import type { SsoSession } from '../config/sso-session.js';
@@ -80,15 +80,13 @@ type OidcModule = typeof import('@aws-sdk/client-sso-oidc');
 let sdk: Promise<OidcModule> | undefined;
 
 function loadSdk(): Promise<OidcModule> {
-  // The SDK warns on stderr about Node 20 at its first call (config/sdk-client-options.ts says why this is set here).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   sdk ??= import('@aws-sdk/client-sso-oidc');
   return sdk;
 }
 
 async function client(target: OidcTarget) {
   const { SSOOIDCClient } = await loadSdk();
-  return new SSOOIDCClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}), maxAttempts: 3, requestHandler: { ...IDENTITY_CENTER_TIMEOUTS } });
+  return new SSOOIDCClient(sdkClientOptions(target, undefined));
 }
 
 /** Where a session's OIDC API is called: in its sso_region, at AWS_ENDPOINT_URL_SSO_OIDC, then AWS_ENDPOINT_URL, when set. */
@@ -107,7 +105,7 @@ export async function registerClient(target: OidcTarget, input: RegisterInput): 
   const { RegisterClientCommand } = await loadSdk();
   const oidc = await client(target);
   try {
-    const out = await oidc.send(
+    const out = await withinDeadline((abortSignal) => oidc.send(
       new RegisterClientCommand({
         clientName: input.clientName,
         clientType: 'public',
@@ -116,7 +114,8 @@ export async function registerClient(target: OidcTarget, input: RegisterInput): 
         ...(input.redirectUris ? { redirectUris: [...input.redirectUris] } : {}),
         ...(input.issuerUrl ? { issuerUrl: input.issuerUrl } : {}),
       }),
-    );
+      { abortSignal },
+    ));
     if (!out.clientId || !out.clientSecret || !out.clientSecretExpiresAt) throw new CredentialError('RegisterClient returned no client');
     registerSecret(out.clientSecret);
     // Seconds since the epoch.
@@ -132,7 +131,7 @@ export async function startDeviceAuthorization(target: OidcTarget, registered: R
   const { StartDeviceAuthorizationCommand } = await loadSdk();
   const oidc = await client(target);
   try {
-    const out = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: registered.clientId, clientSecret: registered.clientSecret, startUrl }));
+    const out = await withinDeadline((abortSignal) => oidc.send(new StartDeviceAuthorizationCommand({ clientId: registered.clientId, clientSecret: registered.clientSecret, startUrl }), { abortSignal }));
     if (!out.deviceCode || !out.userCode || !out.verificationUri) throw new CredentialError('StartDeviceAuthorization returned no device code');
     registerSecret(out.deviceCode);
     return {
@@ -156,7 +155,7 @@ export async function createToken(target: OidcTarget, registered: RegisteredClie
   const oidc = await client(target);
   const call = `CreateToken (${grant.grantType === GRANT_DEVICE_CODE ? 'device_code' : grant.grantType})`;
   try {
-    const out = await oidc.send(
+    const out = await withinDeadline((signal) => oidc.send(
       new CreateTokenCommand({
         clientId: registered.clientId,
         clientSecret: registered.clientSecret,
@@ -165,8 +164,8 @@ export async function createToken(target: OidcTarget, registered: RegisteredClie
         ...(grant.grantType === GRANT_DEVICE_CODE ? { deviceCode: grant.deviceCode } : {}),
         ...(grant.grantType === GRANT_REFRESH_TOKEN ? { refreshToken: grant.refreshToken } : {}),
       }),
-      abortSignal ? { abortSignal } : {},
-    );
+      { abortSignal: signal },
+    ), abortSignal);
     if (!out.accessToken || !out.expiresIn) throw new CredentialError(`${call} returned no token`);
     registerSecret(out.accessToken);
     registerSecret(out.refreshToken);
@@ -185,9 +184,11 @@ function oidcError(call: string, error: unknown, target: OidcTarget): RolecallEr
   // An OAuth error is named by its OAuth name and described by the service; anything else as every SDK error is.
   const text = oauth ? `${oauth}: ${(e.error_description ?? '').split('\n')[0]}` : sdkErrorLine(error);
   const where = target.endpoint ?? `IAM Identity Center in ${target.region}`;
-  const hint = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up/i.test(text)
+  const hint = unreachable(text)
     ? `; ${where} is out of reach (sso_region, AWS_ENDPOINT_URL_SSO_OIDC): check it and the network`
-    : '';
+    : notTheService(text)
+      ? `; ${where} did not answer as IAM Identity Center does: check AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL and any proxy`
+      : '';
   return new OidcError(redact(`${call} failed: ${text}${hint}`), oauth);
 }
 

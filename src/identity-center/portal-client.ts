@@ -7,7 +7,7 @@
  */
 import { CredentialError, RolecallError } from '../base/errors.js';
 import type { Credentials } from '../config/credentials.js';
-import { IDENTITY_CENTER_TIMEOUTS, sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
+import { notTheService, sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
 import { registerSecret, redact } from '../log/redact.js';
 
 /** sso_region, and the endpoint from AWS_ENDPOINT_URL_SSO (config/service-endpoint.ts). */
@@ -37,8 +37,6 @@ type SsoModule = typeof import('@aws-sdk/client-sso');
 let sdk: Promise<SsoModule> | undefined;
 
 function loadSdk(): Promise<SsoModule> {
-  // The SDK warns on stderr about Node 20 at its first call (config/sdk-client-options.ts says why this is set here).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   sdk ??= import('@aws-sdk/client-sso');
   return sdk;
 }
@@ -50,7 +48,7 @@ async function withPortal<T>(target: PortalTarget, call: string, use: (portal: S
   const sdk = await loadSdk();
   // The portal's operations are unsigned (the token is a header): the SDK is
   // given no credentials to look for, so it reads nothing under ~/.aws.
-  const portal = new sdk.SSOClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}), maxAttempts: 3, requestHandler: { ...IDENTITY_CENTER_TIMEOUTS } });
+  const portal = new sdk.SSOClient(sdkClientOptions(target, undefined));
   try {
     return await use(portal, sdk);
   } catch (error) {
@@ -75,7 +73,7 @@ async function allPages<T>(page: (nextToken: string | undefined) => Promise<{ it
 export async function getRoleCredentials(target: PortalTarget, accessToken: string, accountId: string, roleName: string): Promise<Credentials & { expiration: Date }> {
   const call = `GetRoleCredentials ${accountId}/${roleName}`;
   return withPortal(target, call, async (portal, sdk) => {
-    const out = await portal.send(new sdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName }));
+    const out = await withinDeadline((abortSignal) => portal.send(new sdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName }), { abortSignal }));
     const c = out.roleCredentials;
     if (!c?.accessKeyId || !c.secretAccessKey || !c.sessionToken || !c.expiration) throw new CredentialError(`${call} returned no credentials`);
     registerSecret(c.secretAccessKey);
@@ -89,7 +87,7 @@ export async function getRoleCredentials(target: PortalTarget, accessToken: stri
 export async function listAccounts(target: PortalTarget, accessToken: string): Promise<PortalAccount[]> {
   return withPortal(target, 'ListAccounts', (portal, sdk) =>
     allPages(async (nextToken) => {
-      const out = await portal.send(new sdk.ListAccountsCommand({ accessToken, ...(nextToken ? { nextToken } : {}) }));
+      const out = await withinDeadline((abortSignal) => portal.send(new sdk.ListAccountsCommand({ accessToken, ...(nextToken ? { nextToken } : {}) }), { abortSignal }));
       const items = (out.accountList ?? []).flatMap((a) =>
         a.accountId ? [{ accountId: a.accountId, ...(a.accountName ? { accountName: a.accountName } : {}), ...(a.emailAddress ? { emailAddress: a.emailAddress } : {}) }] : [],
       );
@@ -102,7 +100,7 @@ export async function listAccounts(target: PortalTarget, accessToken: string): P
 export async function listAccountRoles(target: PortalTarget, accessToken: string, accountId: string): Promise<PortalRole[]> {
   return withPortal(target, `ListAccountRoles ${accountId}`, (portal, sdk) =>
     allPages(async (nextToken) => {
-      const out = await portal.send(new sdk.ListAccountRolesCommand({ accessToken, accountId, ...(nextToken ? { nextToken } : {}) }));
+      const out = await withinDeadline((abortSignal) => portal.send(new sdk.ListAccountRolesCommand({ accessToken, accountId, ...(nextToken ? { nextToken } : {}) }), { abortSignal }));
       const items = (out.roleList ?? []).flatMap((r) => (r.roleName ? [{ accountId: r.accountId ?? accountId, roleName: r.roleName }] : []));
       return { items, nextToken: out.nextToken };
     }),
@@ -111,7 +109,7 @@ export async function listAccountRoles(target: PortalTarget, accessToken: string
 
 /** Signs the token out at the portal: it (and its refresh token) are of no more use. */
 export async function logout(target: PortalTarget, accessToken: string): Promise<void> {
-  await withPortal(target, 'Logout', (portal, sdk) => portal.send(new sdk.LogoutCommand({ accessToken })));
+  await withPortal(target, 'Logout', (portal, sdk) => withinDeadline((abortSignal) => portal.send(new sdk.LogoutCommand({ accessToken }), { abortSignal })));
 }
 
 function portalError(call: string, error: unknown, target: PortalTarget): RolecallError {
@@ -127,8 +125,11 @@ function hintFor(text: string, target: PortalTarget): string {
   if (/ForbiddenException|ResourceNotFoundException/.test(text)) {
     return '; the token cannot reach that account or role: check sso_account_id and sso_role_name (`rolecall sso profiles` lists what it can reach)';
   }
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up/i.test(text)) {
+  if (unreachable(text)) {
     return target.endpoint ? `; the portal is at ${target.endpoint} (AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL): is it up?` : `; is sso_region "${target.region}" right? if it is, check the network`;
+  }
+  if (notTheService(text)) {
+    return `; ${target.endpoint ?? `the portal in ${target.region}`} did not answer as IAM Identity Center does: check AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL and any proxy`;
   }
   return '';
 }

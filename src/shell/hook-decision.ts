@@ -134,8 +134,17 @@ export async function decideHook(options: HookDecisionOptions): Promise<HookDeci
       const delay = cancelled ? 0 : hookRetryDelay(userEnv, failures);
       failure = { failures, retryAt: delay ? String((options.clock?.() ?? options.now) + delay) : '' };
       const reason = redact(errorLine(error));
-      messages.push(`rolecall: no session for profile ${want.name}: ${reason} (${retryHint({ cancelled, delay, cdNow: oldPwd === pwd ? "'cd ..; cd -'" : "'cd .'" })})`);
-      if (active) change = { kind: 'leave' };
+      const hint = retryHint({ cancelled, delay, cdNow: oldPwd === pwd ? "'cd ..; cd -'" : "'cd .'" });
+      if (active === want.name) {
+        // A refresh: the shell's session is near its end, not past it (the
+        // margin is ROLECALL_MIN_TTL), so it stays, and dropping it would hand
+        // the shell's commands to the user's own credentials, another account
+        // perhaps. Said at the first failure, not at each retry.
+        if (failuresBefore === 0) messages.push(`rolecall: could not refresh the session of profile ${want.name}: ${reason}; the shell keeps the one it has (${hint})`);
+      } else {
+        messages.push(`rolecall: no session for profile ${want.name}: ${reason} (${hint})`);
+        if (active) change = { kind: 'leave' };
+      }
     }
   }
 

@@ -12,14 +12,14 @@
  * (Ctrl-C), denied or timed out fails them with it, once (cache/flight-failure.ts).
  */
 import { join } from 'node:path';
-import { RolecallError } from '../base/errors.js';
+import { errorLine, RolecallError } from '../base/errors.js';
 import { lockTimeoutChosen, lockTimeoutSeconds } from '../cache/cache-settings.js';
 import { singleFlight } from '../cache/single-flight.js';
 import { ssoSessionLabel } from '../config/sso-session.js';
 import { hashedName } from '../fs/hashed-name.js';
 import { locksDirectory } from '../fs/rolecall-dirs.js';
 import { OidcError } from '../identity-center/oidc-client.js';
-import { debug } from '../log/debug-log.js';
+import { debug, note } from '../log/debug-log.js';
 import { shellWord } from '../log/terminal-text.js';
 import { canOpenBrowser } from '../prompt/open-browser.js';
 import { stderrNotice, terminalNotice } from '../prompt/terminal-notice.js';
@@ -86,8 +86,15 @@ async function renewOrSignIn(session: SsoSession, context: SsoContext, renewable
       await saveToken(session, renewed, context, renewable);
       return renewed;
     } catch (error) {
-      // Refused (invalid_grant: revoked, expired, or used already): sign in afresh. Out of reach: a sign-in would fail the same way.
-      if (!(error instanceof OidcError && error.oauthError)) throw error;
+      // Refused (invalid_grant: revoked, expired, or used already): sign in afresh. Out of reach: a sign-in would fail the same way,
+      // but a token that still has life is good until it runs out (the refresh came early, in the window): it is used, and the next
+      // command tries the refresh again.
+      if (!(error instanceof OidcError && error.oauthError)) {
+        const usable = [renewable, stored].find((token) => token && token.expiresAt.getTime() > nowOf(context));
+        if (!usable) throw error;
+        note(`could not refresh the IAM Identity Center token of ${ssoSessionLabel(session)} (${errorLine(error)}); it is used until it expires at ${usable.expiresAt.toISOString().replace(/\.\d+Z$/, 'Z')}`);
+        return usable;
+      }
       debug(`the refresh was refused (${error.oauthError}): signing in again`);
     }
   }

@@ -5,7 +5,7 @@
 import type { Credentials } from '../config/credentials.js';
 import { CredentialError } from '../base/errors.js';
 import { registerSecret, redact } from '../log/redact.js';
-import { sdkClientOptions, sdkErrorLine, type ServiceTarget } from '../config/sdk-client-options.js';
+import { notTheService, sdkClientOptions, sdkErrorLine, unreachable, withinDeadline, type ServiceTarget } from '../config/sdk-client-options.js';
 
 export type StsTarget = ServiceTarget;
 
@@ -32,6 +32,8 @@ export interface FederationTokenInput {
   readonly policy: string;
 }
 
+const NO_CREDENTIALS = 'the answer held no credentials';
+
 type StsModule = typeof import('@aws-sdk/client-sts');
 let sdk: Promise<StsModule> | undefined;
 
@@ -42,14 +44,14 @@ function loadSdk(): Promise<StsModule> {
 
 async function client(target: StsTarget, credentials: Credentials) {
   const { STSClient } = await loadSdk();
-  return new STSClient(sdkClientOptions(target, credentials, 3));
+  return new STSClient(sdkClientOptions(target, credentials));
 }
 
 export async function assumeRole(target: StsTarget, caller: Credentials, input: AssumeRoleInput): Promise<Credentials> {
   const { AssumeRoleCommand } = await loadSdk();
   const sts = await client(target, caller);
   try {
-    const out = await sts.send(
+    const out = await withinDeadline((abortSignal) => sts.send(
       new AssumeRoleCommand({
         RoleArn: input.roleArn,
         RoleSessionName: input.sessionName,
@@ -57,8 +59,9 @@ export async function assumeRole(target: StsTarget, caller: Credentials, input: 
         ...(input.externalId ? { ExternalId: input.externalId } : {}),
         ...(input.mfaSerial ? { SerialNumber: input.mfaSerial, TokenCode: input.mfaCode } : {}),
       }),
-    );
-    return sessionFrom(out.Credentials, `AssumeRole ${input.roleArn}`);
+      { abortSignal },
+    ));
+    return sessionFrom(out.Credentials);
   } catch (error) {
     throw stsError(`AssumeRole ${input.roleArn}`, error, target);
   } finally {
@@ -70,13 +73,14 @@ export async function getSessionToken(target: StsTarget, caller: Credentials, in
   const { GetSessionTokenCommand } = await loadSdk();
   const sts = await client(target, caller);
   try {
-    const out = await sts.send(
+    const out = await withinDeadline((abortSignal) => sts.send(
       new GetSessionTokenCommand({
         DurationSeconds: input.durationSeconds,
         ...(input.mfaSerial ? { SerialNumber: input.mfaSerial, TokenCode: input.mfaCode } : {}),
       }),
-    );
-    return sessionFrom(out.Credentials, 'GetSessionToken');
+      { abortSignal },
+    ));
+    return sessionFrom(out.Credentials);
   } catch (error) {
     throw stsError(`GetSessionToken${input.mfaSerial ? ` with MFA ${input.mfaSerial}` : ''}`, error, target);
   } finally {
@@ -89,8 +93,10 @@ export async function getFederationToken(target: StsTarget, caller: Credentials,
   const { GetFederationTokenCommand } = await loadSdk();
   const sts = await client(target, caller);
   try {
-    const out = await sts.send(new GetFederationTokenCommand({ Name: input.name, DurationSeconds: input.durationSeconds, Policy: input.policy }));
-    return sessionFrom(out.Credentials, 'GetFederationToken');
+    const out = await withinDeadline((abortSignal) =>
+      sts.send(new GetFederationTokenCommand({ Name: input.name, DurationSeconds: input.durationSeconds, Policy: input.policy }), { abortSignal }),
+    );
+    return sessionFrom(out.Credentials);
   } catch (error) {
     throw stsError('GetFederationToken', error, target);
   } finally {
@@ -102,7 +108,7 @@ export async function getCallerIdentity(target: StsTarget, caller: Credentials):
   const { GetCallerIdentityCommand } = await loadSdk();
   const sts = await client(target, caller);
   try {
-    const out = await sts.send(new GetCallerIdentityCommand({}));
+    const out = await withinDeadline((abortSignal) => sts.send(new GetCallerIdentityCommand({}), { abortSignal }));
     return out.Arn ?? '';
   } catch (error) {
     throw stsError('GetCallerIdentity', error, target);
@@ -111,12 +117,10 @@ export async function getCallerIdentity(target: StsTarget, caller: Credentials):
   }
 }
 
-function sessionFrom(
-  raw: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined,
-  call: string,
-): Credentials {
+/** The session of an answer; none in it (an HTML page parses as XML with nothing in it) is a failure, worded as STS's answer that was not. */
+function sessionFrom(raw: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined): Credentials {
   if (!raw?.AccessKeyId || !raw.SecretAccessKey || !raw.SessionToken) {
-    throw new CredentialError(`${call} returned no credentials`);
+    throw new CredentialError(NO_CREDENTIALS);
   }
   registerSecret(raw.SecretAccessKey);
   registerSecret(raw.SessionToken);
@@ -140,13 +144,13 @@ export function hintFor(text: string, target: StsTarget): string {
   if (!target.endpoint && /ENOTFOUND/.test(text)) {
     return `; is "${target.region}" a region? (from --region, AWS_REGION or the profile's region); if it is, check the network`;
   }
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up/i.test(text)) {
+  if (unreachable(text)) {
     return target.endpoint
       ? `; STS is at ${target.endpoint} (AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL): is it up?`
       : `; check the network (STS in ${target.region})`;
   }
   // An HTML page or anything else that is not STS's XML (a proxy, a captive portal, a wrong endpoint).
-  if (/XML parse error|Deserialization error|char '<' is not expected|Unexpected token/i.test(text)) {
+  if (notTheService(text)) {
     return `; ${target.endpoint ?? `STS in ${target.region}`} did not answer as STS does: check AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and any proxy`;
   }
   if (/InvalidClientTokenId|SignatureDoesNotMatch/.test(text)) return '; the access keys are wrong or deactivated: check them with `rolecall list`, or store new ones with `rolecall add`';

@@ -1,6 +1,6 @@
 /**
  * The hook after a failure, in real interactive bash and zsh. With the
- * network down (a switch in front of moto, a fake), entering a project
+ * network down (a fault proxy in front of moto, a fake), entering a project
  * fails; prompts inside the backoff start no rolecall process (the counting
  * wrapper); `rolecall deny` / `allow` still act at the next prompt; `cd .`
  * tries at once; and once the network is back, the first prompt after the
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startNetworkSwitch, type NetworkSwitch } from '../helpers/network-switch.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { openTerminal } from '../helpers/terminal-session.js';
@@ -45,13 +45,13 @@ const STEPS = (down: string): readonly Step[] => [
 
 describe('the shell hook after a failure', () => {
   let world: StsWorld;
-  let network: NetworkSwitch;
+  let network: FaultProxy;
   let down: string;
 
   before(async () => {
     world = await startStsWorld();
     down = join(world.sandbox().home, 'network-down');
-    network = await startNetworkSwitch(world.proxy.url, down);
+    network = await startFaultProxy(world.proxy.url, { downFile: down });
   });
   after(async () => {
     await network?.stop();

@@ -2,52 +2,20 @@
  * A sign-in when things go wrong on the way: a browser command that fails
  * (BROWSER=/bin/false) says how to go on by hand, in the words of the
  * command that signs in, and the sign-in goes on; a CreateToken that never
- * answers still gives way to Ctrl-C. The stalling OIDC endpoint is a fake of
- * ours on loopback (a forwarder to the fake Identity Center that holds the
- * code's exchange): no real peer stalls on demand.
+ * answers still gives way to Ctrl-C. The stalling OIDC endpoint is the fault
+ * proxy of ours on loopback (test/helpers/fault-proxy.ts, in front of the
+ * fake Identity Center, holding the code's exchange): no real peer stalls on
+ * demand.
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { oidcControls } from '../helpers/fake-sso-oidc.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall, type Sandbox } from '../helpers/sandbox.js';
 import { ssoWorldForSuite } from '../helpers/sso-world.js';
 import { CALLER_ARN } from '../helpers/sts-world.js';
 import { runWithoutTerminal, withBrowser } from './sso-login-harness.js';
-
-/** A fake of ours: forwards to `target`, except CreateToken for an authorization code, which it holds and never answers. */
-async function stallingOidc(target: string): Promise<{ url: string; held: () => number; stop: () => Promise<void> }> {
-  let held = 0;
-  const body = (request: IncomingMessage) =>
-    new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (c: Buffer) => chunks.push(c));
-      request.on('end', () => resolve(Buffer.concat(chunks)));
-    });
-  const server: Server = createServer(async (request, response) => {
-    const sent = await body(request);
-    if (request.method === 'POST' && request.url === '/token' && sent.toString().includes('authorization_code')) {
-      held++;
-      return;
-    }
-    const headers = Object.fromEntries(Object.entries(request.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)) as [string, string][]);
-    const answer = await fetch(`${target}${request.url}`, { method: request.method ?? 'GET', headers, redirect: 'manual', ...(sent.length ? { body: new Uint8Array(sent) } : {}) });
-    response.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([k]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k))));
-    response.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    held: () => held,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 async function waitFor<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -132,11 +100,13 @@ describe('sso sign-in faults', { concurrency: false }, () => {
   test('Ctrl-C while CreateToken (the code\'s exchange) stalls ends the sign-in at once: status 130, one line', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
     const box = prepared();
-    const stalling = await stallingOidc(suite.world.identityCenter.url);
+    // The code's exchange is the sign-in's one CreateToken: it is held, never answered.
+    const stalling = await startFaultProxy(suite.world.identityCenter.url);
+    stalling.fault('/token', { kind: 'hang' });
     t.after(() => stalling.stop());
     let pid = 0;
     const login = runRolecall(box, ['sso', 'login', 'dev'], { env: { AWS_ENDPOINT_URL_SSO_OIDC: stalling.url, BROWSER: `${box.home}/browser.sh` }, onSpawn: (p) => (pid = p), timeoutMs: 30_000 });
-    await waitFor(() => stalling.held() > 0 || undefined);
+    await waitFor(() => stalling.count('/token') > 0 || undefined);
     const interruptedAt = Date.now();
     process.kill(pid, 'SIGINT');
     const result = await login;

@@ -1,5 +1,5 @@
 /**
- * One moto server and one recording proxy per test file, with a sandbox
+ * One moto server and one fault proxy (recording, and faulty on demand) per test file, with a sandbox
  * HOME whose environment points STS at the proxy. Base secrets are random so
  * a test can prove they never leak (moto's own answers are fixed examples).
  */
@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach } from 'node:test';
 import { startMoto, type MotoServer } from './moto-server.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
-import { startStsProxy, type StsProxy } from './sts-proxy.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 
 export interface StsWorld {
   readonly moto: MotoServer;
-  readonly proxy: StsProxy;
+  readonly proxy: FaultProxy;
   sandbox(extraEnv?: Record<string, string>): Sandbox;
   stop(): Promise<void>;
 }
@@ -19,7 +19,7 @@ export interface StsWorld {
 /** moto, the recording proxy in front of it, and sandboxes whose STS is the proxy. */
 export async function startStsWorld(): Promise<StsWorld> {
   const moto = await startMoto();
-  const proxy = await startStsProxy(moto.url);
+  const proxy = await startFaultProxy(moto.url);
   const sandboxes: Sandbox[] = [];
   return {
     moto,

@@ -144,6 +144,26 @@ test('a failed session: one line saying when, nothing exported, the failure stat
   assert.equal(after._rolecall_file, join(project, '.awsprofile'), 'the file is still followed, so allow and deny act at the next prompt');
 });
 
+test("a failed refresh of the shell's own profile keeps its session, says so at the first failure only, and retries after the backoff", async () => {
+  new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
+  fail = new CredentialError('profile "dev": GetSessionToken failed: connect ECONNREFUSED 127.0.0.1:9');
+  const first = await decideHook({ env: env({ _ROLECALL_ACTIVE: 'dev', _ROLECALL_REFRESH_AT: String(NOW - 1), _ROLECALL_OLDPWD: project }), now: NOW, session, cwd: join(project, 'sub') });
+  assert.deepEqual(first.change, { kind: 'keep' }, 'not left: that would hand the shell to the user\'s own credentials');
+  assert.deepEqual(first.state.failure, { failures: 1, retryAt: String(NOW + 30) });
+  assert.deepEqual(first.messages, [
+    "rolecall: could not refresh the session of profile dev: profile \"dev\": GetSessionToken failed: connect ECONNREFUSED 127.0.0.1:9; the shell keeps the one it has (tried again at a prompt after 30s, or now with 'cd .')",
+  ]);
+  const again = await decideHook({ env: env({ _ROLECALL_ACTIVE: 'dev', _ROLECALL_REFRESH_AT: String(NOW + 30), _ROLECALL_FAILURES: '1', _ROLECALL_OLDPWD: project }), now: NOW + 30, session, cwd: join(project, 'sub') });
+  assert.deepEqual(again.change, { kind: 'keep' });
+  assert.equal(again.state.failure?.failures, 2);
+  assert.deepEqual(again.messages, [], 'said once');
+  fail = undefined;
+  const refreshed = await decideHook({ env: env({ _ROLECALL_ACTIVE: 'dev', _ROLECALL_REFRESH_AT: String(NOW + 90), _ROLECALL_FAILURES: '2', _ROLECALL_OLDPWD: project }), now: NOW + 90, session, cwd: join(project, 'sub') });
+  assert.equal(refreshed.change.kind, 'enter');
+  assert.equal(refreshed.state.failure, undefined);
+  assert.deepEqual(refreshed.messages, [], 'a refresh that works says nothing');
+});
+
 test('failures in a row wait twice as long each time, up to 10 minutes, counted from when the failure is known', async () => {
   new TrustStore(env()).allow(join(project, '.awsprofile'), Buffer.from('# team\ndev\n'));
   fail = new CredentialError('network down');
