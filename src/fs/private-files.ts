@@ -12,9 +12,10 @@
  * in it.
  */
 import { nodeCrypto } from '../base/node-crypto.js';
-import { chmodSync, closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RolecallError } from '../base/errors.js';
+import { isProcessAlive } from './process-liveness.js';
 
 /** A file or directory of rolecall's that is not safe to use: a symlink, another user's, open to others. */
 export class UnsafeFileError extends RolecallError {
@@ -52,7 +53,9 @@ function lstatIfExists(path: string): Stats | undefined {
   try {
     return lstatSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: a file where a parent should be; mkdir then says so.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw error;
   }
 }
@@ -144,6 +147,26 @@ export function writePrivateFile(path: string, content: string | Uint8Array): vo
   } catch (error) {
     unlinkSync(temp);
     throw cannot('write', path, error);
+  }
+  sweepDeadTemps(path);
+}
+
+/**
+ * The temp files of writes to `path` whose process died before its rename
+ * (SIGKILL, a power cut): named after their pid, they go once it is not
+ * running. A live writer's is left alone; a failure only leaves them for the
+ * next write.
+ */
+function sweepDeadTemps(path: string): void {
+  const prefix = `.${basename(path)}.`;
+  try {
+    for (const name of readdirSync(dirname(path))) {
+      if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+      const pid = Number(name.slice(prefix.length).split('.')[0]);
+      if (pid !== process.pid && !isProcessAlive(pid, undefined)) unlinkSync(join(dirname(path), name));
+    }
+  } catch {
+    // Left for the next write.
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * Shared by the vault end-to-end tests: which backends this machine has
  * (the keychain needs a Secret Service on a D-Bus session bus), a sandbox
- * set up for one backend, and watchers that catch a secret in a process's
- * argv or in a file under HOME.
+ * set up for one backend, watchers that catch a secret in a process's
+ * argv or in a file under HOME, and the AWS CLI as moto's IAM administrator.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { TestContext } from 'node:test';
 import { vaultGenerationDir } from '../../src/fs/rolecall-dirs.js';
 import { openKeychain } from '../../src/vault/keychain-vault.js';
 import { requirePeer } from '../helpers/peers.js';
-import type { Sandbox } from '../helpers/sandbox.js';
+import { runProcess, type Sandbox } from '../helpers/sandbox.js';
 
 export type Backend = 'keychain' | 'file';
 export const BACKENDS: readonly Backend[] = ['keychain', 'file'];
@@ -101,4 +101,37 @@ export function snapshotFiles(dir: string): Record<string, string> {
     }
   }
   return files;
+}
+
+/** The AWS CLI as moto's administrator, straight at moto (not through the proxy): sets up IAM users and reads their keys. */
+export async function motoAdmin(motoUrl: string, args: string[]): Promise<unknown> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/^AWS_/.test(key)) env[key] = value;
+  const result = await runProcess('aws', [...args, '--output', 'json'], {
+    env: { ...env, AWS_ACCESS_KEY_ID: 'motoadmin', AWS_SECRET_ACCESS_KEY: 'motoadmin', AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: motoUrl },
+  });
+  if (result.status !== 0) throw new Error(`aws ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim() ? JSON.parse(result.stdout) : undefined;
+}
+
+/**
+ * One call of IAM's query API at moto, as its administrator: what the AWS
+ * CLI would send, without its 3 s of start on a loaded machine (moto reads
+ * whose call it is from the Authorization header; it checks no signature).
+ */
+export async function motoIam(motoUrl: string, action: string, params: Record<string, string>): Promise<string> {
+  const response = await fetch(motoUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=motoadmin/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
+    body: new URLSearchParams({ Action: action, Version: '2010-05-08', ...params }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`IAM ${action}: ${response.status} ${text}`);
+  return text;
+}
+
+/** The access key ids IAM (moto) holds for `user`, sorted. */
+export async function accessKeyIdsOf(motoUrl: string, user: string): Promise<string[]> {
+  const listed = await motoIam(motoUrl, 'ListAccessKeys', { UserName: user });
+  return [...listed.matchAll(/<AccessKeyId>([^<]+)<\/AccessKeyId>/g)].map((m) => m[1] as string).sort();
 }

@@ -10,28 +10,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
-import { runProcess, runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
+import { runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
 import { stsWorldForSuite } from '../helpers/sts-world.js';
-import { BACKENDS, backendEnv, filesHolding, requireBackend, uniqueName, watchArgv, type Backend } from './vault-harness.js';
+import { accessKeyIdsOf, BACKENDS, backendEnv, filesHolding, motoAdmin, requireBackend, uniqueName, watchArgv, type Backend } from './vault-harness.js';
 
 describe('rolecall rotate', { concurrency: false }, () => {
   const suite = stsWorldForSuite();
 
-  /** The AWS CLI as moto's administrator, straight at moto. */
-  async function admin(args: string[]): Promise<unknown> {
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/^AWS_/.test(key)) env[key] = value;
-    const result = await runProcess('aws', [...args, '--output', 'json'], {
-      env: { ...env, AWS_ACCESS_KEY_ID: 'motoadmin', AWS_SECRET_ACCESS_KEY: 'motoadmin', AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: suite.world.moto.url },
-    });
-    assert.equal(result.status, 0, `aws ${args.join(' ')}: ${result.stderr}`);
-    return result.stdout.trim() ? JSON.parse(result.stdout) : undefined;
-  }
-
-  async function keyIdsOf(user: string): Promise<string[]> {
-    const listed = (await admin(['iam', 'list-access-keys', '--user-name', user])) as { AccessKeyMetadata: { AccessKeyId: string }[] };
-    return listed.AccessKeyMetadata.map((k) => k.AccessKeyId).sort();
-  }
+  const admin = (args: string[]) => motoAdmin(suite.world.moto.url, args);
+  const keyIdsOf = (user: string) => accessKeyIdsOf(suite.world.moto.url, user);
 
   interface Setup {
     readonly box: Sandbox;
