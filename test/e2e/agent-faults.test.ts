@@ -11,13 +11,14 @@
  * leave one.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, chmodSync, writeFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startFakeAgent, type FakeAgentFault } from '../helpers/fake-agent.js';
 import { requireCommands } from '../helpers/peers.js';
 import { rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { eventually } from '../helpers/eventually.js';
 import { CALLER_ARN, randomKeys, rolesOverBase, stsWorldForSuite } from '../helpers/sts-world.js';
 import { AGENT_ON, agentPids, socketOf, waitForAgents } from './agent-harness.js';
 
@@ -185,7 +186,7 @@ describe('a broken or unsafe agent costs a bounded wait and one line', { concurr
   });
 
   test('an agent killed in the middle of a request: the command works, says so in one line, within a bounded time; the next starts a new agent', async (t) => {
-    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    if (!requireCommands(t, 'moto_server', 'aws', 'ss')) return;
     const box = await setup();
     assert.equal((await timedExec(box)).result.status, 0);
     const [victim] = await waitForAgents(box, 1);
@@ -193,7 +194,8 @@ describe('a broken or unsafe agent costs a bounded wait and one line', { concurr
     process.kill(victim as number, 'SIGSTOP');
     const started = Date.now();
     const exec = runRolecall(box, ['exec', 'admin', '--', ...CALLER_ARN]);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The command's connection waiting in the stopped agent's queue (ss's Recv-Q of a listening socket) is its request on the way.
+    await eventually(() => Number(spawnSync('ss', ['-xlH', 'src', socketOf(box)]).stdout.toString().trim().split(/\s+/)[2] ?? 0) > 0, 'the command to connect to the stopped agent');
     process.kill(victim as number, 'SIGKILL');
     const result = await exec;
     const ms = Date.now() - started;
