@@ -13,6 +13,7 @@ import type { Env } from '../base/env.js';
 import { FileVaultNotCreated } from '../vault/file-vault.js';
 import { SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
 import { errorLine, mustStop } from '../base/errors.js';
+import { UnsafeFileError } from '../fs/private-files.js';
 import { credentialsOf, decodeSession, encodeSession, type SessionOrigin } from './stored-session.js';
 
 export type VaultOpener = () => Promise<Vault>;
@@ -43,6 +44,9 @@ export class SessionStore {
     } catch (error) {
       // A wrong passphrase or a Ctrl-C is not damage: stop, and keep the entry.
       if (mustStop(error)) throw error;
+      // Not damage either: a link or a loose file is left as found (the
+      // vault writes nothing over it) and said, and the session is a miss.
+      if (error instanceof UnsafeFileError) return this.refused(error);
       return this.discard(vault, account, `cannot be read (${errorLine(error)})`);
     }
     if (text === undefined) return undefined;
@@ -90,6 +94,13 @@ export class SessionStore {
   private async discard(vault: Vault, account: string, why: string): Promise<undefined> {
     debug(`cached session ${account} ${why}: a miss, removed`);
     await vault.remove(SESSIONS_SERVICE, account).catch(() => false);
+    return undefined;
+  }
+
+  /** Said once per command: the save that follows meets the same file and says nothing more. */
+  private refused(error: UnsafeFileError): undefined {
+    if (!this.warned) note(`warning: a cached session is not used: ${errorLine(error)}`);
+    this.warned = true;
     return undefined;
   }
 

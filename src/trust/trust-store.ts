@@ -17,13 +17,13 @@
  * without a `cd`.
  */
 import { nodeCrypto } from '../base/node-crypto.js';
-import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { readdirSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Env } from '../base/env.js';
 import type { FileStamp } from './awsprofile-file.js';
 import { rolecallDataDir } from '../fs/rolecall-dirs.js';
 import { hashedName } from '../fs/hashed-name.js';
-import { ensurePrivateDir, writePrivateFile } from '../fs/private-files.js';
+import { ensurePrivateDir, readPrivateFile, UnsafeFileError, writePrivateFile } from '../fs/private-files.js';
 
 export type TrustVerdict = 'allowed' | 'denied' | 'untrusted' | 'edited';
 
@@ -102,7 +102,8 @@ export class TrustStore {
   /** The stamps remembered for this generation; none when the store has changed since (a new allow or deny). */
   private seenAllowed(generation: string): SeenAllowed | undefined {
     try {
-      const parsed = JSON.parse(readFileSync(this.seenFile, 'utf8')) as SeenAllowed;
+      // A loose or linked file is not believed (readPrivateFile throws): the records decide, and the next write replaces it.
+      const parsed = JSON.parse(readPrivateFile(this.seenFile)?.toString('utf8') ?? 'null') as SeenAllowed;
       return parsed.generation === generation && typeof parsed.files === 'object' && parsed.files !== null ? parsed : undefined;
     } catch {
       return undefined;
@@ -120,10 +121,22 @@ export class TrustStore {
     }
   }
 
+  /**
+   * The record of `path`. One that others could have written (open to them,
+   * a symlink, another user's) is refused with its line (UnsafeFileError),
+   * not taken as "untrusted": `rolecall allow` or `deny` writes it anew.
+   */
   private record(path: string): TrustRecord | undefined {
+    let raw: Buffer | undefined;
     try {
-      const parsed = JSON.parse(readFileSync(this.recordFile(path), 'utf8')) as TrustRecord;
-      return parsed.path === realPath(path) ? parsed : undefined;
+      raw = readPrivateFile(this.recordFile(path));
+    } catch (error) {
+      if (error instanceof UnsafeFileError) throw error;
+      return undefined;
+    }
+    try {
+      const parsed = JSON.parse(raw?.toString('utf8') ?? 'null') as TrustRecord | null;
+      return parsed?.path === realPath(path) ? parsed : undefined;
     } catch {
       return undefined;
     }

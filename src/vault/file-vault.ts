@@ -15,14 +15,14 @@
  * secrets), so `get` of a missing item, `list` and `remove` need no
  * passphrase: an exec whose keys are elsewhere never asks for one.
  */
-import { readdirSync, readFileSync, statSync, unlinkSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { displayPath } from '../config/config-paths.js';
 import { RolecallError, VaultAccessError } from '../base/errors.js';
 import { debug } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
-import { createPrivateFileOnce, ensurePrivateDir, writePrivateFile } from '../fs/private-files.js';
+import { createPrivateFileOnce, ensurePrivateDir, readPrivateFile, removePrivateFile, writePrivateFile } from '../fs/private-files.js';
 import { deriveKey, newScryptParams, sameBytes, seal, unseal, type ScryptParams, type Sealed } from './vault-crypto.js';
 import { decodeName, encodeName } from '../fs/file-names.js';
 import { PASSPHRASE_VARIABLE, type PassphraseSource } from './vault-passphrase.js';
@@ -99,13 +99,7 @@ export class FileVault implements Vault {
   }
 
   async remove(service: string, account: string): Promise<boolean> {
-    try {
-      unlinkSync(this.itemPath(service, account));
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw error;
-    }
+    return removePrivateFile(this.itemPath(service, account));
   }
 
   async list(service: string): Promise<string[]> {
@@ -294,13 +288,9 @@ function additionalData(service: string, account: string): string {
   return `${FORMAT}/1\0${service}\0${account}`;
 }
 
+/** An item or the header; one that is a symlink, another user's or open to others is refused (fs/private-files.ts). */
 function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return readPrivateFile(path)?.toString('utf8');
 }
 
 /** An item's file, not a temp file on its way to becoming one. */

@@ -5,16 +5,20 @@
  * that is a symlink to another directory (refused, with one line naming it),
  * or inside an XDG_RUNTIME_DIR of another user (`su` without `-`: refused);
  * an agent killed with SIGKILL (its socket left behind: replaced by the next
- * command's agent). And ten commands starting an agent at once leave one.
+ * command's agent), or killed in the middle of a command's request; its
+ * socket replaced by a regular file, or by a symlink to someone else's agent
+ * (refused before connecting). And ten commands starting an agent at once
+ * leave one.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync, chmodSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, chmodSync, writeFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startFakeAgent, type FakeAgentFault } from '../helpers/fake-agent.js';
 import { requireCommands } from '../helpers/peers.js';
 import { rolecallBin, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { eventually } from '../helpers/eventually.js';
 import { CALLER_ARN, randomKeys, rolesOverBase, stsWorldForSuite } from '../helpers/sts-world.js';
 import { AGENT_ON, agentPids, socketOf, waitForAgents } from './agent-harness.js';
 
@@ -148,6 +152,66 @@ describe('a broken or unsafe agent costs a bounded wait and one line', { concurr
     const served = await runRolecall(box, ['exec', '--debug', 'admin', '--', 'true'], { env: { ROLECALL_FILE_PASSPHRASE: '' } });
     assert.equal(served.status, 0, served.stderr);
     assert.match(served.stderr, /from the agent/);
+  });
+
+  test('its socket replaced by a regular file, or by a symlink to another agent: not used, one line, the command works; neither is touched', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const box = await setup();
+    const dir = join(box.env.XDG_RUNTIME_DIR as string, 'rolecall');
+    const socket = socketOf(box);
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(socket, 'not a socket\n', { mode: 0o600 });
+    const overFile = await timedExec(box);
+    assert.equal(overFile.result.status, 0, overFile.result.stderr);
+    assert.match(overFile.result.stdout, /assumed-role\/Admin\//);
+    assert.equal(overFile.result.stderr, `rolecall: not using the agent: the agent's socket ${socket} is not a socket\n`);
+    assert.equal(readFileSync(socket, 'utf8'), 'not a socket\n', 'the file is left as it was');
+
+    // Someone else's agent, reached through a link planted at our socket's place: never connected to.
+    rmSync(socket);
+    const theirs = join(box.home, 'theirs');
+    mkdirSync(theirs, { mode: 0o700 });
+    const fake = await startFakeAgent(join(theirs, 'agent.sock'), 'garbage');
+    t.after(() => fake.stop());
+    symlinkSync(join(theirs, 'agent.sock'), socket);
+    const overLink = await timedExec(box);
+    assert.equal(overLink.result.status, 0, overLink.result.stderr);
+    assert.equal(overLink.result.stderr, `rolecall: not using the agent: the agent's socket ${socket} is a symbolic link; it must be a real socket\n`);
+    const started = await runRolecall(box, ['agent']);
+    assert.equal(started.status, 1);
+    assert.equal(started.stderr, `rolecall: the agent's socket ${socket} is a symbolic link; it must be a real socket\n`);
+    assert.equal(fake.connections(), 0, 'the linked agent was never asked');
+    assert.ok(lstatSync(socket).isSymbolicLink(), 'the link is left for the user to see');
+    assert.deepEqual(agentPids(box), []);
+  });
+
+  test('an agent killed in the middle of a request: the command works, says so in one line, within a bounded time; the next starts a new agent', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws', 'ss')) return;
+    const box = await setup();
+    assert.equal((await timedExec(box)).result.status, 0);
+    const [victim] = await waitForAgents(box, 1);
+    // Stopped, it takes the request and never answers; killed while the command waits for the answer.
+    process.kill(victim as number, 'SIGSTOP');
+    const started = Date.now();
+    const exec = runRolecall(box, ['exec', 'admin', '--', ...CALLER_ARN]);
+    // The command's connection waiting in the stopped agent's queue (ss's Recv-Q of a listening socket) is its request on the way.
+    await eventually(() => Number(spawnSync('ss', ['-xlH', 'src', socketOf(box)]).stdout.toString().trim().split(/\s+/)[2] ?? 0) > 0, 'the command to connect to the stopped agent');
+    process.kill(victim as number, 'SIGKILL');
+    const result = await exec;
+    const ms = Date.now() - started;
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /assumed-role\/Admin\//);
+    const lines = result.stderr.split('\n').filter(Boolean);
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0] as string, new RegExp(`^rolecall: the agent at ${socketOf(box)} is not answering as it should \\(.+\\); carrying on without it`));
+    const without = await timedExec(box, { ROLECALL_AGENT: 'off' });
+    assert.ok(ms - without.ms < BOUNDED_MS, `took ${ms} ms, against ${without.ms} ms without the agent`);
+    await waitForAgents(box, 0);
+    const next = await timedExec(box);
+    assert.equal(next.result.status, 0, next.result.stderr);
+    assert.equal(next.result.stderr, '');
+    const [fresh] = await waitForAgents(box, 1);
+    assert.notEqual(fresh, victim);
   });
 
   test('ten commands starting an agent at once leave one', async (t) => {

@@ -201,5 +201,12 @@ describe('session cache: a failing holder takes its waiters with it', { concurre
       assert.deepEqual(reportLines(run), [`rolecall: another rolecall (pid ${holderPid}) was getting the same session and failed: its prompt was cancelled`]);
     }
     assert.deepEqual(suite.world.proxy.counts(), {});
+    // Nothing of the cancelled attempt is left: no lock, no record, no session; the next run works.
+    // The failure records stay for the waiters to read (swept later, cache/lock-leftovers.ts); no lock and no temp file.
+    assert.deepEqual(lockDirectory().filter((name) => !name.endsWith('.failed')), [], 'no lock, no temp file');
+    const sessions = join(suite.box.home, '.local', 'share', 'rolecall', 'vault', 'rolecall-sessions');
+    assert.deepEqual(existsSync(sessions) ? readdirSync(sessions) : [], [], 'no session, whole or partial');
+    const next = await runRolecall(suite.box, ['exec', 'prompted', '--mfa-token', '123456', '--', 'true']);
+    assert.equal(next.status, 0, next.stderr);
   });
 });

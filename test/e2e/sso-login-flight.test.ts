@@ -8,7 +8,7 @@
  * outwaits the default timeout is cache-single-flight's unit test); with neither a terminal nor a browser, the one line and 125.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
@@ -91,6 +91,16 @@ describe('a sign-in started by the commands that need it', { concurrency: false 
     }
     assert.equal(browserRuns(box).length, 1, 'no other sign-in was started');
     assert.ok(!existsSync(join(box.home, 'visits.log')) || readFileSync(join(box.home, 'visits.log'), 'utf8') === '');
+    // Nothing of the cancelled sign-in is left: no lock, no token or session, whole or partial; the next command signs in.
+    const locks = join(box.env.XDG_CACHE_HOME as string, 'rolecall', 'locks');
+    assert.deepEqual(existsSync(locks) ? readdirSync(locks).filter((name) => !name.endsWith('.failed')) : [], [], 'no lock and no temp file');
+    const vault = join(box.env.XDG_DATA_HOME as string, 'rolecall', 'vault');
+    // The OIDC client registered before the sign-in is kept, whole, for the next one; no token, no session.
+    const stored = (service: string) => (existsSync(join(vault, service)) ? readdirSync(join(vault, service)) : []);
+    assert.deepEqual([...stored('rolecall-sso-tokens'), ...stored('rolecall-sessions')], [], 'no token, no session, whole or partial');
+    rmSync(join(box.home, 'browser-hold'));
+    const next = await runWithoutTerminal(box, ['exec', 'dev', '--', 'true'], { env: browser, timeoutMs: 30_000 });
+    assert.equal(next.status, 0, next.stderr);
   });
 
   test('a waiter whose ROLECALL_LOCK_TIMEOUT ends first says the sign-in is still waiting for the browser, and what to do', async (t) => {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { motoAdmin } from '../helpers/moto-server.js';
+import { accessKeyIdsOf, motoAdmin } from '../helpers/moto-server.js';
 import { requireCommands } from '../helpers/peers.js';
 import { runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
 import { stsWorldForSuite } from '../helpers/sts-world.js';
@@ -21,11 +21,7 @@ describe('rolecall rotate', { concurrency: false }, () => {
 
   /** The AWS CLI as moto's administrator, straight at moto. */
   const admin = (args: string[]): Promise<unknown> => motoAdmin(suite.world.moto, args);
-
-  async function keyIdsOf(user: string): Promise<string[]> {
-    const listed = (await admin(['iam', 'list-access-keys', '--user-name', user])) as { AccessKeyMetadata: { AccessKeyId: string }[] };
-    return listed.AccessKeyMetadata.map((k) => k.AccessKeyId).sort();
-  }
+  const keyIdsOf = (user: string) => accessKeyIdsOf(suite.world.moto.url, user);
 
   interface Setup {
     readonly box: Sandbox;

@@ -77,3 +77,25 @@ export async function motoAdmin(moto: MotoServer, args: readonly string[]): Prom
   if (result.status !== 0) throw new Error(`aws ${args.join(' ')}: ${result.stderr}`);
   return JSON.parse(result.stdout.trim() || '{}') as Record<string, any>;
 }
+
+/**
+ * One call of IAM's query API at moto, as its administrator: what the AWS
+ * CLI would send, without its 3 s of start on a loaded machine (moto reads
+ * whose call it is from the Authorization header; it checks no signature).
+ */
+export async function motoIam(motoUrl: string, action: string, params: Record<string, string>): Promise<string> {
+  const response = await fetch(motoUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=motoadmin/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
+    body: new URLSearchParams({ Action: action, Version: '2010-05-08', ...params }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`IAM ${action}: ${response.status} ${text}`);
+  return text;
+}
+
+/** The access key ids IAM (moto) holds for `user`, sorted. */
+export async function accessKeyIdsOf(motoUrl: string, user: string): Promise<string[]> {
+  const listed = await motoIam(motoUrl, 'ListAccessKeys', { UserName: user });
+  return [...listed.matchAll(/<AccessKeyId>([^<]+)<\/AccessKeyId>/g)].map((m) => m[1] as string).sort();
+}
