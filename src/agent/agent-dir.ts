@@ -12,15 +12,16 @@
  * user's or root's, writable by no one else unless sticky (/tmp), as OpenSSH
  * requires of the path to authorized_keys. Anything else is refused with one
  * line naming the path and what is wrong, and the command carries on without
- * the agent. (The connect itself goes by path: Node's net has no connectat,
+ * the agent. (The checks of directories live in fs/trusted-directories.ts. The connect itself goes by path: Node's net has no connectat,
  * and with every directory on the way writable only by this user or root,
  * no one else can swap one between the check and the connect.)
  */
-import { lstatSync, mkdirSync, statSync, type Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { RolecallError } from '../base/errors.js';
 import { agentSocketDir, agentSocketParents } from '../fs/rolecall-dirs.js';
+import { ancestorsProblem, lstatOrMissing, ownDirectoryProblem } from '../fs/trusted-directories.js';
 
 const SOCKET_NAME = 'agent.sock';
 /** sun_path is 108 bytes on Linux, one of them the terminating NUL (104 on macOS). */
@@ -49,13 +50,13 @@ export function placeProblem(place: AgentPlace): string | undefined {
   if (length > MAX_SOCKET_PATH_BYTES) {
     return `the agent's socket path ${place.socket} is ${length} bytes, more than the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows; set XDG_RUNTIME_DIR to a shorter directory`;
   }
-  const aboveProblem = ancestorsProblem(place.parents[0] ?? place.dir);
+  const aboveProblem = ancestorsProblem(place.parents[0] ?? place.dir, "the agent's directory");
   if (aboveProblem) return aboveProblem;
   for (const parent of place.parents) {
     const stats = lstatOrMissing(parent);
     // Missing: nothing to connect to yet; preparePlace makes it 0700 and checks again.
     if (stats === undefined) return undefined;
-    const problem = parentProblem(stats);
+    const problem = ownDirectoryProblem(stats);
     if (problem) return `the agent's parent directory ${parent} ${problem}`;
   }
   const dir = lstatOrMissing(place.dir);
@@ -78,42 +79,6 @@ export function preparePlace(place: AgentPlace): void {
   if (problem) throw new AgentPlaceError(problem);
 }
 
-/** What is wrong with a directory the agent's lives in: it must be a real one, this user's, writable by no one else. */
-function parentProblem(stats: Stats): string | undefined {
-  if (stats.isSymbolicLink()) return 'is a symbolic link; it must be a real directory';
-  if (!stats.isDirectory()) return 'is not a directory';
-  const uid = process.getuid?.();
-  if (uid !== undefined && stats.uid !== uid) return `is owned by uid ${stats.uid}, not by you (uid ${uid})`;
-  if ((stats.mode & 0o022) !== 0) return `is writable by others (mode ${modeText(stats)}); it must not be`;
-  return undefined;
-}
-
-/**
- * The directories from the root down to `top`'s parent, followed through
- * symbolic links (each link sits in a directory checked before it): owned by
- * this user or root, and writable by no one else unless sticky.
- */
-function ancestorsProblem(top: string): string | undefined {
-  const uid = process.getuid?.();
-  if (uid === undefined) return undefined;
-  const chain: string[] = [];
-  for (let dir = dirname(top); ; dir = dirname(dir)) {
-    chain.unshift(dir);
-    if (dirname(dir) === dir) break;
-  }
-  for (const dir of chain) {
-    const stats = statOrMissing(dir);
-    if (stats === undefined) return undefined;
-    if (stats.uid !== uid && stats.uid !== 0) return `the agent's directory is under ${dir}, owned by uid ${stats.uid}, neither you (uid ${uid}) nor root`;
-    if ((stats.mode & 0o022) !== 0 && (stats.mode & 0o1000) === 0) return `the agent's directory is under ${dir}, writable by others (mode ${modeText(stats)})`;
-  }
-  return undefined;
-}
-
-function modeText(stats: Stats): string {
-  return (stats.mode & 0o7777).toString(8).padStart(4, '0');
-}
-
 /** What is wrong with a directory or socket for holding secrets; undefined when nothing. */
 function ownPrivateProblem(stats: Stats, kind: 'directory' | 'socket'): string | undefined {
   if (stats.isSymbolicLink()) return 'is a symbolic link; it must be a real ' + kind;
@@ -124,17 +89,4 @@ function ownPrivateProblem(stats: Stats, kind: 'directory' | 'socket'): string |
   // some systems ignore them: the directory is the guard; still, ours is 0600.
   if ((stats.mode & 0o077) !== 0) return `is open to others (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}); it must be ${kind === 'directory' ? '0700' : '0600'}`;
   return undefined;
-}
-
-function statOrMissing(path: string): Stats | undefined {
-  return lstatOrMissing(path, statSync);
-}
-
-function lstatOrMissing(path: string, stat: (path: string) => Stats = lstatSync): Stats | undefined {
-  try {
-    return stat(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }

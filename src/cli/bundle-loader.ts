@@ -27,6 +27,7 @@ import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, read
 import * as nodeModule from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { ancestorsProblem, lstatOrMissing, ownDirectoryProblem } from '../fs/trusted-directories.js';
 
 const { O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = constants;
 
@@ -35,6 +36,27 @@ const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname
 const WRAPPER_TAIL = '\n});';
 /** How many caches of other builds of the same bundle stay beside the one written. */
 const KEPT_OTHER_BUILDS = 3;
+
+/**
+ * `dir` when no one else can put code there: it and its parent (rolecall's
+ * own) real directories of this user's that no one else may write, and every
+ * directory above them this user's or root's, as fs/trusted-directories.ts
+ * checks the agent's. Else undefined, and the start compiles (Node 22's
+ * cache, kept in the same directory, is then not turned on either).
+ */
+export function trustedCacheDir(dir: string): string | undefined {
+  try {
+    const own = [dirname(dir), dir];
+    if (ancestorsProblem(own[0] as string, 'the compile cache')) return undefined;
+    for (const path of own) {
+      const stats = lstatOrMissing(path);
+      if (stats && ownDirectoryProblem(stats)) return undefined;
+    }
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
 
 export function loadBundle(file: string, cacheDir: string | undefined): unknown {
   const load = nodeModule.createRequire(file);

@@ -14,7 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { compileCacheDir } from '../fs/rolecall-dirs.js';
-import { loadBundle } from './bundle-loader.js';
+import { loadBundle, trustedCacheDir } from './bundle-loader.js';
 import { ROLECALL_VERSION } from './version.js';
 
 const args = process.argv.slice(2);
@@ -24,8 +24,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
 } else {
   // Node 22's API; absent on Node 20. The cache lives in the user's own cache directory, not in a /tmp others can write to.
   const { enableCompileCache } = nodeModule as { enableCompileCache?: (directory: string) => unknown };
-  const cacheDir = compileCacheDir(process.env);
-  if (enableCompileCache) {
+  const cacheDir = trustedCacheDir(compileCacheDir(process.env));
+  if (enableCompileCache && cacheDir) {
     // Node would make the directory 0755; the code in it is run by every rolecall of this user's.
     try {
       mkdirSync(cacheDir, { recursive: true, mode: 0o700 });

@@ -10,7 +10,7 @@
  * user's own cache directory, not compiled at every start.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -163,4 +163,23 @@ test("the commands' bundle loads from V8 code cached in the user's own directory
   rmSync(file);
   await exec();
   assert.deepEqual(ours().sort(), [name, 'commands-1-2-v20.0.0-x64.v8', 'commands-1-3-v20.0.0-x64.v8', 'commands-1-4-v20.0.0-x64.v8'].sort());
+});
+
+test('a compile cache directory others may write is not used: nothing read from it or written to it, the command works', async () => {
+  const cacheDir = join(box.env.XDG_CACHE_HOME as string, 'rolecall', 'compile-cache');
+  rmSync(cacheDir, { recursive: true, force: true });
+  mkdirSync(cacheDir, { recursive: true });
+  chmodSync(cacheDir, 0o777);
+  try {
+    const run = await runRolecall(box, ['exec', 'dev', '--', 'true']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(readdirSync(cacheDir), []);
+    // The control: the same directory made the user's alone again is used.
+    chmodSync(cacheDir, 0o700);
+    const again = await runRolecall(box, ['exec', 'dev', '--', 'true']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.notDeepEqual(readdirSync(cacheDir), []);
+  } finally {
+    chmodSync(cacheDir, 0o700);
+  }
 });
