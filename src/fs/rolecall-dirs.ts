@@ -5,7 +5,8 @@
  * - cache ($XDG_CACHE_HOME/rolecall/locks): lock files and failure records
  *   (a pid, a start time, a one-line reason; never a secret), where every
  *   rolecall of the user sees them; and ($XDG_CACHE_HOME/rolecall/compile-cache)
- *   V8's compiled code of rolecall's own bundle (Node 22 and later);
+ *   V8's compiled code of rolecall's own bundles (Node's cache on 22 and
+ *   later, cli/bundle-loader.ts's on Node 20);
  * - state ($XDG_STATE_HOME/rolecall/TOPIC): the markers of notices said once,
  *   and (vault-generation/BACKEND) the markers each write to an item of a
  *   vault with no file per item (the keychain) changes, for the agent;
