@@ -46,10 +46,19 @@ export async function runHelper(description: string, file: string, args: readonl
     env: helperEnv(env),
     extendEnv: false,
     maxBuffer: HELPER_OUTPUT_LIMIT,
-    ...(timeoutSeconds > 0 ? { timeout: timeoutSeconds * 1000 } : {}),
   });
-  const result = await child;
-  if (result.timedOut) {
+  // Our own timer, not execa's: its flag could lose a race with the child's exit on a loaded
+  // machine, and the stopped helper was then reported as killed by someone else.
+  let timedOut = false;
+  const timer =
+    timeoutSeconds > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGTERM');
+        }, timeoutSeconds * 1000)
+      : undefined;
+  const result = await child.finally(() => clearTimeout(timer));
+  if (timedOut) {
     throw new CredentialError(`${description} did not finish within ${timeoutSeconds}s (ROLECALL_HELPER_TIMEOUT), so it was stopped`);
   }
   if ((result as { name?: string }).name === 'MaxBufferError') {
