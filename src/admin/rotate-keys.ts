@@ -21,6 +21,7 @@ import { loadConfig } from '../config/load-config.js';
 import { partitionOf } from '../config/partition.js';
 import type { StaticKeys } from '../config/plan.js';
 import { checkProfileName } from '../config/profile-section.js';
+import { answerMayBeLost } from '../config/sdk-client-options.js';
 import { serviceEndpoint } from '../config/service-endpoint.js';
 import { debug } from '../log/debug-log.js';
 import { maskKeyId } from '../log/redact.js';
@@ -66,7 +67,12 @@ export async function rotateKeys(processEnv: Env, request: RotateRequest, print:
   debug(`rotating the key ${maskKeyId(old.accessKeyId)} of IAM user ${userName}${caller === old ? '' : ' with the MFA session'}`);
 
   const fresh = await createAccessKey(iam, caller, userName).catch((error: unknown) => {
-    throw new RolecallError(`${errorLine(error)}; nothing changed: ${old.accessKeyId} is still stored in ${where} and in use`);
+    const line = errorLine(error);
+    // An answer that never came may still have made the key: IAM only says so when asked.
+    const lost = answerMayBeLost(line);
+    throw new RolecallError(
+      `${line}; ${lost ? `IAM may have made a new key all the same, which nothing stored (see \`aws iam list-access-keys --user-name ${userName}\`; delete it before the next rotate)` : 'nothing changed'}: ${old.accessKeyId} is still stored in ${where} and in use`,
+    );
   });
   try {
     await vault.set(KEYS_SERVICE, profile, encodeKeys(fresh));

@@ -161,6 +161,15 @@ export function notTheService(line: string): boolean {
   return /XML parse error|Deserialization error|does not parse|held no credentials|^HTTP [345]\d\d(?! Too Many)/.test(line);
 }
 
+/**
+ * Whether an error line (sdkErrorLine's) says a request may have reached the
+ * service and its answer was lost (a timeout or a reset after connecting): a
+ * call that creates something may then have created it.
+ */
+export function answerMayBeLost(line: string): boolean {
+  return /timed out after|connection was reset|socket hang up|ECONNRESET/i.test(line);
+}
+
 /** Whether an error line (sdkErrorLine's) says the endpoint was out of reach, for the hint that says where it was looked for. */
 export function unreachable(line: string): boolean {
   return /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up|timed out after|could not connect within|connection was reset/i.test(line);

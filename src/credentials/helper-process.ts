@@ -55,6 +55,8 @@ export async function runHelper(description: string, file: string, args: readonl
       ? setTimeout(() => {
           timedOut = true;
           child.kill('SIGTERM');
+          // What the helper started (a pipeline's other side) may hold its stdout open; the answer is not waited for.
+          child.stdout?.destroy();
         }, timeoutSeconds * 1000)
       : undefined;
   const result = await child.finally(() => clearTimeout(timer));

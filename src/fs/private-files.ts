@@ -80,8 +80,8 @@ function lstatIfExists(path: string): Stats | undefined {
 export function readPrivateFile(path: string): Buffer | undefined {
   let fd: number;
   try {
-    // O_NOFOLLOW: the check and the read are of one file, the one at `path`.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    // O_NOFOLLOW: the check and the read are of one file, the one at `path`; O_NONBLOCK: a FIFO there is refused, not waited on.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;

@@ -42,14 +42,19 @@ function loadSdk(): Promise<StsModule> {
   return sdk;
 }
 
-async function client(target: StsTarget, credentials: Credentials) {
+/**
+ * `withMfaCode`: a call carrying a one-time code is made once. Its retry
+ * would send a code STS may have taken already and be refused as a wrong
+ * code, hiding what really failed (a slow or lost answer).
+ */
+async function client(target: StsTarget, credentials: Credentials, withMfaCode = false) {
   const { STSClient } = await loadSdk();
-  return new STSClient(sdkClientOptions(target, credentials));
+  return new STSClient(withMfaCode ? sdkClientOptions(target, credentials, 1) : sdkClientOptions(target, credentials));
 }
 
 export async function assumeRole(target: StsTarget, caller: Credentials, input: AssumeRoleInput): Promise<Credentials> {
   const { AssumeRoleCommand } = await loadSdk();
-  const sts = await client(target, caller);
+  const sts = await client(target, caller, input.mfaSerial !== undefined);
   try {
     const out = await withinDeadline((abortSignal) => sts.send(
       new AssumeRoleCommand({
@@ -71,7 +76,7 @@ export async function assumeRole(target: StsTarget, caller: Credentials, input: 
 
 export async function getSessionToken(target: StsTarget, caller: Credentials, input: SessionTokenInput): Promise<Credentials> {
   const { GetSessionTokenCommand } = await loadSdk();
-  const sts = await client(target, caller);
+  const sts = await client(target, caller, input.mfaSerial !== undefined);
   try {
     const out = await withinDeadline((abortSignal) => sts.send(
       new GetSessionTokenCommand({

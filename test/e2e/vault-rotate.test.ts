@@ -171,6 +171,20 @@ describe('rolecall rotate', { concurrency: false }, () => {
     assert.equal(stored.arn, `arn:aws:iam::123456789012:user/${s.user}`);
   });
 
+  test('the answer to CreateAccessKey lost mid-reply: the old key stays stored and in use, and the line says IAM may hold a new key', async (t) => {
+    if (!requireCommands(t, 'moto_server', 'aws')) return;
+    const s = await setup();
+    const { proxy } = suite.world;
+    // moto makes the key; its answer is cut halfway, as a dropped connection would.
+    proxy.fault('CreateAccessKey', { kind: 'reset' });
+    const result = await runRolecall(s.box, ['rotate', s.profile]);
+    proxy.reset();
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, new RegExp(`IAM may have made a new key all the same, which nothing stored \\(see \`aws iam list-access-keys --user-name ${s.user}\`; delete it before the next rotate\\): ${s.old.AccessKeyId} is still stored in the file vault and in use\\n$`));
+    assert.equal((await keyIdsOf(s.user)).length, 2, 'IAM made it');
+    assert.equal((await storedKey(s)).id, s.old.AccessKeyId);
+  });
+
   test('keys in ~/.aws/credentials, or a role profile: one line that says what to do, nothing called', async (t) => {
     if (!requireCommands(t, 'moto_server', 'aws')) return;
     const s = await setup();

@@ -129,3 +129,10 @@ test('keepPrivate: what is not a regular file (/dev/null, a terminal, a pipe) is
   }
   assert.equal(statSync('/dev/null').mode, before);
 });
+
+test('readPrivateFile: a FIFO at the path is refused at once, not waited on', (t) => {
+  const dir = scratch(t);
+  const fifo = join(dir, 'item');
+  assert.equal(spawnSync('mkfifo', ['-m', '600', fifo]).status, 0);
+  assert.throws(() => readPrivateFile(fifo), (error: unknown) => error instanceof UnsafeFileError && /is not a regular file/.test(error.message));
+});
