@@ -97,7 +97,7 @@ describe('the shell hook refreshing a session near expiry', () => {
       assert.equal(failed.key, entered.key, `the refresh failed: the shell keeps its session, in ${where(failed)}`);
       assert.match(
         run.stepStderr['refresh-failed'] ?? '',
-        /^rolecall: could not refresh the session of profile short: profile "short": AssumeRole \S+ failed: (connect|read) ECONNRESET[^(]*\(tried 3 times\); STS is at .+: is it up\?; the shell keeps the one it has \(tried again at a prompt after 1s, or now with 'cd \.'\)$/m,
+        /^rolecall: could not refresh the session of profile short: profile "short": AssumeRole \S+ failed: (connect|read|write) ECONNRESET[^(]*\(tried 3 times\); STS is at .+: is it up\?; the shell keeps the one it has \(tried again at a prompt after 1s, or now with 'cd \.'\)$/m,
         where(failed),
       );
       // (That no prompt inside the backoff runs rolecall, shell-hook-retry.test.ts shows.)
