@@ -8,8 +8,8 @@
  * A file found allowed by its hash is remembered by its stamp (device,
  * inode, size, mtime and ctime: awsprofile-file.ts), for the generation of
  * the store it was checked against: the next check of the same file, stamp
- * and generation needs no read of its record and no hash (a steady prompt's
- * hook-env then loads no node:crypto). Any other stamp is hashed as before.
+ * and generation needs no read of its record and no hash of the file. Any
+ * other stamp is hashed as before.
  *
  * Every change replaces the generation marker, which the shell hook checks at
  * each prompt with a builtin test (`-e`, one stat, no process): a vanished
@@ -23,6 +23,7 @@ import type { Env } from '../base/env.js';
 import type { FileStamp } from './awsprofile-file.js';
 import { rolecallDataDir } from '../fs/rolecall-dirs.js';
 import { hashedName } from '../fs/hashed-name.js';
+import { sha256Hex } from '../base/sha256.js';
 import { ensurePrivateDir, readPrivateFile, UnsafeFileError, writePrivateFile } from '../fs/private-files.js';
 
 export type TrustVerdict = 'allowed' | 'denied' | 'untrusted' | 'edited';
@@ -181,7 +182,7 @@ export class TrustStore {
 
 /** The whole digest of a file's content, to tell any edit. */
 function sha256(content: Buffer): string {
-  return hashedName([content], 64);
+  return sha256Hex(content);
 }
 
 /**
