@@ -79,6 +79,9 @@ function statusLines(status: AgentStatus, place: AgentPlace, env: Env): string[]
   const others = status.entries.filter((entry) => entry.service !== KEYS_SERVICE && entry.service !== SESSIONS_SERVICE);
   if (others.length) lines.push('other:');
   for (const entry of others) lines.push(`  ${entry.service}: ${entryLine(entry, env)}`);
+  const ready = status.ready ?? [];
+  lines.push(`${'ready:'.padEnd(10)}${ready.length ? '' : 'none'}`);
+  for (const answer of ready) lines.push(terminalSafe(`  ${answer.words.join(' ')}, served ${answer.served} ${answer.served === 1 ? 'time' : 'times'}, until ${answer.until}`));
   return lines;
 }
 

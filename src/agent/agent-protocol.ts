@@ -8,6 +8,7 @@
  * A `store` names where a value came from: "keychain", or "file:" and the
  * file vault's directory (a user may have several, one per XDG_DATA_HOME).
  */
+import type { ReadyDependency } from './ready-answer.js';
 
 /** A line longer than this is not ours (a session is about 2 KB). */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -35,8 +36,29 @@ export type Request =
   | { readonly op: 'key-put'; readonly dir: string; readonly key: string }
   | { readonly op: 'choice-get'; readonly scope: string }
   | { readonly op: 'choice-put'; readonly scope: string; readonly backend: string; readonly fallbackReason?: string }
+  | { readonly op: 'ready-get'; readonly words: readonly string[]; readonly env: Readonly<Record<string, string>> }
+  | ({ readonly op: 'ready-put' } & ReadyAnswerRecord)
   | { readonly op: 'status' }
   | { readonly op: 'lock' };
+
+/** A ready answer as a command hands it to the agent (ready-answer.ts). */
+export interface ReadyAnswerRecord {
+  readonly words: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** The config files' stamps, taken before they were read. */
+  readonly stamps: readonly string[];
+  readonly answer: string;
+  /** ISO 8601: not served from then on. */
+  readonly until: string;
+  readonly dependsOn: readonly ReadyDependency[];
+}
+
+/** What `--status` shows of a ready answer: never the answer. */
+export interface ReadySummary {
+  readonly words: readonly string[];
+  readonly until: string;
+  readonly served: number;
+}
 
 export interface AgentStatus {
   readonly pid: number;
@@ -46,10 +68,11 @@ export interface AgentStatus {
   readonly entries: readonly EntrySummary[];
   /** The file vaults whose key it holds. */
   readonly keys: readonly string[];
+  readonly ready?: readonly ReadySummary[];
 }
 
 export type Reply =
-  | { readonly ok: true; readonly pid?: number; readonly value?: string; readonly key?: string; readonly backend?: string; readonly fallbackReason?: string; readonly status?: AgentStatus }
+  | { readonly ok: true; readonly pid?: number; readonly value?: string; readonly answer?: string; readonly key?: string; readonly backend?: string; readonly fallbackReason?: string; readonly status?: AgentStatus }
   | { readonly ok: false; readonly error: string };
 
 export function encodeLine(message: Request | Reply): string {
@@ -95,6 +118,13 @@ export function parseRequest(line: string): Request | { readonly invalid: string
     case 'choice-put':
       if (!nonEmpty(v.scope) || (v.backend !== 'keychain' && v.backend !== 'file') || !optionalString(v.fallbackReason)) break;
       return { op: 'choice-put', scope: v.scope, backend: v.backend, ...(v.fallbackReason !== undefined ? { fallbackReason: v.fallbackReason as string } : {}) };
+    case 'ready-get':
+      if (!isWords(v.words) || !isStringMap(v.env)) break;
+      return { op: 'ready-get', words: v.words, env: v.env };
+    case 'ready-put':
+      if (!isWords(v.words) || !isStringMap(v.env) || !isStringList(v.stamps) || typeof v.answer !== 'string' || !optionalTime(v.until) || v.until === undefined) break;
+      if (!Array.isArray(v.dependsOn) || !v.dependsOn.every(isDependency)) break;
+      return { op: 'ready-put', words: v.words, env: v.env, stamps: v.stamps, answer: v.answer, until: v.until as string, dependsOn: v.dependsOn.map(dependencyOf) };
     default:
       return { invalid: `unknown op ${JSON.stringify(String(v.op)).slice(0, 40)}` };
   }
@@ -107,7 +137,7 @@ export function parseReply(line: string): Reply | undefined {
   if (!v) return undefined;
   if (v.ok === false) return typeof v.error === 'string' ? { ok: false, error: v.error } : undefined;
   if (v.ok !== true) return undefined;
-  if (!optionalString(v.value) || !optionalString(v.backend) || !optionalString(v.fallbackReason)) return undefined;
+  if (!optionalString(v.value) || !optionalString(v.answer) || !optionalString(v.backend) || !optionalString(v.fallbackReason)) return undefined;
   if (v.key !== undefined && !isKey(v.key)) return undefined;
   if (v.pid !== undefined && !isPid(v.pid)) return undefined;
   if (v.status !== undefined && !isStatus(v.status)) return undefined;
@@ -133,7 +163,38 @@ function isStatus(value: unknown): value is AgentStatus {
   if (typeof s !== 'object' || s === null) return false;
   if (!isPid(s.pid) || typeof s.since !== 'string' || !Number.isInteger(s.ttlSeconds)) return false;
   if (!Array.isArray(s.keys) || !s.keys.every(nonEmpty)) return false;
+  if (s.ready !== undefined && !(Array.isArray(s.ready) && s.ready.every(isReadySummary))) return false;
   return Array.isArray(s.entries) && s.entries.every((e) => typeof e === 'object' && e !== null && isEntryName(e as Record<string, unknown>) && optionalString((e as Record<string, unknown>).profile) && optionalTime((e as Record<string, unknown>).expiresAt));
+}
+
+function isReadySummary(value: unknown): boolean {
+  const r = value as Record<string, unknown> | null;
+  return typeof r === 'object' && r !== null && isWords(r.words) && optionalTime(r.until) && r.until !== undefined && Number.isInteger(r.served);
+}
+
+function isDependency(value: unknown): value is ReadyDependency {
+  const d = value as Record<string, unknown> | null;
+  if (typeof d !== 'object' || d === null || !nonEmpty(d.service) || !nonEmpty(d.account) || typeof d.signature !== 'string') return false;
+  const by = d.signedBy as Record<string, unknown> | null;
+  return typeof by === 'object' && by !== null && (nonEmpty(by.fileVault) || nonEmpty(by.markers));
+}
+
+/** Field by field: nothing else a client sent is kept. */
+function dependencyOf(d: ReadyDependency): ReadyDependency {
+  const signedBy = 'fileVault' in d.signedBy && nonEmpty(d.signedBy.fileVault) ? { fileVault: d.signedBy.fileVault } : { markers: (d.signedBy as { markers: string }).markers };
+  return { service: d.service, account: d.account, signature: d.signature, signedBy };
+}
+
+function isWords(value: unknown): value is string[] {
+  return isStringList(value) && value.length > 0 && value.length <= 8;
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
 }
 
 /** A 256-bit key in base64. */

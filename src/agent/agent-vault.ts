@@ -20,6 +20,14 @@ import { vaultGeneration } from '../vault/vault-generation.js';
 import { KEYS_SERVICE, SESSIONS_SERVICE, type Vault } from '../vault/vault.js';
 import type { AgentLink } from './agent-client.js';
 import type { EntrySummary } from './agent-protocol.js';
+import type { ReadyDependency } from './ready-answer.js';
+
+/** What this command read of the vault, for a ready answer made from it (ready-answer.ts). */
+export interface VaultReads {
+  readonly dependsOn: readonly ReadyDependency[];
+  /** The earliest expiry among the values read (sessions, tokens), in ms since the epoch. */
+  readonly earliestExpiry: number | undefined;
+}
 
 export interface AgentVaultSpec {
   readonly link: AgentLink;
@@ -46,6 +54,10 @@ export async function agentVault(spec: AgentVaultSpec): Promise<Vault> {
 export class AgentVault implements Vault {
   private real: Promise<Vault> | undefined;
   private opened: Vault | undefined;
+  /** Each item read or written, by service and account, with the signature it was read under (the last one wins). */
+  private readonly reads = new Map<string, ReadyDependency & { readonly expiresAt?: string }>();
+  /** Set once something was read that a ready answer could not be checked against (a list, a copy the agent was not given). */
+  private unrecorded = false;
 
   constructor(
     private readonly spec: AgentVaultSpec,
@@ -62,36 +74,71 @@ export class AgentVault implements Vault {
   }
 
   async get(service: string, account: string): Promise<string | undefined> {
-    const reply = await this.spec.link.request({ op: 'get', ...this.nameOf(service, account), ...this.signatureOf(service, account) });
+    const asked = this.signatureOf(service, account);
+    const reply = await this.spec.link.request({ op: 'get', ...this.nameOf(service, account), ...asked });
     if (reply?.ok && reply.value !== undefined) {
       registerSecret(reply.value);
       debug(`${service} ${account}: from the agent`);
+      this.record(service, account, asked.signature, reply.value);
       return reply.value;
     }
     const real = await this.openReal();
     // Taken before the read: a file changed in between leaves a signature that no longer matches, a miss, never a stale hit.
     const signature = this.signatureOf(service, account);
     const value = await real.get(service, account);
-    if (value !== undefined) await this.spec.link.request({ op: 'put', ...this.nameOf(service, account), value, ...signature, ...describe(service, account, value) });
+    if (value !== undefined) {
+      const put = await this.spec.link.request({ op: 'put', ...this.nameOf(service, account), value, ...signature, ...describe(service, account, value) });
+      if (put?.ok) this.record(service, account, signature.signature, value);
+      else this.unrecorded = true;
+    } else {
+      // Its absence is read too: an item added later (even with the agent off) moves the signature.
+      this.record(service, account, signature.signature, undefined);
+    }
     return value;
   }
 
   async set(service: string, account: string, value: string): Promise<void> {
     const real = await this.openReal();
     await real.set(service, account, value);
-    const told = await this.spec.link.deliver({ op: 'put', ...this.nameOf(service, account), value, ...this.signatureOf(service, account), ...describe(service, account, value) });
+    const signature = this.signatureOf(service, account);
+    const told = await this.spec.link.deliver({ op: 'put', ...this.nameOf(service, account), value, ...signature, ...describe(service, account, value) });
     if (!told) undelivered(service, account, 'update');
+    this.record(service, account, signature.signature, value);
   }
 
   async remove(service: string, account: string): Promise<boolean> {
     const real = await this.openReal();
     const removed = await real.remove(service, account);
     if (!(await this.spec.link.deliver({ op: 'drop', ...this.nameOf(service, account) }))) undelivered(service, account, 'removal');
+    this.record(service, account, this.signatureOf(service, account).signature, undefined);
     return removed;
   }
 
   async list(service: string): Promise<string[]> {
+    this.unrecorded = true;
     return (await this.openReal()).list(service);
+  }
+
+  /** What this command read, for a ready answer; undefined when it read something no answer can be checked against. */
+  vaultReads(): VaultReads | undefined {
+    if (this.unrecorded) return undefined;
+    const reads = [...this.reads.values()];
+    const expiries = reads.flatMap((read) => (read.expiresAt === undefined ? [] : [Date.parse(read.expiresAt)]));
+    return {
+      dependsOn: reads.map(({ service, account, signature, signedBy }) => ({ service, account, signature, signedBy })),
+      earliestExpiry: expiries.length ? Math.min(...expiries) : undefined,
+    };
+  }
+
+  /** The vault's one line to the agent, for a command that hands it a ready answer. */
+  get link(): AgentLink {
+    return this.spec.link;
+  }
+
+  private record(service: string, account: string, signature: string, value: string | undefined): void {
+    const signedBy = this.backend === 'file' ? { fileVault: this.spec.fileDir } : { markers: this.spec.keychainGeneration };
+    const expiresAt = value === undefined ? undefined : describe(service, account, value).expiresAt;
+    this.reads.set(JSON.stringify([service, account]), { service, account, signature, signedBy, ...(expiresAt !== undefined ? { expiresAt } : {}) });
   }
 
   async assertUnlocked(): Promise<void> {

@@ -8,6 +8,7 @@ import { EXIT_ROLECALL_FAILED } from '../base/exit-status.js';
 import { prepareChild, type ChildSpec } from '../exec/prepare-child.js';
 import { debug, enableDebug } from '../log/debug-log.js';
 import { parseExecArguments, type ExecArguments } from './exec-arguments.js';
+import type { ReadyForm } from '../agent/ready-answer.js';
 import { failureStatus, reportedOr } from '../log/report-error.js';
 
 /** Parses exec's arguments; undefined after reporting a mistake. */
@@ -15,7 +16,7 @@ export function parseOrReport(args: readonly string[]): ExecArguments | undefine
   return reportedOr(() => parseExecArguments(args));
 }
 
-export async function runExec(parsed: ExecArguments): Promise<number> {
+export async function runExec(parsed: ExecArguments & { readonly ready?: ReadyForm['words'] }): Promise<number> {
   enableDebug(parsed.debug);
   let child: ChildSpec;
   try {

@@ -14,7 +14,8 @@
  * `openMain`, which entry.ts gives (this bundle holds no import(): see
  * bundle-loader.ts).
  */
-import { EXIT_ROLECALL_FAILED, EXIT_USAGE } from '../base/exit-status.js';
+import { readyForm } from '../agent/ready-answer.js';
+import { EXIT_ROLECALL_FAILED, EXIT_USAGE, exitNow } from '../base/exit-status.js';
 
 /** `hook-env SHELL` with the pipeline at hand: dist/hook-env.cjs hands its call here when a profile has to be entered. */
 export async function hookEnvWithSession(shellName: string): Promise<number> {
@@ -26,18 +27,20 @@ export async function hookEnvWithSession(shellName: string): Promise<number> {
 export type OpenMain = () => Promise<typeof import('./main.js')>;
 
 export async function runCommandLine(args: readonly string[], openMain: OpenMain): Promise<void> {
+  // The words a ready answer of this command line is kept under (entry.ts asked the agent for one already).
+  const ready = readyForm(args)?.words;
   if (args[0] === 'exec') {
     const { parseOrReport, runExec } = await import('./exec-run.js');
     const parsed = parseOrReport(args.slice(1));
     if (!parsed) process.exitCode = EXIT_ROLECALL_FAILED;
     else if (parsed.help) await runCli(args, openMain);
-    else exitNow(await runExec(parsed));
+    else exitNow(await runExec({ ...parsed, ...(ready ? { ready } : {}) }));
   } else if (args[0] === 'credential-process') {
     const { parseOrReport, runCredentialProcess } = await import('./credential-process-run.js');
     const parsed = parseOrReport(args.slice(1));
     if (!parsed) process.exitCode = EXIT_USAGE;
     else if (parsed.help) await runCli(args, openMain);
-    else exitNow(await runCredentialProcess(parsed));
+    else exitNow(await runCredentialProcess({ ...parsed, ...(ready ? { ready } : {}) }));
   } else if (args[0] === '__complete') {
     // The scripts run dist/complete.cjs (faster); this is their way when that file has gone.
     const { completionReply } = await import('./complete-run.js');
@@ -49,15 +52,4 @@ export async function runCommandLine(args: readonly string[], openMain: OpenMain
 
 async function runCli(args: readonly string[], openMain: OpenMain): Promise<void> {
   await (await openMain()).runCli(args);
-}
-
-/**
- * Ends the process as soon as the command has: left to wind down by itself,
- * a process that used the keychain (libsecret's threads) takes about 18 ms
- * longer to exit. Everything exec does is awaited
- * before this; stderr is flushed first, as pipes are asynchronous on macOS.
- */
-function exitNow(status: number): void {
-  process.exitCode = status;
-  process.stderr.write('', () => process.exit(status));
 }

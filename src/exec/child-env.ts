@@ -40,9 +40,45 @@ function profileVariables(profile: string, region: string | undefined): Record<s
 }
 
 export function childEnv(parent: Env, profile: string, credentials: Credentials, region: string | undefined): Record<string, string> {
+  return withVariables(parent, sessionVariables(profile, credentials, region));
+}
+
+function withVariables(parent: Env, variables: Record<string, string>): Record<string, string> {
   const env = helperEnv(parent);
   for (const key of REMOVED_FROM_CHILD) delete env[key];
-  return { ...env, ...sessionVariables(profile, credentials, region) };
+  return { ...env, ...variables };
+}
+
+/**
+ * exec's ready answer (agent/ready-answer.ts): the session's variables, and
+ * the variables the command's reading of the environment took out (the
+ * shell hook's region, see pipeline/named-profile.ts), so that a later exec
+ * makes the same child environment from its own without reading the config.
+ */
+interface ReadyChildEnv {
+  readonly set: Record<string, string>;
+  readonly unset: readonly string[];
+}
+
+export function readyChildEnvAnswer(processEnv: Env, readEnv: Env, variables: Record<string, string>): string {
+  const answer: ReadyChildEnv = { set: variables, unset: Object.keys(processEnv).filter((name) => readEnv[name] === undefined && processEnv[name] !== undefined) };
+  return JSON.stringify(answer);
+}
+
+/** The child's environment from a ready answer and this process's environment; undefined for an answer that is not one. */
+export function childEnvFromReady(processEnv: Env, answer: string): Record<string, string> | undefined {
+  let parsed: Partial<ReadyChildEnv> | null;
+  try {
+    parsed = JSON.parse(answer) as Partial<ReadyChildEnv> | null;
+  } catch {
+    return undefined;
+  }
+  const { set, unset } = parsed ?? {};
+  if (typeof set !== 'object' || set === null || !Object.values(set).every((value) => typeof value === 'string')) return undefined;
+  if (!Array.isArray(unset) || !unset.every((name) => typeof name === 'string')) return undefined;
+  const parent = { ...processEnv };
+  for (const name of unset) delete parent[name];
+  return withVariables(parent, set);
 }
 
 /**

@@ -8,8 +8,11 @@
  */
 import type { Env } from '../base/env.js';
 import { RolecallError } from '../base/errors.js';
+import { configStamps } from '../config/config-stamps.js';
+import type { ReadyForm } from '../agent/ready-answer.js';
+import { keepReadyAnswer } from '../pipeline/keep-ready-answer.js';
 import { commandSession, type CommandSessionRequest } from './command-session.js';
-import { childEnv } from './child-env.js';
+import { readyChildEnvAnswer, sessionVariables, childEnv } from './child-env.js';
 
 export interface ExecRequest extends Omit<CommandSessionRequest, 'usage'> {
   /** Empty: $SHELL. */
@@ -18,6 +21,8 @@ export interface ExecRequest extends Omit<CommandSessionRequest, 'usage'> {
   readonly force: boolean;
   /** --server: the child gets rolecall's credential server instead of keys. */
   readonly server?: boolean;
+  /** Set for the plain form (`exec PROFILE -- CMD`): the words its ready answer is kept under. */
+  readonly ready?: ReadyForm['words'];
 }
 
 export interface ChildSpec {
@@ -35,6 +40,8 @@ export async function prepareChild(processEnv: Env, request: ExecRequest): Promi
   if (insideExec && !request.force) {
     throw new RolecallError(`already inside \`rolecall exec\` for profile "${processEnv.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`);
   }
+  // Before the config is read: an edit after this changes the stamps, so the answer kept is never newer than them.
+  const stamps = request.ready ? configStamps(processEnv) : undefined;
   const server = request.server ? await import('./server-child.js') : undefined;
   // The child runner (node:child_process) is needed by nearly every exec: its loading overlaps the keychain's answers.
   void import('./run-child.js').catch(() => undefined);
@@ -45,5 +52,9 @@ export async function prepareChild(processEnv: Env, request: ExecRequest): Promi
   );
   const [command, ...args] = request.command.length > 0 ? request.command : [first.env.SHELL || '/bin/sh'];
   if (server) return { command: command as string, args, ...(await server.serveChild(first.env, first.request, first.context, first)) };
+  if (request.ready && stamps) {
+    const variables = sessionVariables(first.plan.profile, first.credentials, first.plan.region);
+    await keepReadyAnswer(first.context, { words: request.ready, processEnv, stamps }, readyChildEnvAnswer(processEnv, first.env, variables));
+  }
   return { command: command as string, args, env: childEnv(first.env, first.plan.profile, first.credentials, first.plan.region) };
 }

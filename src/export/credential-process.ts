@@ -6,16 +6,25 @@
  * profile being resolved is refused by the pipeline (pipeline/credential-loop.ts).
  */
 import type { Env } from '../base/env.js';
+import type { ReadyForm } from '../agent/ready-answer.js';
+import { configStamps } from '../config/config-stamps.js';
 import { commandSession, type CommandSessionRequest } from '../exec/command-session.js';
+import { keepReadyAnswer } from '../pipeline/keep-ready-answer.js';
 import { credentialJson } from './credential-json.js';
 
 export interface CredentialProcessRequest extends Omit<CommandSessionRequest, 'usage' | 'profile' | 'mfaToken'> {
   readonly profile: string;
+  /** Set for the plain form (`credential-process PROFILE`): the words its ready answer is kept under. */
+  readonly ready?: ReadyForm['words'];
 }
 
 export async function credentialProcess(processEnv: Env, request: CredentialProcessRequest): Promise<string> {
-  const { credentials } = await commandSession(processEnv, { ...request, usage: 'credential-process PROFILE' }, {
+  // Before the config is read (see exec/prepare-child.ts).
+  const stamps = request.ready ? configStamps(processEnv) : undefined;
+  const { credentials, context } = await commandSession(processEnv, { ...request, usage: 'credential-process PROFILE' }, {
     mfaWithoutTerminal: `set mfa_process in that profile, or run \`rolecall exec ${request.profile} -- true\` (or enter a directory of the shell hook) in a terminal first, which caches the session`,
   });
-  return credentialJson(credentials);
+  const json = credentialJson(credentials);
+  if (request.ready && stamps) await keepReadyAnswer(context, { words: request.ready, processEnv, stamps }, json);
+  return json;
 }

@@ -7,6 +7,7 @@
 import { redact } from './redact.js';
 
 let enabled = false;
+let noted = false;
 
 export function enableDebug(on: boolean): void {
   enabled = on;
@@ -22,5 +23,11 @@ export function debug(message: string): void {
 
 /** A one-line note for the user (not debug): capped durations, fallbacks. */
 export function note(message: string): void {
+  noted = true;
   process.stderr.write(`rolecall: ${redact(message)}\n`);
+}
+
+/** Whether this process has said a note: a command that did is not answered without saying it again (agent/ready-answer.ts). */
+export function anyNoteSaid(): boolean {
+  return noted;
 }

@@ -6,6 +6,7 @@
  * a strict pattern before any shell sees it.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { stampOf, type FileStamp } from '../fs/file-stamp.js';
 import { printable } from '../log/terminal-text.js';
 
 export const AWSPROFILE = '.awsprofile';
@@ -35,18 +36,6 @@ export interface AwsprofileFile {
   readonly stamp?: FileStamp;
 }
 
-/**
- * What tells a file changed without reading it: device, inode, size, and
- * mtime and ctime in nanoseconds. ctime cannot be set back by the user
- * (touch -d sets mtime, and moves ctime to now), so an edit that keeps the
- * size and restores the mtime still changes the signature.
- */
-export interface FileStamp {
-  readonly signature: string;
-  /** The ctime in milliseconds: a stamp is only as good as the clock tick that set it (see TrustStore). */
-  readonly ctimeMs: number;
-}
-
 export type ProfileRequest =
   | { readonly kind: 'profile'; readonly name: string }
   | { readonly kind: 'invalid'; readonly reason: string }
@@ -69,10 +58,10 @@ export function readAwsprofile(path: string): AwsprofileFile {
   try {
     // Without blocking: a FIFO put there after findAwsprofile looked would hold the prompt until something writes to it.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    // Taken before the read: a change after it moves ctime, so the stamp can only be older than the bytes, never newer.
+    // Taken before the read (see fs/file-stamp.ts).
     const stats = fstatSync(fd, { bigint: true });
     if (!stats.isFile()) return { path, bytes: undefined };
-    const stamp: FileStamp = { signature: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`, ctimeMs: Number(stats.ctimeNs / 1_000_000n) };
+    const stamp = stampOf(stats);
     const buffer = Buffer.alloc(MAX_AWSPROFILE_BYTES + 1);
     let length = 0;
     for (;;) {

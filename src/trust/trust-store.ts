@@ -20,7 +20,7 @@ import { nodeCrypto } from '../base/node-crypto.js';
 import { readdirSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Env } from '../base/env.js';
-import type { FileStamp } from './awsprofile-file.js';
+import { isSettled, type FileStamp } from '../fs/file-stamp.js';
 import { rolecallDataDir } from '../fs/rolecall-dirs.js';
 import { hashedName } from '../fs/hashed-name.js';
 import { sha256Hex } from '../base/sha256.js';
@@ -36,14 +36,6 @@ interface SeenAllowed {
 
 /** Enough for the projects one user moves between; the oldest goes first. */
 const MAX_SEEN = 64;
-
-/**
- * A stamp is remembered only once its ctime is this old. ctime comes from a
- * clock that ticks every few milliseconds: an edit within the tick that the
- * stamp was taken in could leave the same ctime (git's "racy clean"), never
- * one a second later.
- */
-const STAMP_SETTLED_MS = 1000;
 
 interface TrustRecord {
   readonly path: string;
@@ -84,7 +76,7 @@ export class TrustStore {
     if (!record) return 'untrusted';
     if (record.verdict === 'deny') return 'denied';
     if (content === undefined || record.contentSha256 !== sha256(content)) return 'edited';
-    if (generation !== undefined && stamp && Date.now() - stamp.ctimeMs >= STAMP_SETTLED_MS) this.rememberAllowed(generation, real, stamp, seen);
+    if (generation !== undefined && stamp && isSettled(stamp)) this.rememberAllowed(generation, real, stamp, seen);
     return 'allowed';
   }
 

@@ -65,3 +65,22 @@ test('replies: ours parse; garbage, wrong types and half a reply are undefined (
     assert.equal(parseReply(line), undefined, line);
   }
 });
+
+test('ready answers: requests are read field by field, malformed ones refused', () => {
+  const dependsOn = [{ service: 's', account: 'a', signature: 'sig', signedBy: { fileVault: '/v' }, extra: 'dropped' }];
+  const put = parseRequest(JSON.stringify({ op: 'ready-put', words: ['exec', 'p'], env: { HOME: '/h' }, stamps: ['x', 'none'], answer: '{}', until: '2030-01-01T00:00:00.000Z', dependsOn, more: 1 }));
+  assert.deepEqual(put, { op: 'ready-put', words: ['exec', 'p'], env: { HOME: '/h' }, stamps: ['x', 'none'], answer: '{}', until: '2030-01-01T00:00:00.000Z', dependsOn: [{ service: 's', account: 'a', signature: 'sig', signedBy: { fileVault: '/v' } }] });
+  assert.deepEqual(parseRequest(JSON.stringify({ op: 'ready-get', words: ['credential-process', 'p'], env: {} })), { op: 'ready-get', words: ['credential-process', 'p'], env: {} });
+  for (const bad of [
+    { op: 'ready-get', words: [], env: {} },
+    { op: 'ready-get', words: ['exec', 1], env: {} },
+    { op: 'ready-get', words: ['exec'], env: { A: 1 } },
+    { op: 'ready-put', words: ['exec'], env: {}, stamps: [], answer: '{}', dependsOn: [] },
+    { op: 'ready-put', words: ['exec'], env: {}, stamps: [], answer: '{}', until: 'soon', dependsOn: [] },
+    { op: 'ready-put', words: ['exec'], env: {}, stamps: [], answer: '{}', until: '2030-01-01T00:00:00Z', dependsOn: [{ service: 's', account: 'a', signature: 'x', signedBy: {} }] },
+  ]) {
+    assert.ok('invalid' in parseRequest(JSON.stringify(bad)), JSON.stringify(bad));
+  }
+  assert.deepEqual(parseReply('{"ok":true,"answer":"{}"}'), { ok: true, answer: '{}' });
+  assert.equal(parseReply('{"ok":true,"answer":5}'), undefined);
+});

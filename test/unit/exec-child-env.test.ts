@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { childEnv, isoSeconds, serverChildEnv } from '../../src/exec/child-env.js';
+import { childEnv, childEnvFromReady, isoSeconds, readyChildEnvAnswer, serverChildEnv, sessionVariables } from '../../src/exec/child-env.js';
+import { namedProfile } from '../../src/pipeline/named-profile.js';
 
 const session = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token', expiration: new Date('2026-11-29T01:02:03.456Z') };
 
@@ -72,4 +73,18 @@ test("exec --server's child: no keys, the server's address and token, and nothin
     AWS_DEFAULT_REGION: 'eu-west-1',
     ROLECALL_PROFILE: 'prod',
   });
+});
+
+test("a ready answer makes the child's environment exec makes, from another process's own environment", () => {
+  // In a directory of the shell hook for another profile: its region is taken out (pipeline/named-profile.ts).
+  const writer = { PATH: '/bin', AWS_PROFILE: 'x', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', ROLECALL_SHELL_HOOK: 'other', ROLECALL_SHELL_HOOK_REGION: 'us-east-1', ROLECALL_FILE_PASSPHRASE: 'pass' };
+  const read = namedProfile(writer, 'prod').env;
+  const variables = sessionVariables('prod', session, undefined);
+  const answer = readyChildEnvAnswer(writer, read, variables);
+  // The reader's own PATH and TERM differ: they pass through as exec would pass them.
+  const reader = { ...writer, PATH: '/usr/bin', TERM: 'xterm' };
+  assert.deepEqual(childEnvFromReady(reader, answer), childEnv(namedProfile(reader, 'prod').env, 'prod', session, undefined));
+  assert.equal(childEnvFromReady(reader, answer)?.AWS_REGION, undefined);
+  assert.equal(childEnvFromReady(reader, answer)?.ROLECALL_FILE_PASSPHRASE, undefined);
+  for (const garbage of ['', 'null', '[]', '{"set":{"A":1},"unset":[]}', '{"set":{},"unset":"A"}', '{"unset":[]}']) assert.equal(childEnvFromReady(reader, garbage), undefined, garbage);
 });

@@ -1,0 +1,61 @@
+/**
+ * The first thing a plain `rolecall exec PROFILE -- CMD` or `rolecall
+ * credential-process PROFILE` does, before any bundle loads: ask the agent
+ * for the ready answer the same command left (agent/ready-answer.ts) and,
+ * when it has one, run the child with it or print it. That is one request
+ * on the agent's socket and a spawn: no config read, no pipeline, no vault.
+ * Anything short of a usable answer (no agent, a miss, a slow or broken
+ * agent, an unsafe socket directory) is undefined, and the command goes the
+ * whole way, which says what went wrong where it should and keeps a new
+ * answer for next time. Nothing here prints unless the child cannot start.
+ */
+import type { Env } from '../base/env.js';
+import { EXIT_OK } from '../base/exit-status.js';
+import { ask } from '../agent/agent-client.js';
+import { agentPlace } from '../agent/agent-dir.js';
+import { agentEnabled } from '../agent/agent-settings.js';
+import { keyedEnv, readyForm } from '../agent/ready-answer.js';
+import { childEnvFromReady } from '../exec/child-env.js';
+
+/**
+ * How long the agent is given here. It answers in well under a millisecond;
+ * past this the whole way runs, with the agent's own longer wait and its note.
+ */
+const READY_WAIT_MS = 150;
+
+/** The command's exit status when it was answered from a ready answer; undefined when it must go the whole way. */
+export async function answerIfReady(args: readonly string[], processEnv: Env): Promise<number | undefined> {
+  const form = readyForm(args);
+  const env = form && isAgentOn(processEnv) ? keyedEnv(processEnv) : undefined;
+  if (!form || !env) return undefined;
+  let place;
+  try {
+    place = agentPlace(processEnv);
+  } catch {
+    return undefined;
+  }
+  const reply = await ask(place, { op: 'ready-get', words: form.words, env }, READY_WAIT_MS);
+  const answer = 'reply' in reply && reply.reply.ok ? reply.reply.answer : undefined;
+  if (answer === undefined) return undefined;
+  if (!form.command) {
+    await new Promise<void>((resolve) => process.stdout.write(answer, () => resolve()));
+    return EXIT_OK;
+  }
+  const childEnv = childEnvFromReady(processEnv, answer);
+  if (!childEnv) return undefined;
+  const [command, ...rest] = form.command as [string, ...string[]];
+  // node:child_process only here: credential-process has no child.
+  const { runChild } = await import('../exec/run-child.js');
+  const outcome = await runChild(command, rest, childEnv);
+  if (outcome.startError) process.stderr.write(`rolecall: ${outcome.startError}\n`);
+  return outcome.status;
+}
+
+/** A malformed ROLECALL_AGENT is the whole way's to report. */
+function isAgentOn(env: Env): boolean {
+  try {
+    return agentEnabled(env);
+  } catch {
+    return false;
+  }
+}

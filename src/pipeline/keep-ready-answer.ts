@@ -1,0 +1,38 @@
+/**
+ * Hands the agent the answer a plain command ended with (agent/ready-answer.ts),
+ * so that the same command asked again is answered in one request. Only an
+ * answer that can be checked is handed over: every vault item the command
+ * read was recorded with its signature, the config files' stamps had
+ * settled before they were read, and the command said nothing the next one
+ * would then not say. It lasts until the earliest expiry among the values
+ * read less the minimum life a cached session must have, so it is never
+ * served where the whole way would have fetched a new session.
+ */
+import type { Env } from '../base/env.js';
+import type { ConfigStamps } from '../config/config-stamps.js';
+import { AgentVault } from '../agent/agent-vault.js';
+import { keyedEnv, type ReadyForm } from '../agent/ready-answer.js';
+import { anyNoteSaid, debug } from '../log/debug-log.js';
+import type { CommandContext } from './command-context.js';
+
+export interface ReadyAnswerSource {
+  readonly words: ReadyForm['words'];
+  /** The environment the command was started with. */
+  readonly processEnv: Env;
+  /** Taken before the config was read. */
+  readonly stamps: ConfigStamps;
+}
+
+export async function keepReadyAnswer(context: CommandContext, source: ReadyAnswerSource, answer: string): Promise<void> {
+  if (anyNoteSaid() || !source.stamps.settled) return;
+  const env = keyedEnv(source.processEnv);
+  if (!env) return;
+  const vault = await context.vault().catch(() => undefined);
+  if (!(vault instanceof AgentVault)) return;
+  const reads = vault.vaultReads();
+  if (!reads || reads.earliestExpiry === undefined) return;
+  const until = reads.earliestExpiry - context.cache.minTtlMs;
+  if (until <= Date.now()) return;
+  const kept = await vault.link.request({ op: 'ready-put', words: source.words, env, stamps: source.stamps.signatures, answer, until: new Date(until).toISOString(), dependsOn: reads.dependsOn });
+  if (kept?.ok) debug(`the agent keeps this answer ready for the next \`rolecall ${source.words.join(' ')}\``);
+}
