@@ -33,7 +33,8 @@ describe('the agent and the keychain', { concurrency: false }, () => {
       box.write('.aws/config', `[profile ${base}]\nregion = eu-west-1\n\n[profile ${role}]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = ${base}\nregion = eu-west-1\n`);
       const keys = randomKeys();
       t.after(async () => {
-        await runRolecall(box, ['clear', '--backend', 'keychain'], { env: { ROLECALL_AGENT: 'off' } });
+        // This test's own sessions only: `clear` of all would take those of every other test using the one keychain, whose markers it cannot change.
+        await runRolecall(box, ['clear', role, '--backend', 'keychain'], { env: { ROLECALL_AGENT: 'off' } });
         await runRolecall(box, ['remove', base, '--force', '--backend', 'keychain'], { env: { ROLECALL_AGENT: 'off' } });
       });
       const added = await runRolecall(box, ['add', base, '--env', '--backend', 'keychain'], { env: { ROLECALL_AGENT: 'off', AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
