@@ -28,6 +28,8 @@ import { filesHoldingAnyForm, secretsIn } from '../helpers/secret-scan.js';
 import { randomKeys, stsWorldForSuite } from '../helpers/sts-world.js';
 import { BACKENDS, backendEnv, requireBackend, uniqueName, type Backend } from './vault-harness.js';
 import { AGENT_ON, agentPids, socketOf, waitForAgents } from './agent-harness.js';
+import { ask } from '../../src/agent/agent-client.js';
+import { agentPlace } from '../../src/agent/agent-dir.js';
 
 /** A config file younger than this when read is not settled: no ready answer is written from it. */
 const SETTLE_MS = 1_100;
@@ -38,25 +40,15 @@ interface ReadyAnswer {
   readonly until: string;
 }
 
-/** The `ready:` section of `agent --status`, one entry per answer. */
+/**
+ * The agent's ready answers, asked over its socket with rolecall's own client
+ * (what `agent --status` prints them from, without a process of its own for
+ * each look: the test asks often); `agent --status` itself is read once below.
+ */
 async function readyAnswers(box: Sandbox): Promise<ReadyAnswer[]> {
-  const status = await runRolecall(box, ['agent', '--status']);
-  assert.equal(status.status, 0, status.stderr);
-  const lines = status.stdout.split('\n');
-  const at = lines.findIndex((line) => /^ready:/.test(line));
-  assert.ok(at >= 0, `no ready: section in\n${status.stdout}`);
-  if (/^ready:\s+none\s*$/.test(lines[at] as string)) return [];
-  const answers: ReadyAnswer[] = [];
-  for (const line of lines.slice(at + 1)) {
-    const match = /^ {2}(.+), served (\d+) times?, until (\S+)$/.exec(line);
-    if (!match) {
-      assert.ok(!line.startsWith('  '), `a ready line not understood: ${line}`);
-      break;
-    }
-    answers.push({ words: match[1] as string, served: Number(match[2]), until: match[3] as string });
-  }
-  assert.ok(answers.length > 0, `a ready: section with neither none nor answers:\n${status.stdout}`);
-  return answers;
+  const answer = await ask(agentPlace(box.env), { op: 'status' }, 5_000);
+  assert.ok('reply' in answer && answer.reply.ok && answer.reply.status, `the agent's status: ${JSON.stringify(answer)}`);
+  return (answer.reply.status.ready ?? []).map((ready) => ({ words: ready.words.join(' '), served: ready.served, until: ready.until }));
 }
 
 /** How many times the answers for `words` were served, all of them together, and how many there are. */
@@ -477,6 +469,7 @@ describe('ready answers', { concurrency: true }, () => {
       assert.match(noted.stderr, /duraton_seconds/, 'the note at every command');
     }
     assert.deepEqual(await w.served(), { served: 0, answers: 0 });
+    assert.match((await w.run(['agent', '--status'])).stdout, /^ready: +none$/m);
 
     const dollar = w.box.write('.aws/con$fig', config(w.base, w.role, 'eu-west-1'));
     await sleep(SETTLE_MS);
