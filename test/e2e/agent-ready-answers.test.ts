@@ -312,6 +312,33 @@ describe('ready answers', { concurrency: true }, () => {
     }
   });
 
+  test('keys taken from the credentials file: keys added to the vault later (agent off) win over the answer made without them', async (t) => {
+    if (!requireCommands(t, 'moto_server')) return;
+    const box = suite.world.sandbox(AGENT_ON);
+    const plain = randomKeys();
+    box.write('.aws/config', config('base', 'role', 'eu-west-1'));
+    box.write('.aws/credentials', `[base]\naws_access_key_id = ${plain.accessKeyId}\naws_secret_access_key = ${plain.secretAccessKey}\n`);
+    await sleep(SETTLE_MS);
+    const keyOf = async () => {
+      const result = await runRolecall(box, ['exec', 'role', '--', 'sh', '-c', 'printf %s "$AWS_ACCESS_KEY_ID"']);
+      assert.equal(result.status, 0, result.stderr);
+      return result;
+    };
+    const noticed = await keyOf();
+    assert.match(noticed.stderr, /in plain text/, 'the plain-text notice, said once');
+    assert.deepEqual(await servedOf(box, 'exec role'), { served: 0, answers: 0 }, 'not kept: the command said something');
+    const old = (await keyOf()).stdout;
+    assert.equal((await keyOf()).stdout, old);
+    assert.equal((await servedOf(box, 'exec role')).served, 1);
+
+    const vaulted = randomKeys();
+    const added = await runRolecall(box, ['add', 'base', '--env'], { env: { ROLECALL_AGENT: 'off', AWS_ACCESS_KEY_ID: vaulted.accessKeyId, AWS_SECRET_ACCESS_KEY: vaulted.secretAccessKey } });
+    assert.equal(added.status, 0, added.stderr);
+    const next = await keyOf();
+    assert.notEqual(next.stdout, old, 'the vault\'s keys come first, as on the full path');
+    assert.equal(suite.world.proxy.calls.filter((call) => call.action === 'AssumeRole' && call.signedWith === vaulted.accessKeyId).length, 1);
+  });
+
   test('rolecall lock forgets the answers; the next exec takes the full path', async (t) => {
     const w = await world(t, 'file');
     if (!w) return;
@@ -392,6 +419,10 @@ describe('ready answers', { concurrency: true }, () => {
     assert.equal(inside.status, 125);
     assert.equal(inside.stderr, nested.stderr);
 
+    const empty = await exec(['']);
+    assert.equal(empty.status, 127, 'an empty command name is not found, as for GNU env');
+    assert.equal(empty.stderr, (await w.run(['exec', w.role, '--', ''], { ROLECALL_AGENT: 'off' })).stderr);
+    await assertServed('an empty command name');
     const missing = await exec(['no-such-command-rolecall']);
     const missingFull = await w.run(['exec', w.role, '--', 'no-such-command-rolecall'], { ROLECALL_AGENT: 'off' });
     assert.equal(missing.status, 127);
