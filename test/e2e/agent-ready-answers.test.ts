@@ -263,7 +263,7 @@ describe('ready answers', { concurrency: true }, () => {
     assert.deepEqual(await w.envOf(), await w.envOf(['--debug']));
   });
 
-  test('another AWS_REGION, AWS_DEFAULT_REGION, AWS_CONFIG_FILE or ROLECALL_MIN_TTL is another answer', async (t) => {
+  test('another AWS_REGION, AWS_DEFAULT_REGION, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ROLECALL_MIN_TTL, AWS_PROFILE or shell hook is another answer, whose child is the full path\'s', async (t) => {
     const w = await world(t, 'file');
     if (!w) return;
     const alternative = w.box.write('.aws/other-config', config(w.base, w.role, 'sa-east-1'));
@@ -277,12 +277,17 @@ describe('ready answers', { concurrency: true }, () => {
       [{ AWS_CONFIG_FILE: alternative }, 'sa-east-1'],
       [{ ROLECALL_MIN_TTL: '600' }, 'eu-west-1'],
       [{ AWS_SHARED_CREDENTIALS_FILE: join(w.box.home, 'no-such-credentials') }, 'eu-west-1'],
+      // What a child must not inherit, on a hit as on the full path.
+      [{ AWS_PROFILE: w.base, AWS_SECURITY_TOKEN: 'stale-token', AWS_CREDENTIAL_EXPIRATION: '2000-01-01T00:00:00Z' }, 'eu-west-1'],
+      // Under the shell hook of another profile: its region is not the user's, and its marker does not reach the child.
+      [{ ROLECALL_PROFILE: w.base, ROLECALL_SHELL_HOOK: w.base, ROLECALL_SHELL_HOOK_REGION: 'us-east-2', AWS_REGION: 'us-east-2', AWS_DEFAULT_REGION: 'us-east-2' }, 'eu-west-1'],
     ];
     for (const [env, region] of variants) {
       const label = Object.keys(env)[0];
       const before = await w.served();
       const plain = await w.envOf([], env);
       assert.equal(plain.AWS_REGION, region, label);
+      assert.deepEqual(Object.keys(plain).filter((name) => /^(AWS_PROFILE|AWS_SECURITY_TOKEN|ROLECALL_SHELL_HOOK.*)$/.test(name)), [], `${label}: removed from the child`);
       assert.deepEqual(plain, await w.envOf(['--debug'], env), `${label}: what the full path gives`);
       const after = await w.served();
       assert.ok(after.served <= before.served, `${label}: the answer of another environment was served`);
