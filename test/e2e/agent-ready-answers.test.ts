@@ -23,7 +23,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { startFakeAgent } from '../helpers/fake-agent.js';
 import { motoIam } from '../helpers/moto-server.js';
 import { requireCommands } from '../helpers/peers.js';
-import { parseEnv, rolecallBin, runRolecall, type RunResult, type Sandbox } from '../helpers/sandbox.js';
+import { parseEnv, rolecallBin, runRolecall, trappingChild, type RunResult, type Sandbox } from '../helpers/sandbox.js';
 import { filesHoldingAnyForm, secretsIn } from '../helpers/secret-scan.js';
 import { randomKeys, stsWorldForSuite } from '../helpers/sts-world.js';
 import { BACKENDS, backendEnv, requireBackend, uniqueName, type Backend } from './vault-harness.js';
@@ -68,6 +68,20 @@ function config(base: string, role: string, region: string, roleLines = ''): str
   return `[profile ${base}]\nregion = eu-west-1\n\n[profile ${role}]\nrole_arn = arn:aws:iam::123456789012:role/Ready\nsource_profile = ${base}\nregion = ${region}\n${roleLines}`;
 }
 
+/**
+ * The commands that remove keychain items take turns across this file's
+ * tests: `clear` searches the keychain, and libsecret kills the process
+ * (secret_value_get_text: assertion 'value' failed) when an item it found is
+ * removed by another process before it reads it.
+ */
+const REMOVES_FROM_KEYCHAIN: ReadonlySet<string> = new Set(['clear', 'remove']);
+let keychainTurn: Promise<unknown> = Promise.resolve();
+function inKeychainTurn<T>(body: () => Promise<T>): Promise<T> {
+  const mine = keychainTurn.then(body, body);
+  keychainTurn = mine.catch(() => undefined);
+  return mine;
+}
+
 /** One moto and one recording proxy for the file: the timed tests at the end share them. */
 const suite = stsWorldForSuite();
 
@@ -99,7 +113,10 @@ async function world(t: TestContext, backend: Backend, options: { roleLines?: st
   box.write('.aws/config', config(base, role, 'eu-west-1', options.roleLines));
   const written = Date.now();
   const keys = randomKeys();
-  const run = (args: readonly string[], env: Record<string, string> = {}, input?: string) => runRolecall(box, args, { env: { ...options.env, ...env }, ...(input !== undefined ? { input } : {}) });
+  const run = (args: readonly string[], env: Record<string, string> = {}, input?: string) => {
+    const started = () => runRolecall(box, args, { env: { ...options.env, ...env }, ...(input !== undefined ? { input } : {}) });
+    return backend === 'keychain' && REMOVES_FROM_KEYCHAIN.has(args[0] as string) ? inKeychainTurn(started) : started();
+  };
   if (backend === 'keychain') {
     t.after(async () => {
       const off = { ROLECALL_AGENT: 'off' };
@@ -124,6 +141,7 @@ async function world(t: TestContext, backend: Backend, options: { roleLines?: st
     async envOf(execOptions = [], env = {}) {
       const result = await run(['exec', ...execOptions, role, '--', 'env'], env);
       assert.equal(result.status, 0, result.stderr);
+      if (!execOptions.includes('--debug')) assert.equal(result.stderr, '', 'a plain exec says nothing');
       return parseEnv(result.stdout);
     },
     assumed: (withKey) => suite.world.proxy.calls.filter((call) => call.action === 'AssumeRole' && call.signedWith === (withKey ?? w.keys.accessKeyId)).length,
@@ -452,21 +470,8 @@ describe('ready answers', { concurrency: true }, () => {
     await assertServed('options after --');
 
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const ready = join(w.box.home, `ready-${signal}`);
-      const script = `trap 'echo got-${signal}; exit 42' ${signal.slice(3)}; : > "${ready}"; while :; do sleep 0.05; done`;
-      const outcome = await runRolecall(w.box, ['exec', w.role, '--', 'sh', '-c', script], {
-        onSpawn: (pid) => {
-          const poll = setInterval(() => {
-            try {
-              readFileSync(ready);
-              clearInterval(poll);
-              process.kill(pid, signal); // rolecall only, not its process group
-            } catch {
-              // the child has not started yet
-            }
-          }, 25);
-        },
-      });
+      const child = trappingChild(w.box.home, signal);
+      const outcome = await runRolecall(w.box, ['exec', w.role, '--', ...child.command], { onSpawn: child.onSpawn });
       assert.equal(outcome.status, 42, `${signal}: ${outcome.stderr}`);
       assert.equal(outcome.stdout.trim(), `got-${signal}`);
       await assertServed(signal);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { requireCommands } from '../helpers/peers.js';
 import { spawnOnTerminal } from '../helpers/pseudo-terminal.js';
-import { makeSandbox, rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { makeSandbox, rolecallBin, runProcess, runRolecall, trappingChild, type Sandbox } from '../helpers/sandbox.js';
 import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../helpers/sts-world.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -129,22 +129,9 @@ describe('rolecall exec: the child', { concurrency: false }, () => {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const) {
     test(`${signal} sent to rolecall alone reaches the child`, async (t) => {
       if (!requireCommands(t, 'moto_server')) return;
-      const ready = join(sandbox.home, `ready-${signal}`);
       // The child traps the signal and exits 42; rolecall must pass on the status.
-      const script = `trap 'echo got-${signal}; exit 42' ${signal.slice(3)}; : > "${ready}"; while :; do sleep 0.05; done`;
-      const run = runRolecall(sandbox, ['exec', '--mfa-token', '975310', 'admin', '--', 'sh', '-c', script], {
-        onSpawn: (pid) => {
-          const poll = setInterval(() => {
-            try {
-              readFileSync(ready);
-              clearInterval(poll);
-              process.kill(pid, signal); // rolecall only, not its process group
-            } catch {
-              // the child has not started yet
-            }
-          }, 25);
-        },
-      });
+      const child = trappingChild(sandbox.home, signal);
+      const run = runRolecall(sandbox, ['exec', '--mfa-token', '975310', 'admin', '--', ...child.command], { onSpawn: child.onSpawn });
       const outcome = await run;
       assert.equal(outcome.status, 42, outcome.stderr);
       assert.equal(outcome.stdout.trim(), `got-${signal}`);

@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,16 +68,36 @@ export function makeSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     },
     cleanup() {
       stopAgent(env);
-      rmSync(home, { recursive: true, force: true });
+      // Retried: a rolecall of the test's still ending may write into its cache as it exits.
+      rmSync(home, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
 
-/** The sandbox's agent, if one was started in it, made to forget and exit (`rolecall lock`). */
+/**
+ * The sandbox's agent, if one was started in it, made to forget and exit
+ * (`rolecall lock`), and waited for (a few seconds at most): as it exits it
+ * writes its compiled code into the sandbox's cache (cli/bundle-loader.ts),
+ * which a removal of the sandbox running at the same time trips over.
+ */
 export function stopAgent(env: Record<string, string>): void {
   const runtime = env.XDG_RUNTIME_DIR;
   if (!runtime || !existsSync(join(runtime, 'rolecall', 'agent.sock'))) return;
-  spawnSync(process.execPath, [rolecallBin, 'lock'], { env, stdio: 'ignore', timeout: 10_000 });
+  const locked = spawnSync(process.execPath, [rolecallBin, 'lock'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+  const pid = Number(/\(pid (\d+)\)/.exec(locked.stdout ?? '')?.[1]);
+  if (!pid) return;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + 3_000; running(pid) && Date.now() < deadline; ) Atomics.wait(pause, 0, 0, 20);
+}
+
+/** Whether `pid` still runs: a zombie (its parent gone, not yet reaped by init) has ended. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export interface RunResult {
@@ -129,6 +149,30 @@ export function runProcess(file: string, args: readonly string[], spawnOptions: 
     if (options.onSpawn && child.pid) options.onSpawn(child.pid);
     child.stdin?.end(options.input ?? '');
   });
+}
+
+/**
+ * A child that traps `signal` (it prints got-SIGNAL and exits 42) and, for
+ * RunOptions.onSpawn, the sending of that signal to rolecall alone (not its
+ * process group) once the trap is set: whether rolecall passes it on.
+ */
+export function trappingChild(dir: string, signal: NodeJS.Signals): { readonly command: string[]; readonly onSpawn: (pid: number) => void } {
+  const ready = join(dir, `ready-${signal}`);
+  const script = `trap 'echo got-${signal}; exit 42' ${signal.slice(3)}; : > "${ready}"; while :; do sleep 0.05; done`;
+  return {
+    command: ['sh', '-c', script],
+    onSpawn: (pid) => {
+      const poll = setInterval(() => {
+        try {
+          readFileSync(ready);
+          clearInterval(poll);
+          process.kill(pid, signal);
+        } catch {
+          // the child has not set its trap yet
+        }
+      }, 25);
+    },
+  };
 }
 
 /** The output of `env` (one NAME=value a line), as a map: what a test's child dumped of its environment. */

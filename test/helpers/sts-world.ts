@@ -30,9 +30,18 @@ export async function startStsWorld(): Promise<StsWorld> {
       return box;
     },
     async stop() {
-      for (const box of sandboxes) box.cleanup();
+      // Every sandbox cleaned (its agent stopped) and moto stopped even when one cleanup fails: a moto left running keeps the test file from ending.
+      const failures: unknown[] = [];
+      for (const box of sandboxes) {
+        try {
+          box.cleanup();
+        } catch (error) {
+          failures.push(error);
+        }
+      }
       await proxy.stop();
       await moto.stop();
+      if (failures.length) throw failures[0];
     },
   };
 }
