@@ -11,17 +11,11 @@
  */
 import type { Env } from '../base/env.js';
 import { EXIT_OK } from '../base/exit-status.js';
-import { ask } from '../agent/agent-client.js';
+import { ask, markBroken } from '../agent/agent-client.js';
 import { agentPlace } from '../agent/agent-dir.js';
 import { agentEnabled } from '../agent/agent-settings.js';
 import { keyedEnv, readyForm } from '../agent/ready-answer.js';
 import { childEnvFromReady } from '../exec/child-env.js';
-
-/**
- * How long the agent is given here. It answers in well under a millisecond;
- * past this the whole way runs, with the agent's own longer wait and its note.
- */
-const READY_WAIT_MS = 150;
 
 /** The command's exit status when it was answered from a ready answer; undefined when it must go the whole way. */
 export async function answerIfReady(args: readonly string[], processEnv: Env): Promise<number | undefined> {
@@ -34,7 +28,9 @@ export async function answerIfReady(args: readonly string[], processEnv: Env): P
   } catch {
     return undefined;
   }
-  const reply = await ask(place, { op: 'ready-get', words: form.words, env }, READY_WAIT_MS);
+  const reply = await ask(place, { op: 'ready-get', words: form.words, env });
+  // The whole way then leaves it alone and says so, once: one bounded wait per command.
+  if ('broken' in reply) markBroken(place, reply.broken);
   const answer = 'reply' in reply && reply.reply.ok ? reply.reply.answer : undefined;
   if (answer === undefined) return undefined;
   if (!form.command) {
