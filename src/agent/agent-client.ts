@@ -79,6 +79,13 @@ export function markBroken(place: AgentPlace, why: string): void {
   brokenAgents.set(place.socket, why);
 }
 
+/** A request whose answer does not matter, and of which nothing is said: not sent to an agent this process found broken. */
+export async function tell(place: AgentPlace, request: Request): Promise<void> {
+  if (brokenAgents.has(place.socket)) return;
+  const answer = await ask(place, request);
+  if ('broken' in answer) markBroken(place, answer.broken);
+}
+
 /**
  * One command's line to the agent. `start`, when given, starts an agent the
  * first time none is found and resolves once it answers (or gives up);

@@ -10,7 +10,7 @@
  */
 import type { Env } from '../base/env.js';
 import type { ConfigStamps } from '../config/config-stamps.js';
-import { AgentLink } from '../agent/agent-client.js';
+import { tell } from '../agent/agent-client.js';
 import { agentPlace } from '../agent/agent-dir.js';
 import { agentEnabled } from '../agent/agent-settings.js';
 import { AgentVault } from '../agent/agent-vault.js';
@@ -40,13 +40,14 @@ export async function keepReadyAnswer(context: CommandContext, source: ReadyAnsw
 /**
  * Tells the agent this command keeps no answer (it failed, or its answer
  * could not be checked), so that the same commands waiting for one go the
- * whole way now rather than at the end of the wait. Never starts an agent.
+ * whole way now rather than at the end of the wait. Never starts an agent,
+ * and says nothing: the command's own error, or its vault, says what matters.
  */
 export async function keepNoReadyAnswer(source: Pick<ReadyAnswerSource, 'words' | 'processEnv'>): Promise<void> {
   try {
     const env = keyedEnv(source.processEnv);
     if (!env || !agentEnabled(source.processEnv)) return;
-    await new AgentLink(agentPlace(source.processEnv)).request({ op: 'ready-none', words: source.words, env });
+    await tell(agentPlace(source.processEnv), { op: 'ready-none', words: source.words, env });
   } catch {
     // A malformed ROLECALL_AGENT or socket path: the command's own error says what matters.
   }
