@@ -7,21 +7,20 @@
  * Anything short of a usable answer (no agent, a miss, a slow or broken
  * agent, an unsafe socket directory) is undefined, and the command goes the
  * whole way, which says what went wrong where it should and keeps a new
- * answer for next time. Nothing here prints unless the child cannot start.
+ * answer for next time. entry.ts comes here only with the agent on. Nothing here prints unless the child cannot start.
  */
 import type { Env } from '../base/env.js';
 import { EXIT_FAILED, EXIT_OK } from '../base/exit-status.js';
 import { writeStdout } from '../base/write-stdout.js';
 import { AGENT_WAIT_MS, ask, markBroken } from '../agent/agent-client.js';
 import { agentPlace } from '../agent/agent-dir.js';
-import { agentEnabled } from '../agent/agent-settings.js';
 import { keyedEnv, readyForm, RESOLVING_MS } from '../agent/ready-answer.js';
 import { childEnvFromReady } from '../exec/child-env.js';
 
 /** The command's exit status when it was answered from a ready answer; undefined when it must go the whole way. */
 export async function answerIfReady(args: readonly string[], processEnv: Env): Promise<number | undefined> {
   const form = readyForm(args);
-  const env = form && isAgentOn(processEnv) ? keyedEnv(processEnv) : undefined;
+  const env = form ? keyedEnv(processEnv) : undefined;
   if (!form || !env) return undefined;
   let place;
   try {
@@ -50,13 +49,4 @@ export async function answerIfReady(args: readonly string[], processEnv: Env): P
   const outcome = await runChild(command, rest, childEnv);
   if (outcome.startError) process.stderr.write(`rolecall: ${outcome.startError}\n`);
   return outcome.status;
-}
-
-/** A malformed ROLECALL_AGENT is the whole way's to report. */
-function isAgentOn(env: Env): boolean {
-  try {
-    return agentEnabled(env);
-  } catch {
-    return false;
-  }
 }
