@@ -6,7 +6,9 @@
  *
  *   1. warm `exec P -- true` and `credential-process P`, keychain and file
  *      backends, agent off (ROLECALL_AGENT=off) and on (primed by the
- *      warm-up; `rolecall lock` stops it at the end), against `node -e 0`;
+ *      warm-up, which leaves the agent their ready answers; an exec with an
+ *      option besides, which goes the whole way; `rolecall lock` stops it at
+ *      the end), against `node -e 0`;
  *   2. `--version`, a TAB (dist/complete.cjs) and a steady `hook-env`,
  *      against `node -e 0`;
  *   3. the AWS CLI through `credential_process = rolecall credential-process
@@ -32,6 +34,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentialsFile, randomKeys, startStsWorld, type StsWorld } from '../test/helpers/sts-world.js';
 import { rolecallBin, type Sandbox } from '../test/helpers/sandbox.js';
+import { agentFloor, keychainFloor, scryptFloor } from './floors.js';
 import { hookPromptCost } from './hook-prompt-cost.js';
 import { measureCommands, measureConcurrent, ratioTable, runToEnd, type CommandSpec } from './measure-command.js';
 
@@ -127,9 +130,12 @@ try {
         [
           baseline(box.env),
           { name: '`exec role -- true`, agent off', argv: rolecall('exec', 'role', '--', 'true'), env: off, budget: backend === 'keychain' ? 2 : 4 },
-          { name: '`exec role -- true`, agent on (primed)', argv: rolecall('exec', 'role', '--', 'true'), env: on, budget: 1.5 },
+          { name: '`exec role -- true`, agent on (primed: its ready answer)', argv: rolecall('exec', 'role', '--', 'true'), env: on, budget: 1.5 },
+          { name: `\`exec --backend ${backend} role -- true\`, agent on (an option: the whole way, the agent serving the vault)`, argv: rolecall('exec', '--backend', backend, 'role', '--', 'true'), env: on },
           { name: '`credential-process role`, agent off', argv: rolecall('credential-process', 'role'), env: off, budget: backend === 'keychain' ? 2 : 4 },
-          { name: '`credential-process role`, agent on (primed)', argv: rolecall('credential-process', 'role'), env: on, budget: 1.5 },
+          { name: '`credential-process role`, agent on (primed: its ready answer)', argv: rolecall('credential-process', 'role'), env: on, budget: 1.5 },
+          agentFloor(on),
+          backend === 'keychain' ? keychainFloor(off) : scryptFloor(off),
         ],
         rounds,
       );
@@ -137,10 +143,14 @@ try {
       // The rows with the agent are worth something only if it answered them.
       const served = await run(rolecall('exec', '--debug', 'role', '--', 'true'), on);
       if (!served.stderr.includes('from the agent')) throw new Error(`the agent did not serve the warm exec: ${served.stderr.slice(-800)}`);
+      // And the plain rows were its ready answers, not the whole way.
+      const status = await run(rolecall('agent', '--status'), on);
+      const readyServed = [...status.stdout.matchAll(/^ {2}(exec|credential-process) role, served (\d+) times?/gm)].map((m) => `${m[1]} ${m[2]}`);
+      if (readyServed.length !== 2) throw new Error(`the agent holds no ready answers for the plain rows: ${status.stdout}`);
       // The agent is stopped, so none is left running.
       const lock = await run(rolecall('lock'), on);
       const lockLine = lock.status === 0 ? 'the agent was stopped with `rolecall lock` after the runs' : `\`rolecall lock\` after the runs: ${lock.stderr.trim() || `status ${lock.status}`}`;
-      section(`1. warm exec and credential-process, ${backend} backend`, `${ratioTable(figures, figures[0]!)}\n\nSTS calls during the timed runs: ${calls} (0: every run was warm); ${lockLine}\n`);
+      section(`1. warm exec and credential-process, ${backend} backend`, `${ratioTable(figures, figures[0]!)}\n\nSTS calls during the timed runs: ${calls} (0: every run was warm); ready answers served (warm-up included): ${readyServed.join(', ')}; ${lockLine}\n`);
     }
   }
 

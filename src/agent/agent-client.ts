@@ -66,6 +66,27 @@ export function ask(place: AgentPlace, request: Request, waitMs = AGENT_WAIT_MS)
 }
 
 /**
+ * Agents found broken by this process, by socket: a command asks a broken
+ * agent once, even across the two bundles one process may run (the entry's,
+ * which asks for a ready answer, and the commands'): each holds its own copy
+ * of this module, so the record is kept on the process's global object.
+ */
+const BROKEN_KEY = Symbol.for('rolecall.brokenAgents');
+const brokenAgents: Map<string, string> = ((globalThis as Record<symbol, Map<string, string> | undefined>)[BROKEN_KEY] ??= new Map());
+
+/** Says that the agent at `place` did not answer as it should; the rest of this process leaves it alone. */
+export function markBroken(place: AgentPlace, why: string): void {
+  brokenAgents.set(place.socket, why);
+}
+
+/** A request whose answer does not matter, and of which nothing is said: not sent to an agent this process found broken. */
+export async function tell(place: AgentPlace, request: Request): Promise<void> {
+  if (brokenAgents.has(place.socket)) return;
+  const answer = await ask(place, request);
+  if ('broken' in answer) markBroken(place, answer.broken);
+}
+
+/**
  * One command's line to the agent. `start`, when given, starts an agent the
  * first time none is found and resolves once it answers (or gives up);
  * writes sent after that wait for it, reads do not (a new agent holds nothing).
@@ -99,10 +120,14 @@ export class AgentLink {
 
   private async exchange(request: Request): Promise<Reply | 'no-agent' | 'undelivered'> {
     if (this.unusable) return this.unusable === 'broken' ? 'undelivered' : 'no-agent';
-    const answer = await ask(this.place, request);
+    const known = brokenAgents.get(this.place.socket);
+    const answer = known !== undefined ? { broken: known } : await ask(this.place, request);
     if ('reply' in answer) return answer.reply;
     if ('refused' in answer) return this.giveUp('refused', `not using the agent: ${answer.refused}`);
-    if ('broken' in answer) return this.giveUp('broken', `the agent at ${this.place.socket} is not answering as it should (${answer.broken}); carrying on without it (rolecall lock, or ending its process, clears it)`);
+    if ('broken' in answer) {
+      markBroken(this.place, answer.broken);
+      return this.giveUp('broken', `the agent at ${this.place.socket} is not answering as it should (${answer.broken}); carrying on without it (rolecall lock, or ending its process, clears it)`);
+    }
     if (!this.start) {
       debug(`agent: ${answer.absent}`);
       return 'no-agent';

@@ -36,15 +36,23 @@ export type Request =
   | { readonly op: 'key-put'; readonly dir: string; readonly key: string }
   | { readonly op: 'choice-get'; readonly scope: string }
   | { readonly op: 'choice-put'; readonly scope: string; readonly backend: string; readonly fallbackReason?: string }
-  | { readonly op: 'ready-get'; readonly words: readonly string[]; readonly env: Readonly<Record<string, string>> }
+  | ({ readonly op: 'ready-get' } & ReadyRequest)
+  /** After a ready-get told another command is resolving it: the answer once it is kept, or a miss. */
+  | ({ readonly op: 'ready-wait' } & ReadyRequest)
   | ({ readonly op: 'ready-put' } & ReadyAnswerRecord)
+  /** The command that missed keeps no answer: whoever waits for it goes the whole way. */
+  | ({ readonly op: 'ready-none' } & ReadyRequest)
   | { readonly op: 'status' }
   | { readonly op: 'lock' };
 
-/** A ready answer as a command hands it to the agent (ready-answer.ts). */
-export interface ReadyAnswerRecord {
+/** What a ready answer is asked for by: the command's words and its keyed environment (ready-answer.ts). */
+export interface ReadyRequest {
   readonly words: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+}
+
+/** A ready answer as a command hands it to the agent (ready-answer.ts). */
+export interface ReadyAnswerRecord extends ReadyRequest {
   /** The config files' stamps, taken before they were read. */
   readonly stamps: readonly string[];
   readonly answer: string;
@@ -72,7 +80,7 @@ export interface AgentStatus {
 }
 
 export type Reply =
-  | { readonly ok: true; readonly pid?: number; readonly value?: string; readonly answer?: string; readonly key?: string; readonly backend?: string; readonly fallbackReason?: string; readonly status?: AgentStatus }
+  | { readonly ok: true; readonly pid?: number; readonly value?: string; readonly answer?: string; readonly resolvingUntil?: string; readonly key?: string; readonly backend?: string; readonly fallbackReason?: string; readonly status?: AgentStatus }
   | { readonly ok: false; readonly error: string };
 
 export function encodeLine(message: Request | Reply): string {
@@ -119,8 +127,10 @@ export function parseRequest(line: string): Request | { readonly invalid: string
       if (!nonEmpty(v.scope) || (v.backend !== 'keychain' && v.backend !== 'file') || !optionalString(v.fallbackReason)) break;
       return { op: 'choice-put', scope: v.scope, backend: v.backend, ...(v.fallbackReason !== undefined ? { fallbackReason: v.fallbackReason as string } : {}) };
     case 'ready-get':
+    case 'ready-wait':
+    case 'ready-none':
       if (!isWords(v.words) || !isStringMap(v.env)) break;
-      return { op: 'ready-get', words: v.words, env: v.env };
+      return { op: v.op, words: v.words, env: v.env };
     case 'ready-put':
       if (!isWords(v.words) || !isStringMap(v.env) || !isStringList(v.stamps) || typeof v.answer !== 'string' || !optionalTime(v.until) || v.until === undefined) break;
       if (!Array.isArray(v.dependsOn) || !v.dependsOn.every(isDependency)) break;
@@ -137,7 +147,7 @@ export function parseReply(line: string): Reply | undefined {
   if (!v) return undefined;
   if (v.ok === false) return typeof v.error === 'string' ? { ok: false, error: v.error } : undefined;
   if (v.ok !== true) return undefined;
-  if (!optionalString(v.value) || !optionalString(v.answer) || !optionalString(v.backend) || !optionalString(v.fallbackReason)) return undefined;
+  if (!optionalString(v.value) || !optionalString(v.answer) || !optionalTime(v.resolvingUntil) || !optionalString(v.backend) || !optionalString(v.fallbackReason)) return undefined;
   if (v.key !== undefined && !isKey(v.key)) return undefined;
   if (v.pid !== undefined && !isPid(v.pid)) return undefined;
   if (v.status !== undefined && !isStatus(v.status)) return undefined;

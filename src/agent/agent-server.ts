@@ -13,12 +13,8 @@ import { ask } from './agent-client.js';
 import { preparePlace, AgentPlaceError, type AgentPlace } from './agent-dir.js';
 import { tryLock } from '../fs/lock-file.js';
 import { join } from 'node:path';
-import { encodeLine, MAX_LINE_BYTES, parseRequest, type AgentStatus, type EntrySummary, type ReadyAnswerRecord, type Reply, type Request } from './agent-protocol.js';
-import { readyAnswerName, type ReadyDependency } from './ready-answer.js';
-import { configStamps } from '../config/config-stamps.js';
-import { sha256Hex } from '../base/sha256.js';
-import { fileItemSignature } from '../vault/file-vault.js';
-import { vaultGeneration } from '../vault/vault-generation.js';
+import { encodeLine, MAX_LINE_BYTES, parseRequest, type AgentStatus, type EntrySummary, type Reply, type Request } from './agent-protocol.js';
+import { ReadyStore } from './ready-store.js';
 
 export interface ServeOptions {
   readonly place: AgentPlace;
@@ -37,15 +33,6 @@ const START_TURN_WAIT_MS = 5_000;
 const CLIENT_IDLE_MS = 2_000;
 /** setTimeout's ceiling: an expiry further away is checked again then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Ready answers kept at most (one per profile, command and terminal setting in use); the oldest goes first. */
-const MAX_READY_ANSWERS = 256;
-
-/** Kept without the environment it is known by (which may hold a parent shell's own keys): its name is a hash. */
-interface ReadyAnswer {
-  readonly record: Omit<ReadyAnswerRecord, 'env' | 'stamps'>;
-  served: number;
-}
-
 interface Entry {
   readonly summary: EntrySummary;
   readonly value: string;
@@ -66,7 +53,7 @@ class Agent {
   private readonly entries = new Map<string, Entry>();
   private readonly keys = new Map<string, Buffer>();
   private readonly choices = new Map<string, { backend: string; fallbackReason?: string }>();
-  private readonly ready = new Map<string, ReadyAnswer>();
+  private readonly ready = new ReadyStore();
   private readonly since = new Date();
   private server: Server | undefined;
   private socketIno: number | undefined;
@@ -154,13 +141,16 @@ class Agent {
         socket.end(encodeLine({ ok: false, error: parsed.invalid }));
         return;
       }
-      const reply = this.answer(parsed);
-      socket.end(encodeLine(reply));
-      if (parsed.op === 'lock') socket.once('close', () => this.stop());
+      // A ready-wait's answer comes when the command it waits for keeps one (bounded by the flight, not the idle limit); the rest at once.
+      if (parsed.op === 'ready-wait') socket.setTimeout(0);
+      void Promise.resolve(this.answer(parsed)).then((reply) => {
+        socket.end(encodeLine(reply));
+        if (parsed.op === 'lock') socket.once('close', () => this.stop());
+      });
     });
   }
 
-  private answer(request: Request): Reply {
+  private answer(request: Request): Reply | Promise<Reply> {
     switch (request.op) {
       case 'ping':
       case 'lock':
@@ -193,9 +183,7 @@ class Agent {
       case 'drop':
         this.drop(entryKey(request));
         // Checked again at their next use anyway; gone now, so a dropped session's keys leave memory with it.
-        for (const [name, kept] of this.ready) {
-          if (kept.record.dependsOn.some((d) => d.service === request.service && d.account === request.account)) this.ready.delete(name);
-        }
+        this.ready.forgetDependingOn(request.service, request.account);
         return { ok: true };
       case 'key-get': {
         const key = this.keys.get(request.dir);
@@ -212,42 +200,22 @@ class Agent {
       case 'choice-put':
         this.choices.set(request.scope, { backend: request.backend, ...(request.fallbackReason !== undefined ? { fallbackReason: request.fallbackReason } : {}) });
         return { ok: true };
-      case 'ready-get':
-        return this.readyAnswer(request.words, request.env);
+      case 'ready-get': {
+        const found = this.ready.lookup(request.words, request.env);
+        if ('answer' in found) return { ok: true, answer: found.answer };
+        return 'resolvingUntil' in found ? { ok: true, resolvingUntil: new Date(found.resolvingUntil).toISOString() } : { ok: true };
+      }
+      case 'ready-wait':
+        return this.ready.wait(request.words, request.env).then((answer) => (answer !== undefined ? { ok: true, answer } : { ok: true }));
       case 'ready-put':
-        this.keepReady(request);
+        this.ready.keep(request);
+        return { ok: true };
+      case 'ready-none':
+        this.ready.none(request.words, request.env);
         return { ok: true };
       case 'status':
         return { ok: true, pid: process.pid, status: this.status() };
     }
-  }
-
-  /**
-   * The answer kept for the same words, keyed environment and config files as
-   * they are now, while it is in time and every vault item it was made from
-   * still has the signature it was read under; anything else is a miss (and
-   * the answer goes), and the command resolves the profile itself.
-   */
-  private readyAnswer(words: readonly string[], env: Readonly<Record<string, string>>): Reply {
-    const name = sha256Hex(readyAnswerName(words, env, configStamps(env).signatures));
-    const kept = this.ready.get(name);
-    if (!kept) return { ok: true };
-    if (Date.parse(kept.record.until) <= Date.now() || !kept.record.dependsOn.every(stillSigned)) {
-      this.ready.delete(name);
-      return { ok: true };
-    }
-    kept.served += 1;
-    return { ok: true, answer: kept.record.answer };
-  }
-
-  /** Kept only if what it was made from has not changed already: a vault write between the command's read and this would otherwise be hidden. */
-  private keepReady(record: ReadyAnswerRecord): void {
-    if (Date.parse(record.until) <= Date.now() || !record.dependsOn.every(stillSigned)) return;
-    const name = sha256Hex(readyAnswerName(record.words, record.env, record.stamps));
-    this.ready.delete(name);
-    if (this.ready.size >= MAX_READY_ANSWERS) this.ready.delete(this.ready.keys().next().value as string);
-    const { words, answer, until, dependsOn } = record;
-    this.ready.set(name, { record: { words, answer, until, dependsOn }, served: 0 });
   }
 
   private status(): AgentStatus {
@@ -257,7 +225,7 @@ class Agent {
       ttlSeconds: this.options.ttlSeconds,
       entries: [...this.entries.values()].map((entry) => entry.summary).filter((summary) => !expired(summary)),
       keys: [...this.keys.keys()],
-      ready: [...this.ready.values()].filter((kept) => Date.parse(kept.record.until) > Date.now()).map((kept) => ({ words: kept.record.words, until: kept.record.until, served: kept.served })),
+      ready: this.ready.summaries(),
     };
   }
 
@@ -314,17 +282,6 @@ class Agent {
     }
     this.server?.close();
     this.ended?.();
-  }
-}
-
-/** The item's signature now, found where the command found it, is the one the answer was made under. */
-function stillSigned(dependency: ReadyDependency): boolean {
-  const { service, account, signedBy } = dependency;
-  try {
-    const now = 'fileVault' in signedBy ? fileItemSignature(signedBy.fileVault, service, account) : vaultGeneration(signedBy.markers, service, account);
-    return now === dependency.signature;
-  } catch {
-    return false;
   }
 }
 

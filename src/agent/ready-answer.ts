@@ -21,6 +21,14 @@ import { isAbsolute } from 'node:path';
 import type { Env } from '../base/env.js';
 import { configPaths } from '../config/config-paths.js';
 
+/**
+ * How long the first command to miss an answer is taken to be resolving it
+ * (agent/ready-store.ts), and so the longest a command waits for another's
+ * answer before going the whole way: a cold resolve with one STS call, on a
+ * loaded machine.
+ */
+export const RESOLVING_MS = 10_000;
+
 const KEYED_PREFIXES = ['AWS_', 'ROLECALL_', 'XDG_'] as const;
 const KEYED_NAMES: ReadonlySet<string> = new Set(['HOME', 'USER']);
 const NEVER_KEYED: ReadonlySet<string> = new Set(['ROLECALL_FILE_PASSPHRASE']);

@@ -32,10 +32,13 @@ export function signalled(signal: NodeJS.Signals): number {
 /**
  * Ends the process as soon as the command has: left to wind down by itself,
  * a process that used the keychain (libsecret's threads) takes about 18 ms
- * longer to exit. Everything the command does is awaited before this;
- * stderr is flushed first, as pipes are asynchronous on macOS.
+ * longer to exit. Everything the command does is awaited before this. Where
+ * pipes are asynchronous (macOS) stderr is flushed first; on Linux, where
+ * Node writes to stderr synchronously, it is not touched: making the stream
+ * of a pipe or a terminal only to flush it cost a command 3 to 6 ms.
  */
 export function exitNow(status: number): void {
   process.exitCode = status;
-  process.stderr.write('', () => process.exit(status));
+  if (process.platform === 'linux') process.exit(status);
+  else process.stderr.write('', () => process.exit(status));
 }

@@ -7,26 +7,20 @@
  * Anything short of a usable answer (no agent, a miss, a slow or broken
  * agent, an unsafe socket directory) is undefined, and the command goes the
  * whole way, which says what went wrong where it should and keeps a new
- * answer for next time. Nothing here prints unless the child cannot start.
+ * answer for next time. entry.ts comes here only with the agent on. Nothing here prints unless the child cannot start.
  */
 import type { Env } from '../base/env.js';
-import { EXIT_OK } from '../base/exit-status.js';
-import { ask } from '../agent/agent-client.js';
+import { EXIT_FAILED, EXIT_OK } from '../base/exit-status.js';
+import { writeStdout } from '../base/write-stdout.js';
+import { AGENT_WAIT_MS, ask, markBroken } from '../agent/agent-client.js';
 import { agentPlace } from '../agent/agent-dir.js';
-import { agentEnabled } from '../agent/agent-settings.js';
-import { keyedEnv, readyForm } from '../agent/ready-answer.js';
+import { keyedEnv, readyForm, RESOLVING_MS } from '../agent/ready-answer.js';
 import { childEnvFromReady } from '../exec/child-env.js';
-
-/**
- * How long the agent is given here. It answers in well under a millisecond;
- * past this the whole way runs, with the agent's own longer wait and its note.
- */
-const READY_WAIT_MS = 150;
 
 /** The command's exit status when it was answered from a ready answer; undefined when it must go the whole way. */
 export async function answerIfReady(args: readonly string[], processEnv: Env): Promise<number | undefined> {
   const form = readyForm(args);
-  const env = form && isAgentOn(processEnv) ? keyedEnv(processEnv) : undefined;
+  const env = form ? keyedEnv(processEnv) : undefined;
   if (!form || !env) return undefined;
   let place;
   try {
@@ -34,13 +28,19 @@ export async function answerIfReady(args: readonly string[], processEnv: Env): P
   } catch {
     return undefined;
   }
-  const reply = await ask(place, { op: 'ready-get', words: form.words, env }, READY_WAIT_MS);
+  let reply = await ask(place, { op: 'ready-get', words: form.words, env });
+  const resolvingUntil = 'reply' in reply && reply.reply.ok ? reply.reply.resolvingUntil : undefined;
+  if (resolvingUntil !== undefined) {
+    // The same command is being resolved by another: its answer, once kept, is this one's.
+    const waitMs = Math.min(Math.max(Date.parse(resolvingUntil) - Date.now(), 0), RESOLVING_MS) + AGENT_WAIT_MS;
+    reply = await ask(place, { op: 'ready-wait', words: form.words, env }, waitMs);
+  }
+  // The whole way then leaves it alone and says so, once: one bounded wait per command.
+  if ('broken' in reply) markBroken(place, reply.broken);
   const answer = 'reply' in reply && reply.reply.ok ? reply.reply.answer : undefined;
   if (answer === undefined) return undefined;
-  if (!form.command) {
-    await new Promise<void>((resolve) => process.stdout.write(answer, () => resolve()));
-    return EXIT_OK;
-  }
+  // A reader gone before the answer is written (EPIPE) fails as the whole way's write would: status 1.
+  if (!form.command) return (await writeStdout(answer)) ? EXIT_OK : EXIT_FAILED;
   const childEnv = childEnvFromReady(processEnv, answer);
   if (!childEnv) return undefined;
   const [command, ...rest] = form.command as [string, ...string[]];
@@ -49,13 +49,4 @@ export async function answerIfReady(args: readonly string[], processEnv: Env): P
   const outcome = await runChild(command, rest, childEnv);
   if (outcome.startError) process.stderr.write(`rolecall: ${outcome.startError}\n`);
   return outcome.status;
-}
-
-/** A malformed ROLECALL_AGENT is the whole way's to report. */
-function isAgentOn(env: Env): boolean {
-  try {
-    return agentEnabled(env);
-  } catch {
-    return false;
-  }
 }

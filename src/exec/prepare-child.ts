@@ -10,7 +10,7 @@ import type { Env } from '../base/env.js';
 import { RolecallError } from '../base/errors.js';
 import { configStamps } from '../config/config-stamps.js';
 import type { ReadyForm } from '../agent/ready-answer.js';
-import { keepReadyAnswer } from '../pipeline/keep-ready-answer.js';
+import { keepNoReadyAnswer, keepReadyAnswer } from '../pipeline/keep-ready-answer.js';
 import { commandSession, type CommandSessionRequest } from './command-session.js';
 import { readyChildEnvAnswer, sessionVariables, childEnv } from './child-env.js';
 
@@ -34,6 +34,17 @@ export interface ChildSpec {
 }
 
 export async function prepareChild(processEnv: Env, request: ExecRequest): Promise<ChildSpec> {
+  if (!request.ready) return childOf(processEnv, request);
+  try {
+    return await childOf(processEnv, request, request.ready);
+  } catch (error) {
+    // The same commands waiting for this one's answer go their own way now.
+    await keepNoReadyAnswer({ words: request.ready, processEnv });
+    throw error;
+  }
+}
+
+async function childOf(processEnv: Env, request: ExecRequest, ready?: ReadyForm['words']): Promise<ChildSpec> {
   // ROLECALL_PROFILE from the shell hook (ROLECALL_SHELL_HOOK names the same
   // profile) is a directory's profile, not an exec around us.
   const insideExec = processEnv.ROLECALL_PROFILE && processEnv.ROLECALL_SHELL_HOOK !== processEnv.ROLECALL_PROFILE;
@@ -41,7 +52,7 @@ export async function prepareChild(processEnv: Env, request: ExecRequest): Promi
     throw new RolecallError(`already inside \`rolecall exec\` for profile "${processEnv.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`);
   }
   // Before the config is read: an edit after this changes the stamps, so the answer kept is never newer than them.
-  const stamps = request.ready ? configStamps(processEnv) : undefined;
+  const stamps = ready ? configStamps(processEnv) : undefined;
   const server = request.server ? await import('./server-child.js') : undefined;
   // The child runner (node:child_process) is needed by nearly every exec: its loading overlaps the keychain's answers.
   void import('./run-child.js').catch(() => undefined);
@@ -52,9 +63,9 @@ export async function prepareChild(processEnv: Env, request: ExecRequest): Promi
   );
   const [command, ...args] = request.command.length > 0 ? request.command : [first.env.SHELL || '/bin/sh'];
   if (server) return { command: command as string, args, ...(await server.serveChild(first.env, first.request, first.context, first)) };
-  if (request.ready && stamps) {
+  if (ready && stamps) {
     const variables = sessionVariables(first.plan.profile, first.credentials, first.plan.region);
-    await keepReadyAnswer(first.context, { words: request.ready, processEnv, stamps }, readyChildEnvAnswer(processEnv, first.env, variables));
+    await keepReadyAnswer(first.context, { words: ready, processEnv, stamps }, readyChildEnvAnswer(processEnv, first.env, variables));
   }
   return { command: command as string, args, env: childEnv(first.env, first.plan.profile, first.credentials, first.plan.region) };
 }

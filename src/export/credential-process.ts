@@ -9,7 +9,7 @@ import type { Env } from '../base/env.js';
 import type { ReadyForm } from '../agent/ready-answer.js';
 import { configStamps } from '../config/config-stamps.js';
 import { commandSession, type CommandSessionRequest } from '../exec/command-session.js';
-import { keepReadyAnswer } from '../pipeline/keep-ready-answer.js';
+import { keepNoReadyAnswer, keepReadyAnswer } from '../pipeline/keep-ready-answer.js';
 import { credentialJson } from './credential-json.js';
 
 export interface CredentialProcessRequest extends Omit<CommandSessionRequest, 'usage' | 'profile' | 'mfaToken'> {
@@ -19,12 +19,23 @@ export interface CredentialProcessRequest extends Omit<CommandSessionRequest, 'u
 }
 
 export async function credentialProcess(processEnv: Env, request: CredentialProcessRequest): Promise<string> {
+  if (!request.ready) return credentialsJson(processEnv, request);
+  try {
+    return await credentialsJson(processEnv, request, request.ready);
+  } catch (error) {
+    // The same commands waiting for this one's answer go their own way now.
+    await keepNoReadyAnswer({ words: request.ready, processEnv });
+    throw error;
+  }
+}
+
+async function credentialsJson(processEnv: Env, request: CredentialProcessRequest, ready?: ReadyForm['words']): Promise<string> {
   // Before the config is read (see exec/prepare-child.ts).
-  const stamps = request.ready ? configStamps(processEnv) : undefined;
+  const stamps = ready ? configStamps(processEnv) : undefined;
   const { credentials, context } = await commandSession(processEnv, { ...request, usage: 'credential-process PROFILE' }, {
     mfaWithoutTerminal: `set mfa_process in that profile, or run \`rolecall exec ${request.profile} -- true\` (or enter a directory of the shell hook) in a terminal first, which caches the session`,
   });
   const json = credentialJson(credentials);
-  if (request.ready && stamps) await keepReadyAnswer(context, { words: request.ready, processEnv, stamps }, json);
+  if (ready && stamps) await keepReadyAnswer(context, { words: ready, processEnv, stamps }, json);
   return json;
 }

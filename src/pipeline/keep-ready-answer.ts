@@ -10,6 +10,9 @@
  */
 import type { Env } from '../base/env.js';
 import type { ConfigStamps } from '../config/config-stamps.js';
+import { tell } from '../agent/agent-client.js';
+import { agentPlace } from '../agent/agent-dir.js';
+import { agentEnabled } from '../agent/agent-settings.js';
 import { AgentVault } from '../agent/agent-vault.js';
 import { keyedEnv, type ReadyForm } from '../agent/ready-answer.js';
 import { anyNoteSaid, debug } from '../log/debug-log.js';
@@ -24,15 +27,28 @@ export interface ReadyAnswerSource {
 }
 
 export async function keepReadyAnswer(context: CommandContext, source: ReadyAnswerSource, answer: string): Promise<void> {
-  if (anyNoteSaid() || !source.stamps.settled) return;
   const env = keyedEnv(source.processEnv);
   if (!env) return;
-  const vault = await context.vault().catch(() => undefined);
-  if (!(vault instanceof AgentVault)) return;
-  const reads = vault.vaultReads();
-  if (!reads || reads.earliestExpiry === undefined) return;
-  const until = reads.earliestExpiry - context.cache.minTtlMs;
-  if (until <= Date.now()) return;
+  const vault = anyNoteSaid() || !source.stamps.settled ? undefined : await context.vault().catch(() => undefined);
+  const reads = vault instanceof AgentVault ? vault.vaultReads() : undefined;
+  const until = reads?.earliestExpiry !== undefined ? reads.earliestExpiry - context.cache.minTtlMs : 0;
+  if (!(vault instanceof AgentVault) || until <= Date.now() || !reads) return keepNoReadyAnswer(source);
   const kept = await vault.link.request({ op: 'ready-put', words: source.words, env, stamps: source.stamps.signatures, answer, until: new Date(until).toISOString(), dependsOn: reads.dependsOn });
   if (kept?.ok) debug(`the agent keeps this answer ready for the next \`rolecall ${source.words.join(' ')}\``);
+}
+
+/**
+ * Tells the agent this command keeps no answer (it failed, or its answer
+ * could not be checked), so that the same commands waiting for one go the
+ * whole way now rather than at the end of the wait. Never starts an agent,
+ * and says nothing: the command's own error, or its vault, says what matters.
+ */
+export async function keepNoReadyAnswer(source: Pick<ReadyAnswerSource, 'words' | 'processEnv'>): Promise<void> {
+  try {
+    const env = keyedEnv(source.processEnv);
+    if (!env || !agentEnabled(source.processEnv)) return;
+    await tell(agentPlace(source.processEnv), { op: 'ready-none', words: source.words, env });
+  } catch {
+    // A malformed ROLECALL_AGENT or socket path: the command's own error says what matters.
+  }
 }

@@ -1,0 +1,155 @@
+/**
+ * The agent's ready answers (ready-answer.ts), and the commands resolving
+ * one right now. An answer is served while it is in time and every vault
+ * item it was made from still has the signature it was read under; it is
+ * kept without the environment it is known by (which may hold a parent
+ * shell's own keys): its name is a hash.
+ *
+ * Single flight for the plain commands: the first one to miss an answer is
+ * taken to be resolving it, for at most RESOLVING_MS; the same command
+ * started meanwhile is told so and may wait here, parked on its connection,
+ * instead of each loading the whole way, reading the vault and waiting on the
+ * session's lock (20 cold execs at once: one resolves, 19 wait for its
+ * answer). The wait ends with the answer, with the resolver saying it keeps
+ * none (ready-none), or at the end of the flight: a miss, and the waiter
+ * goes the whole way, where the session's own lock still allows one STS call.
+ */
+import { sha256Hex } from '../base/sha256.js';
+import { configStamps } from '../config/config-stamps.js';
+import { fileItemSignature } from '../vault/file-vault.js';
+import { vaultGeneration } from '../vault/vault-generation.js';
+import type { ReadyAnswerRecord, ReadySummary } from './agent-protocol.js';
+import { readyAnswerName, RESOLVING_MS, type ReadyDependency } from './ready-answer.js';
+
+/** Answers kept at most (one per profile, command and environment in use); the oldest goes first. */
+const MAX_READY_ANSWERS = 256;
+
+interface Kept {
+  readonly record: Omit<ReadyAnswerRecord, 'env' | 'stamps'>;
+  served: number;
+}
+
+interface Flight {
+  readonly until: number;
+  readonly waiters: Array<(answer: string | undefined) => void>;
+  readonly timer: NodeJS.Timeout;
+}
+
+export type ReadyLookup = { readonly answer: string } | { readonly resolvingUntil: number } | { readonly miss: true };
+
+export class ReadyStore {
+  private readonly kept = new Map<string, Kept>();
+  private readonly flights = new Map<string, Flight>();
+
+  /** The answer; else whether another command is resolving it (then wait()); else a miss, and the asker is the one resolving it. */
+  lookup(words: readonly string[], env: Readonly<Record<string, string>>): ReadyLookup {
+    const answer = this.served(nameNow(words, env));
+    if (answer !== undefined) return { answer };
+    const flight = this.flights.get(flightName(words, env));
+    if (flight) return { resolvingUntil: flight.until };
+    this.startFlight(words, env);
+    return { miss: true };
+  }
+
+  /** The answer once the command resolving it keeps it; undefined when it keeps none, or its time is up. */
+  wait(words: readonly string[], env: Readonly<Record<string, string>>): Promise<string | undefined> {
+    const answer = this.served(nameNow(words, env));
+    const flight = this.flights.get(flightName(words, env));
+    if (answer !== undefined || !flight) return Promise.resolve(answer);
+    return new Promise((resolve) => flight.waiters.push(resolve));
+  }
+
+  /** Kept only if what it was made from has not changed already: a vault write between the command's read and this would otherwise be hidden. */
+  keep(record: ReadyAnswerRecord): void {
+    const name = sha256Hex(readyAnswerName(record.words, record.env, record.stamps));
+    if (Date.parse(record.until) > Date.now() && record.dependsOn.every(stillSigned)) {
+      this.kept.delete(name);
+      if (this.kept.size >= MAX_READY_ANSWERS) this.kept.delete(this.kept.keys().next().value as string);
+      const { words, answer, until, dependsOn } = record;
+      this.kept.set(name, { record: { words, answer, until, dependsOn }, served: 0 });
+    }
+    this.endFlight(record.words, record.env);
+  }
+
+  /** The command resolving it keeps no answer (it failed, said something, or read what cannot be checked): its waiters go the whole way. */
+  none(words: readonly string[], env: Readonly<Record<string, string>>): void {
+    this.endFlight(words, env);
+  }
+
+  /** Forgets the answers made from a vault item just dropped, so its secrets leave memory with it. */
+  forgetDependingOn(service: string, account: string): void {
+    for (const [name, kept] of this.kept) {
+      if (kept.record.dependsOn.some((d) => d.service === service && d.account === account)) this.kept.delete(name);
+    }
+  }
+
+  summaries(): ReadySummary[] {
+    const now = Date.now();
+    return [...this.kept.values()].filter((kept) => Date.parse(kept.record.until) > now).map((kept) => ({ words: kept.record.words, until: kept.record.until, served: kept.served }));
+  }
+
+  clear(): void {
+    this.kept.clear();
+    for (const flight of this.flights.values()) this.settle(flight, undefined);
+    this.flights.clear();
+  }
+
+  private served(name: string): string | undefined {
+    const kept = this.kept.get(name);
+    if (!kept) return undefined;
+    if (Date.parse(kept.record.until) <= Date.now() || !kept.record.dependsOn.every(stillSigned)) {
+      this.kept.delete(name);
+      return undefined;
+    }
+    kept.served += 1;
+    return kept.record.answer;
+  }
+
+  private startFlight(words: readonly string[], env: Readonly<Record<string, string>>): void {
+    const name = flightName(words, env);
+    const timer = setTimeout(() => this.endFlight(words, env), RESOLVING_MS);
+    timer.unref();
+    this.flights.set(name, { until: Date.now() + RESOLVING_MS, waiters: [], timer });
+  }
+
+  /** The flight ends; its waiters get the answer there is now, if any. */
+  private endFlight(words: readonly string[], env: Readonly<Record<string, string>>): void {
+    const name = flightName(words, env);
+    const flight = this.flights.get(name);
+    if (!flight) return;
+    this.flights.delete(name);
+    if (!flight.waiters.length) return this.settle(flight, undefined);
+    const answerName = nameNow(words, env);
+    const answer = this.served(answerName);
+    // served() counted one of the waiters.
+    const kept = this.kept.get(answerName);
+    if (kept) kept.served += flight.waiters.length - 1;
+    this.settle(flight, answer);
+  }
+
+  private settle(flight: Flight, answer: string | undefined): void {
+    clearTimeout(flight.timer);
+    for (const waiter of flight.waiters.splice(0)) waiter(answer);
+  }
+}
+
+/** A flight is known by the command and its environment alone: the files may change under it. */
+function flightName(words: readonly string[], env: Readonly<Record<string, string>>): string {
+  return sha256Hex(readyAnswerName(words, env, []));
+}
+
+/** The name of the answer for these words and environment, with the config files as they are now. */
+function nameNow(words: readonly string[], env: Readonly<Record<string, string>>): string {
+  return sha256Hex(readyAnswerName(words, env, configStamps(env).signatures));
+}
+
+/** The item's signature now, found where the command found it, is the one the answer was made under. */
+function stillSigned(dependency: ReadyDependency): boolean {
+  const { service, account, signedBy } = dependency;
+  try {
+    const now = 'fileVault' in signedBy ? fileItemSignature(signedBy.fileVault, service, account) : vaultGeneration(signedBy.markers, service, account);
+    return now === dependency.signature;
+  } catch {
+    return false;
+  }
+}

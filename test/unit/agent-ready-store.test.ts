@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ReadyStore } from '../../src/agent/ready-store.js';
+import type { ReadyAnswerRecord } from '../../src/agent/agent-protocol.js';
+import { configStamps } from '../../src/config/config-stamps.js';
+import { bumpVaultGeneration, vaultGeneration } from '../../src/vault/vault-generation.js';
+
+const words = ['exec', 'role'];
+
+function world() {
+  const home = mkdtempSync(join(tmpdir(), 'rolecall-ready-'));
+  const markers = join(home, 'markers');
+  const env = { HOME: home, AWS_REGION: 'eu-west-1' };
+  writeFileSync(join(home, 'config'), '[profile role]\n');
+  const settledEnv = { ...env, AWS_CONFIG_FILE: join(home, 'config') };
+  // Stamps settle a second after the file's last change: make it older.
+  utimesSync(join(home, 'config'), new Date(Date.now() - 5000), new Date(Date.now() - 5000));
+  const record = (overrides: Partial<ReadyAnswerRecord> = {}): ReadyAnswerRecord => ({
+    words,
+    env: settledEnv,
+    stamps: configStamps(settledEnv).signatures,
+    answer: '{"set":{},"unset":[]}',
+    until: new Date(Date.now() + 60_000).toISOString(),
+    dependsOn: [{ service: 'rolecall-sessions', account: 'role@x', signature: vaultGeneration(markers, 'rolecall-sessions', 'role@x'), signedBy: { markers } }],
+    ...overrides,
+  });
+  return { home, markers, env: settledEnv, record, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+test('an answer is served to the same words and environment while the files and what it was read from stay as they were', () => {
+  const w = world();
+  try {
+    const store = new ReadyStore();
+    store.keep(w.record());
+    assert.deepEqual(store.lookup(words, w.env), { answer: '{"set":{},"unset":[]}' });
+    assert.deepEqual(store.lookup(['credential-process', 'role'], w.env), { miss: true });
+    assert.deepEqual(store.lookup(words, { ...w.env, AWS_REGION: 'us-east-1' }), { miss: true });
+    assert.equal(store.summaries()[0]?.served, 1);
+    // The config edited: a miss (and the answer goes).
+    writeFileSync(join(w.home, 'config'), '[profile role]\nregion = us-east-1\n');
+    assert.deepEqual(store.lookup(words, w.env), { miss: true });
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('a vault item it was read from changed, or its time up: never served again', () => {
+  const w = world();
+  try {
+    const store = new ReadyStore();
+    store.keep(w.record());
+    bumpVaultGeneration(w.markers, 'rolecall-sessions', 'role@x');
+    assert.deepEqual(store.lookup(words, w.env), { miss: true });
+    const late = new ReadyStore();
+    late.keep(w.record({ until: new Date(Date.now() - 1).toISOString() }));
+    assert.equal(late.summaries().length, 0);
+    // Handed over after the item changed already: not kept.
+    const stale = new ReadyStore();
+    stale.keep(w.record({ dependsOn: [{ service: 'rolecall-sessions', account: 'role@x', signature: 'gen:none', signedBy: { markers: w.markers } }] }));
+    assert.equal(stale.summaries().length, 0);
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('the first to miss resolves; the same command meanwhile waits for its answer, or goes its way when it keeps none', async () => {
+  const w = world();
+  try {
+    const store = new ReadyStore();
+    assert.deepEqual(store.lookup(words, w.env), { miss: true });
+    const second = store.lookup(words, w.env);
+    assert.ok('resolvingUntil' in second && second.resolvingUntil > Date.now());
+    const waiting = [store.wait(words, w.env), store.wait(words, w.env)];
+    store.keep(w.record());
+    assert.deepEqual(await Promise.all(waiting), ['{"set":{},"unset":[]}', '{"set":{},"unset":[]}']);
+    assert.equal(store.summaries()[0]?.served, 2);
+
+    const other = { ...w.env, AWS_REGION: 'ap-south-1' };
+    assert.deepEqual(store.lookup(words, other), { miss: true });
+    const gaveUp = store.wait(words, other);
+    store.none(words, other);
+    assert.equal(await gaveUp, undefined);
+    // The flight is over: the next to miss resolves in its turn.
+    assert.deepEqual(store.lookup(words, other), { miss: true });
+    const cleared = store.wait(words, other);
+    store.clear();
+    assert.equal(await cleared, undefined);
+    assert.equal(store.summaries().length, 0);
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('a dropped item takes the answers made from it out of memory', () => {
+  const w = world();
+  try {
+    const store = new ReadyStore();
+    store.keep(w.record());
+    store.forgetDependingOn('rolecall-sessions', 'role@y');
+    assert.equal(store.summaries().length, 1);
+    store.forgetDependingOn('rolecall-sessions', 'role@x');
+    assert.equal(store.summaries().length, 0);
+  } finally {
+    w.cleanup();
+  }
+});
