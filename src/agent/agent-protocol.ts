@@ -36,7 +36,8 @@ export type Request =
   | { readonly op: 'key-put'; readonly dir: string; readonly key: string }
   | { readonly op: 'choice-get'; readonly scope: string }
   | { readonly op: 'choice-put'; readonly scope: string; readonly backend: string; readonly fallbackReason?: string }
-  | ({ readonly op: 'ready-get' } & ReadyRequest)
+  /** `pid`: the asking process, which is taken to resolve the answer on a miss, for as long as it runs. */
+  | ({ readonly op: 'ready-get'; readonly pid?: number } & ReadyRequest)
   /** After a ready-get told another command is resolving it: the answer once it is kept, or a miss. */
   | ({ readonly op: 'ready-wait' } & ReadyRequest)
   | ({ readonly op: 'ready-put' } & ReadyAnswerRecord)
@@ -127,6 +128,8 @@ export function parseRequest(line: string): Request | { readonly invalid: string
       if (!nonEmpty(v.scope) || (v.backend !== 'keychain' && v.backend !== 'file') || !optionalString(v.fallbackReason)) break;
       return { op: 'choice-put', scope: v.scope, backend: v.backend, ...(v.fallbackReason !== undefined ? { fallbackReason: v.fallbackReason as string } : {}) };
     case 'ready-get':
+      if (!isWords(v.words) || !isStringMap(v.env) || (v.pid !== undefined && !(Number.isInteger(v.pid) && (v.pid as number) > 0))) break;
+      return { op: 'ready-get', words: v.words, env: v.env, ...(v.pid !== undefined ? { pid: v.pid as number } : {}) };
     case 'ready-wait':
     case 'ready-none':
       if (!isWords(v.words) || !isStringMap(v.env)) break;

@@ -201,7 +201,7 @@ class Agent {
         this.choices.set(request.scope, { backend: request.backend, ...(request.fallbackReason !== undefined ? { fallbackReason: request.fallbackReason } : {}) });
         return { ok: true };
       case 'ready-get': {
-        const found = this.ready.lookup(request.words, request.env);
+        const found = this.ready.lookup(request.words, request.env, request.pid);
         if ('answer' in found) return { ok: true, answer: found.answer };
         return 'resolvingUntil' in found ? { ok: true, resolvingUntil: new Date(found.resolvingUntil).toISOString() } : { ok: true };
       }

@@ -11,11 +11,14 @@
  * instead of each loading the whole way, reading the vault and waiting on the
  * session's lock (20 cold execs at once: one resolves, 19 wait for its
  * answer). The wait ends with the answer, with the resolver saying it keeps
- * none (ready-none), or at the end of the flight: a miss, and the waiter
- * goes the whole way, where the session's own lock still allows one STS call.
+ * none (ready-none), with the resolver's process gone without a word (Ctrl-C
+ * at an MFA prompt, a kill: the next try must not wait out its flight), or
+ * at the end of the flight: a miss, and the waiter goes the whole way, where
+ * the session's own lock still allows one STS call.
  */
 import { sha256Hex } from '../base/sha256.js';
 import { configStamps } from '../config/config-stamps.js';
+import { isProcessAlive, processStartTime } from '../fs/process-liveness.js';
 import { fileItemSignature } from '../vault/file-vault.js';
 import { vaultGeneration } from '../vault/vault-generation.js';
 import type { ReadyAnswerRecord, ReadySummary } from './agent-protocol.js';
@@ -29,10 +32,17 @@ interface Kept {
   served: number;
 }
 
+/** How often a flight with waiters checks that its resolver still runs. */
+const RESOLVER_CHECK_MS = 100;
+
 interface Flight {
   readonly until: number;
   readonly waiters: Array<(answer: string | undefined) => void>;
   readonly timer: NodeJS.Timeout;
+  /** The command resolving it, when it said who it is: pid and start time (pids are reused). */
+  readonly resolver: { readonly pid: number; readonly startTime: string | undefined } | undefined;
+  /** While it has waiters: the check that the resolver still runs. */
+  watch?: NodeJS.Timeout;
 }
 
 export type ReadyLookup = { readonly answer: string } | { readonly resolvingUntil: number } | { readonly miss: true };
@@ -41,13 +51,15 @@ export class ReadyStore {
   private readonly kept = new Map<string, Kept>();
   private readonly flights = new Map<string, Flight>();
 
-  /** The answer; else whether another command is resolving it (then wait()); else a miss, and the asker is the one resolving it. */
-  lookup(words: readonly string[], env: Readonly<Record<string, string>>): ReadyLookup {
+  /** The answer; else whether another command is resolving it (then wait()); else a miss, and the asker (process `pid`) is the one resolving it. */
+  lookup(words: readonly string[], env: Readonly<Record<string, string>>, pid?: number): ReadyLookup {
     const answer = this.served(nameNow(words, env));
     if (answer !== undefined) return { answer };
     const flight = this.flights.get(flightName(words, env));
-    if (flight) return { resolvingUntil: flight.until };
-    this.startFlight(words, env);
+    if (flight && !resolverGone(flight)) return { resolvingUntil: flight.until };
+    // Its resolver ended without keeping an answer or saying it keeps none: this asker resolves it now.
+    if (flight) this.endFlight(words, env);
+    this.startFlight(words, env, pid);
     return { miss: true };
   }
 
@@ -56,6 +68,12 @@ export class ReadyStore {
     const answer = this.served(nameNow(words, env));
     const flight = this.flights.get(flightName(words, env));
     if (answer !== undefined || !flight) return Promise.resolve(answer);
+    if (flight.resolver && !flight.watch) {
+      flight.watch = setInterval(() => {
+        if (resolverGone(flight)) this.endFlight(words, env);
+      }, RESOLVER_CHECK_MS);
+      flight.watch.unref();
+    }
     return new Promise((resolve) => flight.waiters.push(resolve));
   }
 
@@ -105,11 +123,12 @@ export class ReadyStore {
     return kept.record.answer;
   }
 
-  private startFlight(words: readonly string[], env: Readonly<Record<string, string>>): void {
+  private startFlight(words: readonly string[], env: Readonly<Record<string, string>>, pid: number | undefined): void {
     const name = flightName(words, env);
     const timer = setTimeout(() => this.endFlight(words, env), RESOLVING_MS);
     timer.unref();
-    this.flights.set(name, { until: Date.now() + RESOLVING_MS, waiters: [], timer });
+    const resolver = pid !== undefined ? { pid, startTime: processStartTime(pid) } : undefined;
+    this.flights.set(name, { until: Date.now() + RESOLVING_MS, waiters: [], timer, resolver });
   }
 
   /** The flight ends; its waiters get the answer there is now, if any. */
@@ -129,8 +148,14 @@ export class ReadyStore {
 
   private settle(flight: Flight, answer: string | undefined): void {
     clearTimeout(flight.timer);
+    clearInterval(flight.watch);
     for (const waiter of flight.waiters.splice(0)) waiter(answer);
   }
+}
+
+/** Whether the command resolving `flight` has ended (it never says so when it is killed, or ends at Ctrl-C). */
+function resolverGone(flight: Flight): boolean {
+  return flight.resolver !== undefined && !isProcessAlive(flight.resolver.pid, flight.resolver.startTime);
 }
 
 /** A flight is known by the command and its environment alone: the files may change under it. */

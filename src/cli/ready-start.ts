@@ -28,7 +28,8 @@ export async function answerIfReady(args: readonly string[], processEnv: Env): P
   } catch {
     return undefined;
   }
-  let reply = await ask(place, { op: 'ready-get', words: form.words, env });
+  // Our pid: on a miss we resolve the answer, and the agent lets the same commands wait for us only while we run.
+  let reply = await ask(place, { op: 'ready-get', words: form.words, env, pid: process.pid });
   const resolvingUntil = 'reply' in reply && reply.reply.ok ? reply.reply.resolvingUntil : undefined;
   if (resolvingUntil !== undefined) {
     // The same command is being resolved by another: its answer, once kept, is this one's.

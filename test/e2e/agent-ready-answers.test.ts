@@ -17,9 +17,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
+import { eventually } from '../helpers/eventually.js';
 import { startFakeAgent } from '../helpers/fake-agent.js';
 import { motoIam } from '../helpers/moto-server.js';
 import { requireCommands } from '../helpers/peers.js';
@@ -538,6 +539,43 @@ describe('ready answers, timed', () => {
     assert.equal((await w.envOf()).AWS_REGION, 'ap-northeast-1');
     assert.equal((await w.served()).served, 1, 'once settled, it is');
   });
+
+  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+    test(`a command that was resolving the answer and ended by ${signal} before it kept one does not hold the next one for the rest of the flight`, async (t) => {
+      const w = await world(t, 'file');
+      if (!w) return;
+      assert.equal((await w.run(['clear', w.role])).status, 0);
+      const { proxy } = suite.world;
+      const release = proxy.hold('AssumeRole');
+      let released = false;
+      t.after(() => released || release());
+      // It misses (the session was cleared), is taken to resolve the answer, and waits on STS: then Ctrl-C, or a kill.
+      const before = w.assumed();
+      const resolver = w.run(['exec', w.role, '--', 'true']);
+      let pid = 0;
+      await eventually(() => w.assumed() > before, 'the resolver to call STS');
+      for (const entry of readdirSync('/proc')) {
+        try {
+          const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+          if (argv[1] === rolecallBin && argv[2] === 'exec' && readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`HOME=${w.box.home}\0`)) pid = Number(entry);
+        } catch {
+          // gone
+        }
+      }
+      assert.ok(pid > 0, 'the resolver\'s process');
+      process.kill(pid, signal);
+      const ended = await resolver;
+      assert.notEqual(ended.status, 0);
+      release();
+      released = true;
+      const started = Date.now();
+      const next = await w.run(['exec', w.role, '--', 'true']);
+      const ms = Date.now() - started;
+      assert.equal(next.status, 0, next.stderr);
+      assert.ok(ms < 5_000, `the next exec took ${ms} ms: it waited for the flight of a command that had ended`);
+      t.diagnostic(`the next exec took ${ms} ms`);
+    });
+  }
 
   test('a hung agent costs a plain exec a bounded wait (under 1.5 s), and it works', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;

@@ -71,7 +71,11 @@ test('ready answers: requests are read field by field, malformed ones refused', 
   const put = parseRequest(JSON.stringify({ op: 'ready-put', words: ['exec', 'p'], env: { HOME: '/h' }, stamps: ['x', 'none'], answer: '{}', until: '2030-01-01T00:00:00.000Z', dependsOn, more: 1 }));
   assert.deepEqual(put, { op: 'ready-put', words: ['exec', 'p'], env: { HOME: '/h' }, stamps: ['x', 'none'], answer: '{}', until: '2030-01-01T00:00:00.000Z', dependsOn: [{ service: 's', account: 'a', signature: 'sig', signedBy: { fileVault: '/v' } }] });
   assert.deepEqual(parseRequest(JSON.stringify({ op: 'ready-get', words: ['credential-process', 'p'], env: {} })), { op: 'ready-get', words: ['credential-process', 'p'], env: {} });
+  assert.deepEqual(parseRequest(JSON.stringify({ op: 'ready-get', words: ['exec', 'p'], env: {}, pid: 4242 })), { op: 'ready-get', words: ['exec', 'p'], env: {}, pid: 4242 });
   for (const bad of [
+    { op: 'ready-get', words: ['exec', 'p'], env: {}, pid: 0 },
+    { op: 'ready-get', words: ['exec', 'p'], env: {}, pid: 1.5 },
+    { op: 'ready-get', words: ['exec', 'p'], env: {}, pid: '42' },
     { op: 'ready-get', words: [], env: {} },
     { op: 'ready-get', words: ['exec', 1], env: {} },
     { op: 'ready-get', words: ['exec'], env: { A: 1 } },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +104,34 @@ test('a dropped item takes the answers made from it out of memory', () => {
     assert.equal(store.summaries().length, 1);
     store.forgetDependingOn('rolecall-sessions', 'role@x');
     assert.equal(store.summaries().length, 0);
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('a flight whose resolver has ended without a word (Ctrl-C, a kill) is over: the next asker resolves, a parked waiter goes at once', async () => {
+  const w = world();
+  try {
+    const store = new ReadyStore();
+    // A process that has run and ended: a resolver that was killed.
+    const ended = spawnSync('true').pid as number;
+    assert.deepEqual(store.lookup(words, w.env, ended), { miss: true });
+    assert.deepEqual(store.lookup(words, w.env, process.pid), { miss: true }, 'not told to wait for a process that is gone');
+    assert.ok('resolvingUntil' in store.lookup(words, w.env), 'this resolver runs: the next one waits');
+
+    // A waiter parked while its resolver runs, let go when the resolver is killed.
+    const parked = new ReadyStore();
+    const resolver = spawn('sleep', ['30'], { stdio: 'ignore' });
+    await new Promise((resolve) => resolver.once('spawn', resolve));
+    parked.lookup(words, w.env, resolver.pid);
+    const waited = parked.wait(words, w.env);
+    const started = Date.now();
+    resolver.kill('SIGKILL');
+    // The store's own check is unref'd (the agent's server keeps it alive): this test holds the event loop meanwhile.
+    const alive = setInterval(() => undefined, 1_000);
+    const answer = await waited.finally(() => clearInterval(alive));
+    assert.equal(answer, undefined);
+    assert.ok(Date.now() - started < 2_000, `let go after ${Date.now() - started} ms`);
   } finally {
     w.cleanup();
   }
