@@ -17,7 +17,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { eventually } from '../helpers/eventually.js';
@@ -363,19 +363,6 @@ describe('ready answers', { concurrency: true }, () => {
     assert.equal(suite.world.proxy.calls.filter((call) => call.action === 'AssumeRole' && call.signedWith === vaulted.accessKeyId).length, 1);
   });
 
-  test('rolecall lock forgets the answers; the next exec takes the full path', async (t) => {
-    const w = await world(t, 'file');
-    if (!w) return;
-    const old = await w.envOf();
-    const locked = await w.run(['lock']);
-    assert.equal(locked.status, 0, locked.stderr);
-    await waitForAgents(w.box, 0);
-    const next = await w.envOf();
-    assert.equal(next.AWS_ACCESS_KEY_ID, old.AWS_ACCESS_KEY_ID, 'the session cached on disk');
-    await waitForAgents(w.box, 1);
-    assert.deepEqual(await w.served(), { served: 0, answers: 1 }, 'a new agent, with the new answer only');
-  });
-
   test('rotate (moto\'s IAM): the next exec has a session of the new key', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
     const { world: sts } = suite;
@@ -427,7 +414,7 @@ describe('ready answers', { concurrency: true }, () => {
     assert.ok((await w.served()).served <= 1);
   });
 
-  test('a served exec: the nested exec refused (125), command not found (127), the child\'s status, its death by a signal and a signal to rolecall, stdin and stdout, all as ever', async (t) => {
+  test('a served exec: the nested exec refused (125), command not found (127), the child\'s status, its death by a signal and a signal to rolecall, stdin and stdout, all as ever; rolecall lock forgets the answers', async (t) => {
     const w = await world(t, 'file');
     if (!w) return;
     const exec = (args: readonly string[], env?: Record<string, string>, input?: string) => w.run(['exec', w.role, '--', ...args], env, input);
@@ -477,6 +464,15 @@ describe('ready answers', { concurrency: true }, () => {
       assert.equal(outcome.stdout.trim(), `got-${signal}`);
       await assertServed(signal);
     }
+
+    // rolecall lock: the answers go with the agent; the next exec takes the full path (the session cached on disk) and leaves a new one.
+    const old = await w.envOf();
+    const locked = await w.run(['lock']);
+    assert.equal(locked.status, 0, locked.stderr);
+    await waitForAgents(w.box, 0);
+    assert.equal((await w.envOf()).AWS_ACCESS_KEY_ID, old.AWS_ACCESS_KEY_ID);
+    await waitForAgents(w.box, 1);
+    assert.deepEqual(await w.served(), { served: 0, answers: 1 }, 'a new agent, with the new answer only');
   });
 
   test('the forms with an option, or with no command, take the full path and serve nothing', async (t) => {
@@ -540,42 +536,30 @@ describe('ready answers, timed', () => {
     assert.equal((await w.served()).served, 1, 'once settled, it is');
   });
 
-  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
-    test(`a command that was resolving the answer and ended by ${signal} before it kept one does not hold the next one for the rest of the flight`, async (t) => {
-      const w = await world(t, 'file');
-      if (!w) return;
+  test('a command resolving the answer that ends by Ctrl-C or a kill before it keeps one does not hold the next one for the rest of the flight', async (t) => {
+    const w = await world(t, 'file');
+    if (!w) return;
+    const { proxy } = suite.world;
+    for (const signal of ['SIGINT', 'SIGKILL'] as const) {
       assert.equal((await w.run(['clear', w.role])).status, 0);
-      const { proxy } = suite.world;
       const release = proxy.hold('AssumeRole');
-      let released = false;
-      t.after(() => released || release());
+      t.after(release);
       // It misses (the session was cleared), is taken to resolve the answer, and waits on STS: then Ctrl-C, or a kill.
       const before = w.assumed();
-      const resolver = w.run(['exec', w.role, '--', 'true']);
       let pid = 0;
+      const resolver = runRolecall(w.box, ['exec', w.role, '--', 'true'], { onSpawn: (spawned) => (pid = spawned) });
       await eventually(() => w.assumed() > before, 'the resolver to call STS');
-      for (const entry of readdirSync('/proc')) {
-        try {
-          const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-          if (argv[1] === rolecallBin && argv[2] === 'exec' && readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`HOME=${w.box.home}\0`)) pid = Number(entry);
-        } catch {
-          // gone
-        }
-      }
-      assert.ok(pid > 0, 'the resolver\'s process');
       process.kill(pid, signal);
-      const ended = await resolver;
-      assert.notEqual(ended.status, 0);
+      assert.notEqual((await resolver).status, 0);
       release();
-      released = true;
       const started = Date.now();
       const next = await w.run(['exec', w.role, '--', 'true']);
       const ms = Date.now() - started;
       assert.equal(next.status, 0, next.stderr);
-      assert.ok(ms < 5_000, `the next exec took ${ms} ms: it waited for the flight of a command that had ended`);
-      t.diagnostic(`the next exec took ${ms} ms`);
-    });
-  }
+      assert.ok(ms < 5_000, `${signal}: the next exec took ${ms} ms: it waited out the flight of a command that had ended`);
+      t.diagnostic(`${signal}: the next exec took ${ms} ms`);
+    }
+  });
 
   test('a hung agent costs a plain exec a bounded wait (under 1.5 s), and it works', async (t) => {
     if (!requireCommands(t, 'moto_server')) return;
