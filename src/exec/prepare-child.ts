@@ -10,7 +10,7 @@ import type { Env } from '../base/env.js';
 import { RolecallError } from '../base/errors.js';
 import { configStamps } from '../config/config-stamps.js';
 import type { ReadyForm } from '../agent/ready-answer.js';
-import { keepNoReadyAnswer, keepReadyAnswer } from '../pipeline/keep-ready-answer.js';
+import { keepReadyAnswer, resolvingReady } from '../pipeline/keep-ready-answer.js';
 import { commandSession, type CommandSessionRequest } from './command-session.js';
 import { readyChildEnvAnswer, sessionVariables, childEnv } from './child-env.js';
 
@@ -34,14 +34,8 @@ export interface ChildSpec {
 }
 
 export async function prepareChild(processEnv: Env, request: ExecRequest): Promise<ChildSpec> {
-  if (!request.ready) return childOf(processEnv, request);
-  try {
-    return await childOf(processEnv, request, request.ready);
-  } catch (error) {
-    // The same commands waiting for this one's answer go their own way now.
-    await keepNoReadyAnswer({ words: request.ready, processEnv });
-    throw error;
-  }
+  const { ready } = request;
+  return ready ? resolvingReady({ words: ready, processEnv }, () => childOf(processEnv, request, ready)) : childOf(processEnv, request);
 }
 
 async function childOf(processEnv: Env, request: ExecRequest, ready?: ReadyForm['words']): Promise<ChildSpec> {

@@ -9,7 +9,7 @@ import type { Env } from '../base/env.js';
 import type { ReadyForm } from '../agent/ready-answer.js';
 import { configStamps } from '../config/config-stamps.js';
 import { commandSession, type CommandSessionRequest } from '../exec/command-session.js';
-import { keepNoReadyAnswer, keepReadyAnswer } from '../pipeline/keep-ready-answer.js';
+import { keepReadyAnswer, resolvingReady } from '../pipeline/keep-ready-answer.js';
 import { credentialJson } from './credential-json.js';
 
 export interface CredentialProcessRequest extends Omit<CommandSessionRequest, 'usage' | 'profile' | 'mfaToken'> {
@@ -19,14 +19,8 @@ export interface CredentialProcessRequest extends Omit<CommandSessionRequest, 'u
 }
 
 export async function credentialProcess(processEnv: Env, request: CredentialProcessRequest): Promise<string> {
-  if (!request.ready) return credentialsJson(processEnv, request);
-  try {
-    return await credentialsJson(processEnv, request, request.ready);
-  } catch (error) {
-    // The same commands waiting for this one's answer go their own way now.
-    await keepNoReadyAnswer({ words: request.ready, processEnv });
-    throw error;
-  }
+  const { ready } = request;
+  return ready ? resolvingReady({ words: ready, processEnv }, () => credentialsJson(processEnv, request, ready)) : credentialsJson(processEnv, request);
 }
 
 async function credentialsJson(processEnv: Env, request: CredentialProcessRequest, ready?: ReadyForm['words']): Promise<string> {

@@ -52,3 +52,13 @@ export async function keepNoReadyAnswer(source: Pick<ReadyAnswerSource, 'words' 
     // A malformed ROLECALL_AGENT or socket path: the command's own error says what matters.
   }
 }
+
+/** Runs the whole way of a plain command; when it fails, the same commands waiting for its answer are sent their own way. */
+export async function resolvingReady<T>(source: Pick<ReadyAnswerSource, 'words' | 'processEnv'>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await keepNoReadyAnswer(source);
+    throw error;
+  }
+}
