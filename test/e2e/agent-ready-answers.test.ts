@@ -334,6 +334,7 @@ describe('ready answers', { concurrency: true }, () => {
       assert.equal(result.status, 0, result.stderr);
       assert.equal(result.stdout, dirs[dir], `from ${dir}`);
     }
+    assert.deepEqual(await w.served(), { served: 0, answers: 1 }, 'none kept for a relative path: the world\'s own answer alone');
   });
 
   test('keys taken from the credentials file: keys added to the vault later (agent off) win over the answer made without them', async (t) => {
@@ -585,6 +586,7 @@ describe('ready answers, timed', () => {
     const lines = result.stderr.split('\n').filter(Boolean);
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0] as string, new RegExp(`^rolecall: the agent at ${socketOf(box)} is not answering as it should \\(no answer within \\d+ ms\\)`));
+    assert.equal(fake.connections(), 1, 'asked once for the whole command, ready answer or not');
     t.diagnostic(`${ms} ms with the hung agent, ${baseline} ms without; ${fake.connections()} connection(s) to it`);
   });
 });
