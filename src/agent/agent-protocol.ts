@@ -37,9 +37,9 @@ export type Request =
   | { readonly op: 'choice-get'; readonly scope: string }
   | { readonly op: 'choice-put'; readonly scope: string; readonly backend: string; readonly fallbackReason?: string }
   /** `pid`: the asking process, which is taken to resolve the answer on a miss, for as long as it runs. */
-  | ({ readonly op: 'ready-get'; readonly pid?: number } & ReadyRequest)
+  | ({ readonly op: 'ready-get'; readonly pid?: number } & ReadyAsk)
   /** After a ready-get told another command is resolving it: the answer once it is kept, or a miss. */
-  | ({ readonly op: 'ready-wait' } & ReadyRequest)
+  | ({ readonly op: 'ready-wait' } & ReadyAsk)
   | ({ readonly op: 'ready-put' } & ReadyAnswerRecord)
   /** The command that missed keeps no answer: whoever waits for it goes the whole way. */
   | ({ readonly op: 'ready-none' } & ReadyRequest)
@@ -52,10 +52,13 @@ export interface ReadyRequest {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** A ready answer as a command hands it to the agent (ready-answer.ts). */
-export interface ReadyAnswerRecord extends ReadyRequest {
-  /** The config files' stamps, taken before they were read. */
+/** A ready answer asked for: with the config files' stamps as the asker took them (the agent stats no path a client names). */
+export interface ReadyAsk extends ReadyRequest {
   readonly stamps: readonly string[];
+}
+
+/** A ready answer as a command hands it to the agent (ready-answer.ts); its stamps taken before the files were read. */
+export interface ReadyAnswerRecord extends ReadyAsk {
   readonly answer: string;
   /** ISO 8601: not served from then on. */
   readonly until: string;
@@ -128,9 +131,11 @@ export function parseRequest(line: string): Request | { readonly invalid: string
       if (!nonEmpty(v.scope) || (v.backend !== 'keychain' && v.backend !== 'file') || !optionalString(v.fallbackReason)) break;
       return { op: 'choice-put', scope: v.scope, backend: v.backend, ...(v.fallbackReason !== undefined ? { fallbackReason: v.fallbackReason as string } : {}) };
     case 'ready-get':
-      if (!isWords(v.words) || !isStringMap(v.env) || (v.pid !== undefined && !(Number.isInteger(v.pid) && (v.pid as number) > 0))) break;
-      return { op: 'ready-get', words: v.words, env: v.env, ...(v.pid !== undefined ? { pid: v.pid as number } : {}) };
+      if (!isWords(v.words) || !isStringMap(v.env) || !isStringList(v.stamps) || (v.pid !== undefined && !(Number.isInteger(v.pid) && (v.pid as number) > 0))) break;
+      return { op: 'ready-get', words: v.words, env: v.env, stamps: v.stamps, ...(v.pid !== undefined ? { pid: v.pid as number } : {}) };
     case 'ready-wait':
+      if (!isWords(v.words) || !isStringMap(v.env) || !isStringList(v.stamps)) break;
+      return { op: 'ready-wait', words: v.words, env: v.env, stamps: v.stamps };
     case 'ready-none':
       if (!isWords(v.words) || !isStringMap(v.env)) break;
       return { op: v.op, words: v.words, env: v.env };

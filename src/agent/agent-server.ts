@@ -167,6 +167,8 @@ class Agent {
         return { ok: true, value: entry.value };
       }
       case 'put': {
+        // A new or replaced item: the answers made from its absence or its old value go.
+        this.ready.forgetDependingOn(request.service, request.account);
         if (expired(request)) return { ok: true };
         const name = entryKey(request);
         this.drop(name);
@@ -182,7 +184,7 @@ class Agent {
       }
       case 'drop':
         this.drop(entryKey(request));
-        // Checked again at their next use anyway; gone now, so a dropped session's keys leave memory with it.
+        // Also the answers made from it while the agent did not hold it.
         this.ready.forgetDependingOn(request.service, request.account);
         return { ok: true };
       case 'key-get': {
@@ -201,17 +203,17 @@ class Agent {
         this.choices.set(request.scope, { backend: request.backend, ...(request.fallbackReason !== undefined ? { fallbackReason: request.fallbackReason } : {}) });
         return { ok: true };
       case 'ready-get': {
-        const found = this.ready.lookup(request.words, request.env, request.pid);
+        const found = this.ready.lookup(request, request.pid);
         if ('answer' in found) return { ok: true, answer: found.answer };
         return 'resolvingUntil' in found ? { ok: true, resolvingUntil: new Date(found.resolvingUntil).toISOString() } : { ok: true };
       }
       case 'ready-wait':
-        return this.ready.wait(request.words, request.env).then((answer) => (answer !== undefined ? { ok: true, answer } : { ok: true }));
+        return this.ready.wait(request).then((answer) => (answer !== undefined ? { ok: true, answer } : { ok: true }));
       case 'ready-put':
         this.ready.keep(request);
         return { ok: true };
       case 'ready-none':
-        this.ready.none(request.words, request.env);
+        this.ready.none(request);
         return { ok: true };
       case 'status':
         return { ok: true, pid: process.pid, status: this.status() };
@@ -243,11 +245,13 @@ class Agent {
     return timer;
   }
 
+  /** An entry goes (dropped, replaced, expired, found changed), and the ready answers made from it with it: their secrets leave memory too. */
   private drop(name: string): void {
     const entry = this.entries.get(name);
     if (!entry) return;
     clearTimeout(entry.timer);
     this.entries.delete(name);
+    this.ready.forgetDependingOn(entry.summary.service, entry.summary.account);
   }
 
   /** A request restarts the TTL. */

@@ -149,6 +149,9 @@ export class AgentVault implements Vault {
   openReal(): Promise<Vault> {
     this.real ??= this.spec.open(this.keeper()).then(async (vault) => {
       this.opened = vault;
+      // The automatic choice came out otherwise than the agent remembered (the keychain unreachable from
+      // here): this command read from one backend and wrote to another, and keeps no answer of that.
+      if (vault.backend !== this.assumed && this.reads.size > 0) this.unrecorded = true;
       if (this.spec.chosen === 'auto' && (vault.backend === 'keychain' || vault.backend === 'file')) {
         await this.spec.link.request({ op: 'choice-put', scope: this.spec.fileDir, backend: vault.backend, ...(vault.fallbackReason !== undefined ? { fallbackReason: vault.fallbackReason } : {}) });
       }

@@ -17,7 +17,6 @@
  * the session's own lock still allows one STS call.
  */
 import { sha256Hex } from '../base/sha256.js';
-import { configStamps } from '../config/config-stamps.js';
 import { isProcessAlive, processStartTime } from '../fs/process-liveness.js';
 import { fileItemSignature } from '../vault/file-vault.js';
 import { vaultGeneration } from '../vault/vault-generation.js';
@@ -37,12 +36,20 @@ const RESOLVER_CHECK_MS = 100;
 
 interface Flight {
   readonly until: number;
-  readonly waiters: Array<(answer: string | undefined) => void>;
+  /** Each parked ready-wait: called when the flight ends, it answers with what is kept then. */
+  readonly waiters: Array<() => void>;
   readonly timer: NodeJS.Timeout;
   /** The command resolving it, when it said who it is: pid and start time (pids are reused). */
   readonly resolver: { readonly pid: number; readonly startTime: string | undefined } | undefined;
   /** While it has waiters: the check that the resolver still runs. */
   watch?: NodeJS.Timeout;
+}
+
+/** What a command asks by (agent-protocol.ts ReadyRequest), with the config files' stamps as it took them. */
+export interface ReadyAsk {
+  readonly words: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly stamps: readonly string[];
 }
 
 export type ReadyLookup = { readonly answer: string } | { readonly resolvingUntil: number } | { readonly miss: true };
@@ -52,49 +59,51 @@ export class ReadyStore {
   private readonly flights = new Map<string, Flight>();
 
   /** The answer; else whether another command is resolving it (then wait()); else a miss, and the asker (process `pid`) is the one resolving it. */
-  lookup(words: readonly string[], env: Readonly<Record<string, string>>, pid?: number): ReadyLookup {
-    const answer = this.served(nameNow(words, env));
+  lookup(ask: ReadyAsk, pid?: number): ReadyLookup {
+    const answer = this.served(answerName(ask));
     if (answer !== undefined) return { answer };
-    const flight = this.flights.get(flightName(words, env));
+    const name = flightName(ask);
+    const flight = this.flights.get(name);
     if (flight && !resolverGone(flight)) return { resolvingUntil: flight.until };
     // Its resolver ended without keeping an answer or saying it keeps none: this asker resolves it now.
-    if (flight) this.endFlight(words, env);
-    this.startFlight(words, env, pid);
+    if (flight) this.endFlight(name);
+    this.startFlight(name, pid);
     return { miss: true };
   }
 
-  /** The answer once the command resolving it keeps it; undefined when it keeps none, or its time is up. */
-  wait(words: readonly string[], env: Readonly<Record<string, string>>): Promise<string | undefined> {
-    const answer = this.served(nameNow(words, env));
-    const flight = this.flights.get(flightName(words, env));
+  /** The answer once the command resolving it keeps it; undefined when it keeps none, its process is gone, or its time is up. */
+  wait(ask: ReadyAsk): Promise<string | undefined> {
+    const answer = this.served(answerName(ask));
+    const name = flightName(ask);
+    const flight = this.flights.get(name);
     if (answer !== undefined || !flight) return Promise.resolve(answer);
     if (flight.resolver && !flight.watch) {
       flight.watch = setInterval(() => {
-        if (resolverGone(flight)) this.endFlight(words, env);
+        if (resolverGone(flight)) this.endFlight(name);
       }, RESOLVER_CHECK_MS);
       flight.watch.unref();
     }
-    return new Promise((resolve) => flight.waiters.push(resolve));
+    return new Promise((resolve) => flight.waiters.push(() => resolve(this.served(answerName(ask)))));
   }
 
   /** Kept only if what it was made from has not changed already: a vault write between the command's read and this would otherwise be hidden. */
   keep(record: ReadyAnswerRecord): void {
-    const name = sha256Hex(readyAnswerName(record.words, record.env, record.stamps));
+    const name = answerName(record);
     if (Date.parse(record.until) > Date.now() && record.dependsOn.every(stillSigned)) {
       this.kept.delete(name);
       if (this.kept.size >= MAX_READY_ANSWERS) this.kept.delete(this.kept.keys().next().value as string);
       const { words, answer, until, dependsOn } = record;
       this.kept.set(name, { record: { words, answer, until, dependsOn }, served: 0 });
     }
-    this.endFlight(record.words, record.env);
+    this.endFlight(flightName(record));
   }
 
   /** The command resolving it keeps no answer (it failed, said something, or read what cannot be checked): its waiters go the whole way. */
-  none(words: readonly string[], env: Readonly<Record<string, string>>): void {
-    this.endFlight(words, env);
+  none(ask: Omit<ReadyAsk, 'stamps'>): void {
+    this.endFlight(flightName(ask));
   }
 
-  /** Forgets the answers made from a vault item just dropped, so its secrets leave memory with it. */
+  /** Forgets the answers made from a vault item the agent no longer holds as it was (dropped, replaced, expired), so its secrets leave memory with it. */
   forgetDependingOn(service: string, account: string): void {
     for (const [name, kept] of this.kept) {
       if (kept.record.dependsOn.some((d) => d.service === service && d.account === account)) this.kept.delete(name);
@@ -108,8 +117,7 @@ export class ReadyStore {
 
   clear(): void {
     this.kept.clear();
-    for (const flight of this.flights.values()) this.settle(flight, undefined);
-    this.flights.clear();
+    for (const name of [...this.flights.keys()]) this.endFlight(name);
   }
 
   private served(name: string): string | undefined {
@@ -123,33 +131,22 @@ export class ReadyStore {
     return kept.record.answer;
   }
 
-  private startFlight(words: readonly string[], env: Readonly<Record<string, string>>, pid: number | undefined): void {
-    const name = flightName(words, env);
-    const timer = setTimeout(() => this.endFlight(words, env), RESOLVING_MS);
+  /** Its timer holds the flight's name only: a request's environment may hold a parent shell's own keys. */
+  private startFlight(name: string, pid: number | undefined): void {
+    const timer = setTimeout(() => this.endFlight(name), RESOLVING_MS);
     timer.unref();
     const resolver = pid !== undefined ? { pid, startTime: processStartTime(pid) } : undefined;
     this.flights.set(name, { until: Date.now() + RESOLVING_MS, waiters: [], timer, resolver });
   }
 
-  /** The flight ends; its waiters get the answer there is now, if any. */
-  private endFlight(words: readonly string[], env: Readonly<Record<string, string>>): void {
-    const name = flightName(words, env);
+  /** The flight ends; each waiter gets the answer kept now for what it asked, if any. */
+  private endFlight(name: string): void {
     const flight = this.flights.get(name);
     if (!flight) return;
     this.flights.delete(name);
-    if (!flight.waiters.length) return this.settle(flight, undefined);
-    const answerName = nameNow(words, env);
-    const answer = this.served(answerName);
-    // served() counted one of the waiters.
-    const kept = this.kept.get(answerName);
-    if (kept) kept.served += flight.waiters.length - 1;
-    this.settle(flight, answer);
-  }
-
-  private settle(flight: Flight, answer: string | undefined): void {
     clearTimeout(flight.timer);
     clearInterval(flight.watch);
-    for (const waiter of flight.waiters.splice(0)) waiter(answer);
+    for (const waiter of flight.waiters.splice(0)) waiter();
   }
 }
 
@@ -159,13 +156,17 @@ function resolverGone(flight: Flight): boolean {
 }
 
 /** A flight is known by the command and its environment alone: the files may change under it. */
-function flightName(words: readonly string[], env: Readonly<Record<string, string>>): string {
-  return sha256Hex(readyAnswerName(words, env, []));
+function flightName(ask: Omit<ReadyAsk, 'stamps'>): string {
+  return sha256Hex(readyAnswerName(ask.words, ask.env, []));
 }
 
-/** The name of the answer for these words and environment, with the config files as they are now. */
-function nameNow(words: readonly string[], env: Readonly<Record<string, string>>): string {
-  return sha256Hex(readyAnswerName(words, env, configStamps(env).signatures));
+/**
+ * An answer's name, with the config files' stamps the command took: the
+ * agent never stats a path a client names in its environment (a config on a
+ * hung network mount would hold every command of the user's at the agent).
+ */
+function answerName(ask: ReadyAsk): string {
+  return sha256Hex(readyAnswerName(ask.words, ask.env, ask.stamps));
 }
 
 /** The item's signature now, found where the command found it, is the one the answer was made under. */

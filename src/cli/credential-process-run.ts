@@ -8,7 +8,7 @@
  */
 import { ArgumentError, CREDENTIAL_LOOP_MARKER, CredentialLoopError } from '../base/errors.js';
 import { EXIT_CREDENTIAL_LOOP, EXIT_FAILED, EXIT_OK } from '../base/exit-status.js';
-import { writeStdout } from '../base/write-stdout.js';
+import { STDOUT_GONE, writeStdout } from '../base/write-stdout.js';
 import { credentialProcess, type CredentialProcessRequest } from '../export/credential-process.js';
 import { enableDebug } from '../log/debug-log.js';
 import { RESOLVING_VARIABLE } from '../pipeline/credential-loop.js';
@@ -49,7 +49,7 @@ export async function runCredentialProcess(parsed: CredentialProcessArguments): 
   try {
     const json = await credentialProcess({ ...process.env }, parsed);
     if (await writeStdout(json)) return EXIT_OK;
-    process.stderr.write('rolecall: the credentials could not be written to stdout (its reader is gone)\n');
+    process.stderr.write(`rolecall: ${STDOUT_GONE}\n`);
     return EXIT_FAILED;
   } catch (error) {
     const status = failureStatus(error, EXIT_FAILED);

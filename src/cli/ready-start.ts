@@ -11,7 +11,8 @@
  */
 import type { Env } from '../base/env.js';
 import { EXIT_FAILED, EXIT_OK } from '../base/exit-status.js';
-import { writeStdout } from '../base/write-stdout.js';
+import { STDOUT_GONE, writeStdout } from '../base/write-stdout.js';
+import { configStamps } from '../config/config-stamps.js';
 import { AGENT_WAIT_MS, ask, markBroken } from '../agent/agent-client.js';
 import { agentPlace } from '../agent/agent-dir.js';
 import { keyedEnv, readyForm, RESOLVING_MS } from '../agent/ready-answer.js';
@@ -29,19 +30,26 @@ export async function answerIfReady(args: readonly string[], processEnv: Env): P
     return undefined;
   }
   // Our pid: on a miss we resolve the answer, and the agent lets the same commands wait for us only while we run.
-  let reply = await ask(place, { op: 'ready-get', words: form.words, env, pid: process.pid });
-  const resolvingUntil = 'reply' in reply && reply.reply.ok ? reply.reply.resolvingUntil : undefined;
-  if (resolvingUntil !== undefined) {
-    // The same command is being resolved by another: its answer, once kept, is this one's.
-    const waitMs = Math.min(Math.max(Date.parse(resolvingUntil) - Date.now(), 0), RESOLVING_MS) + AGENT_WAIT_MS;
-    reply = await ask(place, { op: 'ready-wait', words: form.words, env }, waitMs);
-  }
+  const stamps = configStamps(processEnv).signatures;
+  const asked = await ask(place, { op: 'ready-get', words: form.words, env, stamps, pid: process.pid });
   // The whole way then leaves it alone and says so, once: one bounded wait per command.
-  if ('broken' in reply) markBroken(place, reply.broken);
-  const answer = 'reply' in reply && reply.reply.ok ? reply.reply.answer : undefined;
+  if ('broken' in asked) markBroken(place, asked.broken);
+  let reply = 'reply' in asked && asked.reply.ok ? asked.reply : undefined;
+  if (reply?.resolvingUntil !== undefined) {
+    // The same command is being resolved by another: its answer, once kept, is this one's. The agent
+    // ends any flight within RESOLVING_MS of this request (maybe a newer one than it told of); a wait
+    // that runs out is a miss, not a broken agent.
+    const waited = await ask(place, { op: 'ready-wait', words: form.words, env, stamps }, RESOLVING_MS + AGENT_WAIT_MS);
+    reply = 'reply' in waited && waited.reply.ok ? waited.reply : undefined;
+  }
+  const answer = reply?.answer;
   if (answer === undefined) return undefined;
-  // A reader gone before the answer is written (EPIPE) fails as the whole way's write would: status 1.
-  if (!form.command) return (await writeStdout(answer)) ? EXIT_OK : EXIT_FAILED;
+  if (!form.command) {
+    if (await writeStdout(answer)) return EXIT_OK;
+    // A reader gone before the answer is written (EPIPE) fails as the whole way's write does.
+    process.stderr.write(`rolecall: ${STDOUT_GONE}\n`);
+    return EXIT_FAILED;
+  }
   const childEnv = childEnvFromReady(processEnv, answer);
   if (!childEnv) return undefined;
   const [command, ...rest] = form.command as [string, ...string[]];

@@ -70,12 +70,16 @@ test('ready answers: requests are read field by field, malformed ones refused', 
   const dependsOn = [{ service: 's', account: 'a', signature: 'sig', signedBy: { fileVault: '/v' }, extra: 'dropped' }];
   const put = parseRequest(JSON.stringify({ op: 'ready-put', words: ['exec', 'p'], env: { HOME: '/h' }, stamps: ['x', 'none'], answer: '{}', until: '2030-01-01T00:00:00.000Z', dependsOn, more: 1 }));
   assert.deepEqual(put, { op: 'ready-put', words: ['exec', 'p'], env: { HOME: '/h' }, stamps: ['x', 'none'], answer: '{}', until: '2030-01-01T00:00:00.000Z', dependsOn: [{ service: 's', account: 'a', signature: 'sig', signedBy: { fileVault: '/v' } }] });
-  assert.deepEqual(parseRequest(JSON.stringify({ op: 'ready-get', words: ['credential-process', 'p'], env: {} })), { op: 'ready-get', words: ['credential-process', 'p'], env: {} });
-  assert.deepEqual(parseRequest(JSON.stringify({ op: 'ready-get', words: ['exec', 'p'], env: {}, pid: 4242 })), { op: 'ready-get', words: ['exec', 'p'], env: {}, pid: 4242 });
+  assert.deepEqual(parseRequest(JSON.stringify({ op: 'ready-get', words: ['credential-process', 'p'], env: {}, stamps: ['s', 'none'] })), { op: 'ready-get', words: ['credential-process', 'p'], env: {}, stamps: ['s', 'none'] });
+  assert.deepEqual(parseRequest(JSON.stringify({ op: 'ready-get', words: ['exec', 'p'], env: {}, stamps: [], pid: 4242 })), { op: 'ready-get', words: ['exec', 'p'], env: {}, stamps: [], pid: 4242 });
+  assert.deepEqual(parseRequest(JSON.stringify({ op: 'ready-wait', words: ['exec', 'p'], env: {}, stamps: [] })), { op: 'ready-wait', words: ['exec', 'p'], env: {}, stamps: [] });
+  assert.deepEqual(parseRequest(JSON.stringify({ op: 'ready-none', words: ['exec', 'p'], env: {} })), { op: 'ready-none', words: ['exec', 'p'], env: {} });
   for (const bad of [
-    { op: 'ready-get', words: ['exec', 'p'], env: {}, pid: 0 },
-    { op: 'ready-get', words: ['exec', 'p'], env: {}, pid: 1.5 },
-    { op: 'ready-get', words: ['exec', 'p'], env: {}, pid: '42' },
+    { op: 'ready-get', words: ['exec', 'p'], env: {} },
+    { op: 'ready-wait', words: ['exec', 'p'], env: {}, stamps: [1] },
+    { op: 'ready-get', words: ['exec', 'p'], env: {}, stamps: [], pid: 0 },
+    { op: 'ready-get', words: ['exec', 'p'], env: {}, stamps: [], pid: 1.5 },
+    { op: 'ready-get', words: ['exec', 'p'], env: {}, stamps: [], pid: '42' },
     { op: 'ready-get', words: [], env: {} },
     { op: 'ready-get', words: ['exec', 1], env: {} },
     { op: 'ready-get', words: ['exec'], env: { A: 1 } },

@@ -11,6 +11,11 @@ import { bumpVaultGeneration, vaultGeneration } from '../../src/vault/vault-gene
 
 const words = ['exec', 'role'];
 
+/** What a command asks by: its stamps of the config files as they are now. */
+function asking(askWords: readonly string[], env: Record<string, string>) {
+  return { words: askWords, env, stamps: configStamps(env).signatures };
+}
+
 function world() {
   const home = mkdtempSync(join(tmpdir(), 'rolecall-ready-'));
   const markers = join(home, 'markers');
@@ -36,13 +41,13 @@ test('an answer is served to the same words and environment while the files and 
   try {
     const store = new ReadyStore();
     store.keep(w.record());
-    assert.deepEqual(store.lookup(words, w.env), { answer: '{"set":{},"unset":[]}' });
-    assert.deepEqual(store.lookup(['credential-process', 'role'], w.env), { miss: true });
-    assert.deepEqual(store.lookup(words, { ...w.env, AWS_REGION: 'us-east-1' }), { miss: true });
+    assert.deepEqual(store.lookup(asking(words, w.env)), { answer: '{"set":{},"unset":[]}' });
+    assert.deepEqual(store.lookup(asking(['credential-process', 'role'], w.env)), { miss: true });
+    assert.deepEqual(store.lookup(asking(words, { ...w.env, AWS_REGION: 'us-east-1' })), { miss: true });
     assert.equal(store.summaries()[0]?.served, 1);
     // The config edited: a miss (and the answer goes).
     writeFileSync(join(w.home, 'config'), '[profile role]\nregion = us-east-1\n');
-    assert.deepEqual(store.lookup(words, w.env), { miss: true });
+    assert.deepEqual(store.lookup(asking(words, w.env)), { miss: true });
   } finally {
     w.cleanup();
   }
@@ -54,7 +59,7 @@ test('a vault item it was read from changed, or its time up: never served again'
     const store = new ReadyStore();
     store.keep(w.record());
     bumpVaultGeneration(w.markers, 'rolecall-sessions', 'role@x');
-    assert.deepEqual(store.lookup(words, w.env), { miss: true });
+    assert.deepEqual(store.lookup(asking(words, w.env)), { miss: true });
     const late = new ReadyStore();
     late.keep(w.record({ until: new Date(Date.now() - 1).toISOString() }));
     assert.equal(late.summaries().length, 0);
@@ -71,22 +76,22 @@ test('the first to miss resolves; the same command meanwhile waits for its answe
   const w = world();
   try {
     const store = new ReadyStore();
-    assert.deepEqual(store.lookup(words, w.env), { miss: true });
-    const second = store.lookup(words, w.env);
+    assert.deepEqual(store.lookup(asking(words, w.env)), { miss: true });
+    const second = store.lookup(asking(words, w.env));
     assert.ok('resolvingUntil' in second && second.resolvingUntil > Date.now());
-    const waiting = [store.wait(words, w.env), store.wait(words, w.env)];
+    const waiting = [store.wait(asking(words, w.env)), store.wait(asking(words, w.env))];
     store.keep(w.record());
     assert.deepEqual(await Promise.all(waiting), ['{"set":{},"unset":[]}', '{"set":{},"unset":[]}']);
     assert.equal(store.summaries()[0]?.served, 2);
 
     const other = { ...w.env, AWS_REGION: 'ap-south-1' };
-    assert.deepEqual(store.lookup(words, other), { miss: true });
-    const gaveUp = store.wait(words, other);
-    store.none(words, other);
+    assert.deepEqual(store.lookup(asking(words, other)), { miss: true });
+    const gaveUp = store.wait(asking(words, other));
+    store.none({ words, env: other });
     assert.equal(await gaveUp, undefined);
     // The flight is over: the next to miss resolves in its turn.
-    assert.deepEqual(store.lookup(words, other), { miss: true });
-    const cleared = store.wait(words, other);
+    assert.deepEqual(store.lookup(asking(words, other)), { miss: true });
+    const cleared = store.wait(asking(words, other));
     store.clear();
     assert.equal(await cleared, undefined);
     assert.equal(store.summaries().length, 0);
@@ -115,16 +120,16 @@ test('a flight whose resolver has ended without a word (Ctrl-C, a kill) is over:
     const store = new ReadyStore();
     // A process that has run and ended: a resolver that was killed.
     const ended = spawnSync('true').pid as number;
-    assert.deepEqual(store.lookup(words, w.env, ended), { miss: true });
-    assert.deepEqual(store.lookup(words, w.env, process.pid), { miss: true }, 'not told to wait for a process that is gone');
-    assert.ok('resolvingUntil' in store.lookup(words, w.env), 'this resolver runs: the next one waits');
+    assert.deepEqual(store.lookup(asking(words, w.env), ended), { miss: true });
+    assert.deepEqual(store.lookup(asking(words, w.env), process.pid), { miss: true }, 'not told to wait for a process that is gone');
+    assert.ok('resolvingUntil' in store.lookup(asking(words, w.env)), 'this resolver runs: the next one waits');
 
     // A waiter parked while its resolver runs, let go when the resolver is killed.
     const parked = new ReadyStore();
     const resolver = spawn('sleep', ['30'], { stdio: 'ignore' });
     await new Promise((resolve) => resolver.once('spawn', resolve));
-    parked.lookup(words, w.env, resolver.pid);
-    const waited = parked.wait(words, w.env);
+    parked.lookup(asking(words, w.env), resolver.pid);
+    const waited = parked.wait(asking(words, w.env));
     const started = Date.now();
     resolver.kill('SIGKILL');
     // The store's own check is unref'd (the agent's server keeps it alive): this test holds the event loop meanwhile.
