@@ -16,7 +16,7 @@
  * with `--debug` gives (an option: the full path, with the agent).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -59,6 +59,18 @@ async function servedOf(box: Sandbox, words: string): Promise<{ served: number; 
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `rolecall ARGS` whose stdout's reader has gone before anything is written: its status and stderr. */
+function readerGone(box: Sandbox, args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [rolecallBin, ...args], { env: box.env, cwd: box.home, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
 
 /** The child's part of the session: what exec sets, and what a child must never get. */
 function sessionPart(env: Record<string, string>): Record<string, string> {
@@ -189,6 +201,13 @@ describe('ready answers', { concurrency: true }, () => {
       assert.equal(JSON.parse(cold.stdout).AccessKeyId, hit.AWS_ACCESS_KEY_ID);
       assert.deepEqual(await w.served(`credential-process ${w.role}`), { served: 2, answers: 1 });
       assert.equal(w.assumed(), 1);
+
+      // A reader gone before the JSON is written (an SDK that gave up): status 1 and the full path's one line, served or not.
+      const gone = await Promise.all([['credential-process', w.role], ['credential-process', '--debug', w.role]].map((args) => readerGone(w.box, args)));
+      assert.deepEqual(gone[0], { status: 1, stderr: 'rolecall: the credentials could not be written to stdout (its reader is gone)\n' });
+      assert.equal(gone[1]?.status, 1);
+      assert.equal(gone[1]?.stderr.split('\n').filter((line) => line && !line.startsWith('rolecall: debug:')).join('\n') + '\n', gone[0]?.stderr);
+      assert.deepEqual(await w.served(`credential-process ${w.role}`), { served: 3, answers: 1 });
 
       const secrets = [w.keys.secretAccessKey, hit.AWS_SECRET_ACCESS_KEY as string, hit.AWS_SESSION_TOKEN as string, ...(backend === 'file' ? [w.box.env.ROLECALL_FILE_PASSPHRASE as string] : [])];
       const [agent] = agentPids(w.box);
