@@ -6,9 +6,13 @@
  * from changed, with the child's environment and the JSON the full path
  * gives; never served after an edit of the config (even one that keeps its
  * size and mtime), another environment, a clear, remove, add or rotate
- * (told to the agent or not: the signature recheck), `rolecall lock` or its
- * time; exec's statuses, signals and stdin as ever; the forms with an
- * option always take the full path; no secret where it must not be; a hung
+ * (told to the agent or not: the signature recheck), keys that appear in
+ * the vault, `rolecall lock` or its time; none kept after a note, from an
+ * unsettled config, or for a relative or `$` path; exec's statuses, signals
+ * and stdin as ever; the forms with an option always take the full path; a
+ * credential-process whose reader left says so; no secret where it must not
+ * be. Timed, at the end: a command resolving an answer that is stopped by
+ * Ctrl-C or a kill holds no other for the rest of its flight, and a hung
  * agent costs a bounded wait.
  *
  * What "served" means here is the agent's own count (`agent --status`,
@@ -72,11 +76,6 @@ function readerGone(box: Sandbox, args: readonly string[]): Promise<{ status: nu
   });
 }
 
-/** The child's part of the session: what exec sets, and what a child must never get. */
-function sessionPart(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|CREDENTIAL_EXPIRATION|REGION|DEFAULT_REGION)$|^ROLECALL_PROFILE$/.test(name)));
-}
-
 function config(base: string, role: string, region: string, roleLines = ''): string {
   return `[profile ${base}]\nregion = eu-west-1\n\n[profile ${role}]\nrole_arn = arn:aws:iam::123456789012:role/Ready\nsource_profile = ${base}\nregion = ${region}\n${roleLines}`;
 }
@@ -118,9 +117,9 @@ interface World {
  * plain exec of the role done (the full path: STS, the vault through the
  * agent) once the config has settled, which leaves the first ready answer.
  */
-async function world(t: TestContext, backend: Backend, options: { roleLines?: string; env?: Record<string, string>; boxEnv?: Record<string, string> } = {}): Promise<World | undefined> {
+async function world(t: TestContext, backend: Backend, options: { roleLines?: string; env?: Record<string, string> } = {}): Promise<World | undefined> {
   if (!requireCommands(t, 'moto_server') || !(await requireBackend(t, backend))) return undefined;
-  const box = suite.world.sandbox({ ...AGENT_ON, ...backendEnv(backend), ...options.boxEnv });
+  const box = suite.world.sandbox({ ...AGENT_ON, ...backendEnv(backend) });
   const base = uniqueName('base');
   const role = uniqueName('role');
   box.write('.aws/config', config(base, role, 'eu-west-1', options.roleLines));
