@@ -6,9 +6,6 @@
  */
 import { writeSync } from 'node:fs';
 
-/** What a credential-process says when its reader went away before the credentials were written. */
-export const STDOUT_GONE = 'the credentials could not be written to stdout (its reader is gone)';
-
 /** False when the reader is gone (EPIPE) or the write failed otherwise. */
 export async function writeStdout(text: string): Promise<boolean> {
   const bytes = Buffer.from(text);

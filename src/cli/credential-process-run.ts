@@ -7,13 +7,13 @@
  * 86 is the loop's).
  */
 import { ArgumentError, CREDENTIAL_LOOP_MARKER, CredentialLoopError } from '../base/errors.js';
-import { EXIT_CREDENTIAL_LOOP, EXIT_FAILED, EXIT_OK } from '../base/exit-status.js';
-import { STDOUT_GONE, writeStdout } from '../base/write-stdout.js';
+import { EXIT_CREDENTIAL_LOOP, EXIT_FAILED } from '../base/exit-status.js';
 import { credentialProcess, type CredentialProcessRequest } from '../export/credential-process.js';
 import { enableDebug } from '../log/debug-log.js';
 import { RESOLVING_VARIABLE } from '../pipeline/credential-loop.js';
 import { failureStatus, reportedOr } from '../log/report-error.js';
 import { parseExecArguments } from './exec-arguments.js';
+import { printCredentials } from './print-credentials.js';
 
 export interface CredentialProcessArguments extends CredentialProcessRequest {
   readonly debug: boolean;
@@ -48,9 +48,7 @@ export async function runCredentialProcess(parsed: CredentialProcessArguments): 
   enableDebug(parsed.debug);
   try {
     const json = await credentialProcess({ ...process.env }, parsed);
-    if (await writeStdout(json)) return EXIT_OK;
-    process.stderr.write(`rolecall: ${STDOUT_GONE}\n`);
-    return EXIT_FAILED;
+    return await printCredentials(json);
   } catch (error) {
     const status = failureStatus(error, EXIT_FAILED);
     if (!(error instanceof CredentialLoopError)) return status;

@@ -10,13 +10,12 @@
  * answer for next time. entry.ts comes here only with the agent on. Nothing here prints unless the child cannot start.
  */
 import type { Env } from '../base/env.js';
-import { EXIT_FAILED, EXIT_OK } from '../base/exit-status.js';
-import { STDOUT_GONE, writeStdout } from '../base/write-stdout.js';
 import { configStamps } from '../config/config-stamps.js';
 import { AGENT_WAIT_MS, ask, markBroken } from '../agent/agent-client.js';
 import { agentPlace } from '../agent/agent-dir.js';
 import { keyedEnv, readyForm, RESOLVING_MS } from '../agent/ready-answer.js';
 import { childEnvFromReady } from '../exec/child-env.js';
+import { printCredentials } from './print-credentials.js';
 
 /** The command's exit status when it was answered from a ready answer; undefined when it must go the whole way. */
 export async function answerIfReady(args: readonly string[], processEnv: Env): Promise<number | undefined> {
@@ -44,12 +43,8 @@ export async function answerIfReady(args: readonly string[], processEnv: Env): P
   }
   const answer = reply?.answer;
   if (answer === undefined) return undefined;
-  if (!form.command) {
-    if (await writeStdout(answer)) return EXIT_OK;
-    // A reader gone before the answer is written (EPIPE) fails as the whole way's write does.
-    process.stderr.write(`rolecall: ${STDOUT_GONE}\n`);
-    return EXIT_FAILED;
-  }
+  // A reader gone before the answer is written (EPIPE) fails as the whole way's write would: status 1 and its line.
+  if (!form.command) return printCredentials(answer);
   const childEnv = childEnvFromReady(processEnv, answer);
   if (!childEnv) return undefined;
   const [command, ...rest] = form.command as [string, ...string[]];

@@ -6,9 +6,13 @@
  * from changed, with the child's environment and the JSON the full path
  * gives; never served after an edit of the config (even one that keeps its
  * size and mtime), another environment, a clear, remove, add or rotate
- * (told to the agent or not: the signature recheck), `rolecall lock` or its
- * time; exec's statuses, signals and stdin as ever; the forms with an
- * option always take the full path; no secret where it must not be; a hung
+ * (told to the agent or not: the signature recheck), keys that appear in
+ * the vault, `rolecall lock` or its time; none kept after a note, from an
+ * unsettled config, or for a relative or `$` path; exec's statuses, signals
+ * and stdin as ever; the forms with an option always take the full path; a
+ * credential-process whose reader left says so; no secret where it must not
+ * be. Timed, at the end: a command resolving an answer that is stopped by
+ * Ctrl-C or a kill holds no other for the rest of its flight, and a hung
  * agent costs a bounded wait.
  *
  * What "served" means here is the agent's own count (`agent --status`,
@@ -16,7 +20,7 @@
  * with `--debug` gives (an option: the full path, with the agent).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -60,9 +64,16 @@ async function servedOf(box: Sandbox, words: string): Promise<{ served: number; 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The child's part of the session: what exec sets, and what a child must never get. */
-function sessionPart(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|CREDENTIAL_EXPIRATION|REGION|DEFAULT_REGION)$|^ROLECALL_PROFILE$/.test(name)));
+/** `rolecall ARGS` whose stdout's reader has gone before anything is written: its status and stderr. */
+function readerGone(box: Sandbox, args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [rolecallBin, ...args], { env: box.env, cwd: box.home, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
 }
 
 function config(base: string, role: string, region: string, roleLines = ''): string {
@@ -106,9 +117,9 @@ interface World {
  * plain exec of the role done (the full path: STS, the vault through the
  * agent) once the config has settled, which leaves the first ready answer.
  */
-async function world(t: TestContext, backend: Backend, options: { roleLines?: string; env?: Record<string, string>; boxEnv?: Record<string, string> } = {}): Promise<World | undefined> {
+async function world(t: TestContext, backend: Backend, options: { roleLines?: string; env?: Record<string, string> } = {}): Promise<World | undefined> {
   if (!requireCommands(t, 'moto_server') || !(await requireBackend(t, backend))) return undefined;
-  const box = suite.world.sandbox({ ...AGENT_ON, ...backendEnv(backend), ...options.boxEnv });
+  const box = suite.world.sandbox({ ...AGENT_ON, ...backendEnv(backend) });
   const base = uniqueName('base');
   const role = uniqueName('role');
   box.write('.aws/config', config(base, role, 'eu-west-1', options.roleLines));
@@ -189,6 +200,13 @@ describe('ready answers', { concurrency: true }, () => {
       assert.equal(JSON.parse(cold.stdout).AccessKeyId, hit.AWS_ACCESS_KEY_ID);
       assert.deepEqual(await w.served(`credential-process ${w.role}`), { served: 2, answers: 1 });
       assert.equal(w.assumed(), 1);
+
+      // A reader gone before the JSON is written (an SDK that gave up): status 1 and the full path's one line, served or not.
+      const gone = await Promise.all([['credential-process', w.role], ['credential-process', '--debug', w.role]].map((args) => readerGone(w.box, args)));
+      assert.deepEqual(gone[0], { status: 1, stderr: 'rolecall: the credentials could not be written to stdout (its reader is gone)\n' });
+      assert.equal(gone[1]?.status, 1);
+      assert.equal(gone[1]?.stderr.split('\n').filter((line) => line && !line.startsWith('rolecall: debug:')).join('\n') + '\n', gone[0]?.stderr);
+      assert.deepEqual(await w.served(`credential-process ${w.role}`), { served: 3, answers: 1 });
 
       const secrets = [w.keys.secretAccessKey, hit.AWS_SECRET_ACCESS_KEY as string, hit.AWS_SESSION_TOKEN as string, ...(backend === 'file' ? [w.box.env.ROLECALL_FILE_PASSPHRASE as string] : [])];
       const [agent] = agentPids(w.box);
@@ -398,8 +416,8 @@ describe('ready answers', { concurrency: true }, () => {
   });
 
   test('an answer past its time (the session\'s expiry less ROLECALL_MIN_TTL) is not served', async (t) => {
-    // A 900 s session with 895 s of it required: the answer has 5 s to live.
-    const minTtl = 895;
+    // A 900 s session with 890 s of it required: the answer has 10 s to live (room for a loaded machine to serve it once).
+    const minTtl = 890;
     const w = await world(t, 'file', { roleLines: 'duration_seconds = 900\n', env: { ROLECALL_MIN_TTL: String(minTtl) } });
     if (!w) return;
     const old = await w.envOf();
