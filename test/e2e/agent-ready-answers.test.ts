@@ -536,6 +536,41 @@ describe('ready answers', { concurrency: true }, () => {
 });
 
 /** Timed, so alone: after the tests above, which run at once. */
+describe('ready answers, the automatic choice of backend', () => {
+  test('a command whose vault came out otherwise than the agent remembered (the keychain unreachable from here) keeps no answer: the next is the full path\'s', async (t) => {
+    if (!requireCommands(t, 'moto_server') || !(await requireBackend(t, 'keychain'))) return;
+    // No backend chosen: the keychain where D-Bus reaches it, else the file vault (which exists, with a passphrase).
+    const box = suite.world.sandbox({ ...AGENT_ON, ROLECALL_BACKEND: '' });
+    const base = uniqueName('base');
+    const role = uniqueName('role');
+    box.write('.aws/config', config(base, role, 'eu-west-1'));
+    const off = { ROLECALL_AGENT: 'off' };
+    const noBus = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+    const keys = randomKeys();
+    t.after(async () => {
+      await inKeychainTurn(() => runRolecall(box, ['clear', role, '--backend', 'keychain'], { env: off }));
+      await inKeychainTurn(() => runRolecall(box, ['remove', base, '--force', '--backend', 'keychain'], { env: off }));
+    });
+    assert.equal((await runRolecall(box, ['add', base, '--env'], { env: { ...off, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } })).status, 0);
+    const other = randomKeys();
+    assert.equal((await runRolecall(box, ['add', uniqueName('dummy'), '--env', '--backend', 'file'], { env: { ...off, AWS_ACCESS_KEY_ID: other.accessKeyId, AWS_SECRET_ACCESS_KEY: other.secretAccessKey } })).status, 0);
+    // The fallback's note is said once per user: said here, so the commands below say nothing.
+    await runRolecall(box, ['exec', role, '--', 'true'], { env: { ...off, ...noBus } });
+    await sleep(SETTLE_MS);
+    // With D-Bus: the agent learns the keychain is the choice, and holds the keys.
+    const desktop = await runRolecall(box, ['exec', role, '--', 'true']);
+    assert.equal(desktop.status, 0, desktop.stderr);
+    assert.equal((await inKeychainTurn(() => runRolecall(box, ['clear', role])))?.status, 0);
+    // Without D-Bus: the keys from the agent's keychain copy, the session fetched and written to the file vault.
+    const mixed = await runRolecall(box, ['exec', role, '--', 'true'], { env: noBus });
+    const next = await runRolecall(box, ['exec', role, '--', 'sh', '-c', 'printf %s "$AWS_ACCESS_KEY_ID"'], { env: noBus });
+    const full = await runRolecall(box, ['exec', '--region', 'eu-west-1', role, '--', 'sh', '-c', 'printf %s "$AWS_ACCESS_KEY_ID"'], { env: noBus });
+    t.diagnostic(`mixed ${mixed.status}, next ${next.status}, full ${full.status}`);
+    assert.equal(next.status, full.status, `${next.stderr}\n--\n${full.stderr}`);
+    assert.equal((await servedOf(box, `exec ${role}`)).served, 0, 'no answer of the command that read one backend and wrote the other');
+  });
+});
+
 describe('ready answers, timed', () => {
   test('a config changed less than a second before it is read is not made an answer', async (t) => {
     const w = await world(t, 'file');
