@@ -28,6 +28,8 @@ const MAX_READY_ANSWERS = 256;
 
 interface Kept {
   readonly record: Omit<ReadyAnswerRecord, 'env' | 'stamps'>;
+  /** The command and environment it answers (flightName): a newer answer for them replaces it. */
+  readonly flight: string;
   served: number;
 }
 
@@ -89,13 +91,15 @@ export class ReadyStore {
   /** Kept only if what it was made from has not changed already: a vault write between the command's read and this would otherwise be hidden. */
   keep(record: ReadyAnswerRecord): void {
     const name = answerName(record);
+    const flight = flightName(record);
     if (Date.parse(record.until) > Date.now() && record.dependsOn.every(stillSigned)) {
-      this.kept.delete(name);
+      // One answer per command and environment: the one made from files as they were before is never served again.
+      for (const [other, kept] of this.kept) if (kept.flight === flight) this.kept.delete(other);
       if (this.kept.size >= MAX_READY_ANSWERS) this.kept.delete(this.kept.keys().next().value as string);
       const { words, answer, until, dependsOn } = record;
-      this.kept.set(name, { record: { words, answer, until, dependsOn }, served: 0 });
+      this.kept.set(name, { record: { words, answer, until, dependsOn }, flight, served: 0 });
     }
-    this.endFlight(flightName(record));
+    this.endFlight(flight);
   }
 
   /** The command resolving it keeps no answer (it failed, said something, or read what cannot be checked): its waiters go the whole way. */

@@ -5,7 +5,7 @@
  * nothing (the completion table's unit test reads `cli.definitions()`).
  */
 import { errorLine } from '../base/errors.js';
-import { EXIT_USAGE } from '../base/exit-status.js';
+import { EXIT_USAGE, signalled } from '../base/exit-status.js';
 import { Builtins, Cli } from 'clipanion';
 import { ExecCommand } from './exec-command.js';
 import { reportError } from '../log/report-error.js';
@@ -60,6 +60,12 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   // `rolecall help [CMD]` as people type it: clipanion takes --help after the
   // command's path (`rolecall CMD --help`), and alone for the overview.
   const args = argv[0] === 'help' ? [...argv.slice(1), '--help'] : [...argv];
+  // A reader that went away (`rolecall list | head -1`) ends the command as SIGPIPE ends a C program's,
+  // without Node's stack trace for the write it could not make.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(signalled('SIGPIPE'));
+    throw error;
+  });
   let command;
   try {
     command = cli.process(args, Cli.defaultContext);

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeSandbox, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { makeSandbox, rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
 
 function withSandbox(body: (sandbox: Sandbox) => Promise<void>): () => Promise<void> {
   return async () => {
@@ -76,4 +76,10 @@ test('`rolecall status` says how long the session has left as `list` does', with
   const past = new Date(Date.now() - 60_000).toISOString();
   const expired = await runRolecall(sandbox, ['status'], { env: { ROLECALL_PROFILE: 'dev', AWS_CREDENTIAL_EXPIRATION: past } });
   assert.match(expired.stdout, /^active: +dev \(session expires .*, expired\)$/m);
+}));
+
+test('a reader that goes away (`rolecall help exec | head -1`) ends the command as SIGPIPE would (141), without a stack trace', withSandbox(async (sandbox) => {
+  // The reader closes its end at once, before rolecall writes.
+  const run = await runProcess('bash', ['-c', `"${process.execPath}" "${rolecallBin}" help exec | (exec <&-; sleep 1); echo "\${PIPESTATUS[0]}" >&2`], { env: sandbox.env, cwd: sandbox.home });
+  assert.equal(run.stderr, '141\n');
 }));

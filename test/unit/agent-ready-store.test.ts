@@ -141,3 +141,20 @@ test('a flight whose resolver has ended without a word (Ctrl-C, a kill) is over:
     w.cleanup();
   }
 });
+
+test('a newer answer for the same command and environment replaces the one made from the files as they were', () => {
+  const w = world();
+  try {
+    const store = new ReadyStore();
+    store.keep(w.record({ stamps: ['old-config', 'none'], answer: 'old' }));
+    store.keep(w.record({ stamps: ['old-config', 'none'], words: ['credential-process', 'role'], answer: 'other words' }));
+    store.keep(w.record());
+    assert.deepEqual(
+      store.summaries().map((s) => s.words.join(' ')),
+      ['credential-process role', 'exec role'],
+    );
+    assert.deepEqual(store.lookup(asking(words, w.env)), { answer: '{"set":{},"unset":[]}' });
+  } finally {
+    w.cleanup();
+  }
+});
