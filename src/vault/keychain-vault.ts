@@ -17,7 +17,7 @@ import { bumpVaultGeneration } from './vault-generation.js';
 import type { Vault } from './vault.js';
 
 /** The part of keytar's API rolecall uses (declared here so the build does not need keytar installed). */
-interface Keytar {
+export interface Keytar {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
@@ -95,7 +95,18 @@ export class KeychainVault implements Vault {
   private async call<T>(body: () => Promise<T>): Promise<T> {
     try {
       return await body();
-    } catch (error) {
+    } catch (first) {
+      let error = first;
+      // libsecret finds an item, then reads, replaces or deletes it: another process removing it in
+      // between (two rolecalls storing sessions while a clear runs) fails the call with "No such secret
+      // item". A second try meets the keychain as it is now.
+      if (/No such secret item/i.test(firstLine(first))) {
+        try {
+          return await body();
+        } catch (again) {
+          error = again;
+        }
+      }
       const reason = firstLine(error);
       const hint = /locked/i.test(reason) ? '; unlock the login keyring (a desktop session does; see the README for a headless one), or use --backend file' : '';
       throw new RolecallError(`the keychain refused: ${reason}${hint}`);
