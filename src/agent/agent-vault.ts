@@ -79,7 +79,7 @@ export class AgentVault implements Vault {
     if (reply?.ok && reply.value !== undefined) {
       registerSecret(reply.value);
       debug(`${service} ${account}: from the agent`);
-      this.record(service, account, asked.signature, reply.value);
+      this.record(service, account, asked.signature, describe(service, account, reply.value).expiresAt);
       return reply.value;
     }
     const real = await this.openReal();
@@ -87,8 +87,9 @@ export class AgentVault implements Vault {
     const signature = this.signatureOf(service, account);
     const value = await real.get(service, account);
     if (value !== undefined) {
-      const put = await this.spec.link.request({ op: 'put', ...this.nameOf(service, account), value, ...signature, ...describe(service, account, value) });
-      if (put?.ok) this.record(service, account, signature.signature, value);
+      const summary = describe(service, account, value);
+      const put = await this.spec.link.request({ op: 'put', ...this.nameOf(service, account), value, ...signature, ...summary });
+      if (put?.ok) this.record(service, account, signature.signature, summary.expiresAt);
       else this.unrecorded = true;
     } else {
       // Its absence is read too: an item added later (even with the agent off) moves the signature.
@@ -101,9 +102,10 @@ export class AgentVault implements Vault {
     const real = await this.openReal();
     await real.set(service, account, value);
     const signature = this.signatureOf(service, account);
-    const told = await this.spec.link.deliver({ op: 'put', ...this.nameOf(service, account), value, ...signature, ...describe(service, account, value) });
+    const summary = describe(service, account, value);
+    const told = await this.spec.link.deliver({ op: 'put', ...this.nameOf(service, account), value, ...signature, ...summary });
     if (!told) undelivered(service, account, 'update');
-    this.record(service, account, signature.signature, value);
+    this.record(service, account, signature.signature, summary.expiresAt);
   }
 
   async remove(service: string, account: string): Promise<boolean> {
@@ -135,9 +137,9 @@ export class AgentVault implements Vault {
     return this.spec.link;
   }
 
-  private record(service: string, account: string, signature: string, value: string | undefined): void {
+  /** `expiresAt`: the value's, as describe() reads it; undefined for an absent item or one without. */
+  private record(service: string, account: string, signature: string, expiresAt: string | undefined): void {
     const signedBy = this.backend === 'file' ? { fileVault: this.spec.fileDir } : { markers: this.spec.keychainGeneration };
-    const expiresAt = value === undefined ? undefined : describe(service, account, value).expiresAt;
     this.reads.set(JSON.stringify([service, account]), { service, account, signature, signedBy, ...(expiresAt !== undefined ? { expiresAt } : {}) });
   }
 

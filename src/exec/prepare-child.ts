@@ -8,9 +8,8 @@
  */
 import type { Env } from '../base/env.js';
 import { RolecallError } from '../base/errors.js';
-import { configStamps } from '../config/config-stamps.js';
 import type { ReadyForm } from '../agent/ready-answer.js';
-import { keepReadyAnswer, resolvingReady } from '../pipeline/keep-ready-answer.js';
+import { resolvingReady, type KeepReadyAnswer } from '../pipeline/keep-ready-answer.js';
 import { commandSession, type CommandSessionRequest } from './command-session.js';
 import { readyChildEnvAnswer, sessionVariables, childEnv } from './child-env.js';
 
@@ -35,18 +34,16 @@ export interface ChildSpec {
 
 export async function prepareChild(processEnv: Env, request: ExecRequest): Promise<ChildSpec> {
   const { ready } = request;
-  return ready ? resolvingReady({ words: ready, processEnv }, () => childOf(processEnv, request, ready)) : childOf(processEnv, request);
+  return ready ? resolvingReady({ words: ready, processEnv }, (keep) => childOf(processEnv, request, keep)) : childOf(processEnv, request);
 }
 
-async function childOf(processEnv: Env, request: ExecRequest, ready?: ReadyForm['words']): Promise<ChildSpec> {
+async function childOf(processEnv: Env, request: ExecRequest, keepReady?: KeepReadyAnswer): Promise<ChildSpec> {
   // ROLECALL_PROFILE from the shell hook (ROLECALL_SHELL_HOOK names the same
   // profile) is a directory's profile, not an exec around us.
   const insideExec = processEnv.ROLECALL_PROFILE && processEnv.ROLECALL_SHELL_HOOK !== processEnv.ROLECALL_PROFILE;
   if (insideExec && !request.force) {
     throw new RolecallError(`already inside \`rolecall exec\` for profile "${processEnv.ROLECALL_PROFILE}" (ROLECALL_PROFILE is set); exit that shell first, or pass --force`);
   }
-  // Before the config is read: an edit after this changes the stamps, so the answer kept is never newer than them.
-  const stamps = ready ? configStamps(processEnv) : undefined;
   const server = request.server ? await import('./server-child.js') : undefined;
   // The child runner (node:child_process) is needed by nearly every exec: its loading overlaps the keychain's answers.
   void import('./run-child.js').catch(() => undefined);
@@ -57,9 +54,6 @@ async function childOf(processEnv: Env, request: ExecRequest, ready?: ReadyForm[
   );
   const [command, ...args] = request.command.length > 0 ? request.command : [first.env.SHELL || '/bin/sh'];
   if (server) return { command: command as string, args, ...(await server.serveChild(first.env, first.request, first.context, first)) };
-  if (ready && stamps) {
-    const variables = sessionVariables(first.plan.profile, first.credentials, first.plan.region);
-    await keepReadyAnswer(first.context, { words: ready, processEnv, stamps }, readyChildEnvAnswer(processEnv, first.env, variables));
-  }
+  if (keepReady) await keepReady(first.context, readyChildEnvAnswer(processEnv, first.env, sessionVariables(first.plan.profile, first.credentials, first.plan.region)));
   return { command: command as string, args, env: childEnv(first.env, first.plan.profile, first.credentials, first.plan.region) };
 }

@@ -7,9 +7,8 @@
  */
 import type { Env } from '../base/env.js';
 import type { ReadyForm } from '../agent/ready-answer.js';
-import { configStamps } from '../config/config-stamps.js';
 import { commandSession, type CommandSessionRequest } from '../exec/command-session.js';
-import { keepReadyAnswer, resolvingReady } from '../pipeline/keep-ready-answer.js';
+import { resolvingReady, type KeepReadyAnswer } from '../pipeline/keep-ready-answer.js';
 import { credentialJson } from './credential-json.js';
 
 export interface CredentialProcessRequest extends Omit<CommandSessionRequest, 'usage' | 'profile' | 'mfaToken'> {
@@ -20,16 +19,14 @@ export interface CredentialProcessRequest extends Omit<CommandSessionRequest, 'u
 
 export async function credentialProcess(processEnv: Env, request: CredentialProcessRequest): Promise<string> {
   const { ready } = request;
-  return ready ? resolvingReady({ words: ready, processEnv }, () => credentialsJson(processEnv, request, ready)) : credentialsJson(processEnv, request);
+  return ready ? resolvingReady({ words: ready, processEnv }, (keep) => credentialsJson(processEnv, request, keep)) : credentialsJson(processEnv, request);
 }
 
-async function credentialsJson(processEnv: Env, request: CredentialProcessRequest, ready?: ReadyForm['words']): Promise<string> {
-  // Before the config is read (see exec/prepare-child.ts).
-  const stamps = ready ? configStamps(processEnv) : undefined;
+async function credentialsJson(processEnv: Env, request: CredentialProcessRequest, keepReady?: KeepReadyAnswer): Promise<string> {
   const { credentials, context } = await commandSession(processEnv, { ...request, usage: 'credential-process PROFILE' }, {
     mfaWithoutTerminal: `set mfa_process in that profile, or run \`rolecall exec ${request.profile} -- true\` (or enter a directory of the shell hook) in a terminal first, which caches the session`,
   });
   const json = credentialJson(credentials);
-  if (ready && stamps) await keepReadyAnswer(context, { words: ready, processEnv, stamps }, json);
+  if (keepReady) await keepReady(context, json);
   return json;
 }

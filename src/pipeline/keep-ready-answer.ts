@@ -9,7 +9,7 @@
  * served where the whole way would have fetched a new session.
  */
 import type { Env } from '../base/env.js';
-import type { ConfigStamps } from '../config/config-stamps.js';
+import { configStamps, type ConfigStamps } from '../config/config-stamps.js';
 import { tell } from '../agent/agent-client.js';
 import { agentPlace } from '../agent/agent-dir.js';
 import { agentEnabled } from '../agent/agent-settings.js';
@@ -22,18 +22,36 @@ export interface ReadyAnswerSource {
   readonly words: ReadyForm['words'];
   /** The environment the command was started with. */
   readonly processEnv: Env;
-  /** Taken before the config was read. */
-  readonly stamps: ConfigStamps;
 }
 
-export async function keepReadyAnswer(context: CommandContext, source: ReadyAnswerSource, answer: string): Promise<void> {
+/** Hands the agent the answer a plain command ended with, in its context; given to the command by resolvingReady. */
+export type KeepReadyAnswer = (context: CommandContext, answer: string) => Promise<void>;
+
+/**
+ * Runs the whole way of a plain command, with the stamps of the config files
+ * taken first, before the config is read (an edit after this changes them, so
+ * an answer kept is never newer than its stamps), and `keep` to hand over its
+ * answer; when it fails, the same commands waiting for its answer are sent
+ * their own way.
+ */
+export async function resolvingReady<T>(source: ReadyAnswerSource, work: (keep: KeepReadyAnswer) => Promise<T>): Promise<T> {
+  const stamps = configStamps(source.processEnv);
+  try {
+    return await work((context, answer) => keepReadyAnswer(context, source, stamps, answer));
+  } catch (error) {
+    await keepNoReadyAnswer(source);
+    throw error;
+  }
+}
+
+async function keepReadyAnswer(context: CommandContext, source: ReadyAnswerSource, stamps: ConfigStamps, answer: string): Promise<void> {
   const env = keyedEnv(source.processEnv);
   if (!env) return;
-  const vault = anyNoteSaid() || !source.stamps.settled ? undefined : await context.vault().catch(() => undefined);
+  const vault = anyNoteSaid() || !stamps.settled ? undefined : await context.vault().catch(() => undefined);
   const reads = vault instanceof AgentVault ? vault.vaultReads() : undefined;
   const until = reads?.earliestExpiry !== undefined ? reads.earliestExpiry - context.cache.minTtlMs : 0;
   if (!(vault instanceof AgentVault) || until <= Date.now() || !reads) return keepNoReadyAnswer(source);
-  const kept = await vault.link.request({ op: 'ready-put', words: source.words, env, stamps: source.stamps.signatures, answer, until: new Date(until).toISOString(), dependsOn: reads.dependsOn });
+  const kept = await vault.link.request({ op: 'ready-put', words: source.words, env, stamps: stamps.signatures, answer, until: new Date(until).toISOString(), dependsOn: reads.dependsOn });
   if (kept?.ok) debug(`the agent keeps this answer ready for the next \`rolecall ${source.words.join(' ')}\``);
 }
 
@@ -43,22 +61,12 @@ export async function keepReadyAnswer(context: CommandContext, source: ReadyAnsw
  * whole way now rather than at the end of the wait. Never starts an agent,
  * and says nothing: the command's own error, or its vault, says what matters.
  */
-export async function keepNoReadyAnswer(source: Pick<ReadyAnswerSource, 'words' | 'processEnv'>): Promise<void> {
+async function keepNoReadyAnswer(source: ReadyAnswerSource): Promise<void> {
   try {
     const env = keyedEnv(source.processEnv);
     if (!env || !agentEnabled(source.processEnv)) return;
     await tell(agentPlace(source.processEnv), { op: 'ready-none', words: source.words, env });
   } catch {
     // A malformed ROLECALL_AGENT or socket path: the command's own error says what matters.
-  }
-}
-
-/** Runs the whole way of a plain command; when it fails, the same commands waiting for its answer are sent their own way. */
-export async function resolvingReady<T>(source: Pick<ReadyAnswerSource, 'words' | 'processEnv'>, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    await keepNoReadyAnswer(source);
-    throw error;
   }
 }

@@ -36,125 +36,107 @@ function world() {
   return { home, markers, env: settledEnv, record, cleanup: () => rmSync(home, { recursive: true, force: true }) };
 }
 
-test('an answer is served to the same words and environment while the files and what it was read from stay as they were', () => {
+test('an answer is served to the same words and environment while the files and what it was read from stay as they were', (t) => {
   const w = world();
-  try {
-    const store = new ReadyStore();
-    store.keep(w.record());
-    assert.deepEqual(store.lookup(asking(words, w.env)), { answer: '{"set":{},"unset":[]}' });
-    assert.deepEqual(store.lookup(asking(['credential-process', 'role'], w.env)), { miss: true });
-    assert.deepEqual(store.lookup(asking(words, { ...w.env, AWS_REGION: 'us-east-1' })), { miss: true });
-    assert.equal(store.summaries()[0]?.served, 1);
-    // The config edited: a miss (and the answer goes).
-    writeFileSync(join(w.home, 'config'), '[profile role]\nregion = us-east-1\n');
-    assert.deepEqual(store.lookup(asking(words, w.env)), { miss: true });
-  } finally {
-    w.cleanup();
-  }
+  t.after(w.cleanup);
+  const store = new ReadyStore();
+  store.keep(w.record());
+  assert.deepEqual(store.lookup(asking(words, w.env)), { answer: '{"set":{},"unset":[]}' });
+  assert.deepEqual(store.lookup(asking(['credential-process', 'role'], w.env)), { miss: true });
+  assert.deepEqual(store.lookup(asking(words, { ...w.env, AWS_REGION: 'us-east-1' })), { miss: true });
+  assert.equal(store.summaries()[0]?.served, 1);
+  // The config edited: a miss (and the answer goes).
+  writeFileSync(join(w.home, 'config'), '[profile role]\nregion = us-east-1\n');
+  assert.deepEqual(store.lookup(asking(words, w.env)), { miss: true });
 });
 
-test('a vault item it was read from changed, or its time up: never served again', () => {
+test('a vault item it was read from changed, or its time up: never served again', (t) => {
   const w = world();
-  try {
-    const store = new ReadyStore();
-    store.keep(w.record());
-    bumpVaultGeneration(w.markers, 'rolecall-sessions', 'role@x');
-    assert.deepEqual(store.lookup(asking(words, w.env)), { miss: true });
-    const late = new ReadyStore();
-    late.keep(w.record({ until: new Date(Date.now() - 1).toISOString() }));
-    assert.equal(late.summaries().length, 0);
-    // Handed over after the item changed already: not kept.
-    const stale = new ReadyStore();
-    stale.keep(w.record({ dependsOn: [{ service: 'rolecall-sessions', account: 'role@x', signature: 'gen:none', signedBy: { markers: w.markers } }] }));
-    assert.equal(stale.summaries().length, 0);
-  } finally {
-    w.cleanup();
-  }
+  t.after(w.cleanup);
+  const store = new ReadyStore();
+  store.keep(w.record());
+  bumpVaultGeneration(w.markers, 'rolecall-sessions', 'role@x');
+  assert.deepEqual(store.lookup(asking(words, w.env)), { miss: true });
+  const late = new ReadyStore();
+  late.keep(w.record({ until: new Date(Date.now() - 1).toISOString() }));
+  assert.equal(late.summaries().length, 0);
+  // Handed over after the item changed already: not kept.
+  const stale = new ReadyStore();
+  stale.keep(w.record({ dependsOn: [{ service: 'rolecall-sessions', account: 'role@x', signature: 'gen:none', signedBy: { markers: w.markers } }] }));
+  assert.equal(stale.summaries().length, 0);
 });
 
-test('the first to miss resolves; the same command meanwhile waits for its answer, or goes its way when it keeps none', async () => {
+test('the first to miss resolves; the same command meanwhile waits for its answer, or goes its way when it keeps none', async (t) => {
   const w = world();
-  try {
-    const store = new ReadyStore();
-    assert.deepEqual(store.lookup(asking(words, w.env)), { miss: true });
-    const second = store.lookup(asking(words, w.env));
-    assert.ok('resolvingUntil' in second && second.resolvingUntil > Date.now());
-    const waiting = [store.wait(asking(words, w.env)), store.wait(asking(words, w.env))];
-    store.keep(w.record());
-    assert.deepEqual(await Promise.all(waiting), ['{"set":{},"unset":[]}', '{"set":{},"unset":[]}']);
-    assert.equal(store.summaries()[0]?.served, 2);
+  t.after(w.cleanup);
+  const store = new ReadyStore();
+  assert.deepEqual(store.lookup(asking(words, w.env)), { miss: true });
+  const second = store.lookup(asking(words, w.env));
+  assert.ok('resolvingUntil' in second && second.resolvingUntil > Date.now());
+  const waiting = [store.wait(asking(words, w.env)), store.wait(asking(words, w.env))];
+  store.keep(w.record());
+  assert.deepEqual(await Promise.all(waiting), ['{"set":{},"unset":[]}', '{"set":{},"unset":[]}']);
+  assert.equal(store.summaries()[0]?.served, 2);
 
-    const other = { ...w.env, AWS_REGION: 'ap-south-1' };
-    assert.deepEqual(store.lookup(asking(words, other)), { miss: true });
-    const gaveUp = store.wait(asking(words, other));
-    store.none({ words, env: other });
-    assert.equal(await gaveUp, undefined);
-    // The flight is over: the next to miss resolves in its turn.
-    assert.deepEqual(store.lookup(asking(words, other)), { miss: true });
-    const cleared = store.wait(asking(words, other));
-    store.clear();
-    assert.equal(await cleared, undefined);
-    assert.equal(store.summaries().length, 0);
-  } finally {
-    w.cleanup();
-  }
+  const other = { ...w.env, AWS_REGION: 'ap-south-1' };
+  assert.deepEqual(store.lookup(asking(words, other)), { miss: true });
+  const gaveUp = store.wait(asking(words, other));
+  store.none({ words, env: other });
+  assert.equal(await gaveUp, undefined);
+  // The flight is over: the next to miss resolves in its turn.
+  assert.deepEqual(store.lookup(asking(words, other)), { miss: true });
+  const cleared = store.wait(asking(words, other));
+  store.clear();
+  assert.equal(await cleared, undefined);
+  assert.equal(store.summaries().length, 0);
 });
 
-test('a dropped item takes the answers made from it out of memory', () => {
+test('a dropped item takes the answers made from it out of memory', (t) => {
   const w = world();
-  try {
-    const store = new ReadyStore();
-    store.keep(w.record());
-    store.forgetDependingOn('rolecall-sessions', 'role@y');
-    assert.equal(store.summaries().length, 1);
-    store.forgetDependingOn('rolecall-sessions', 'role@x');
-    assert.equal(store.summaries().length, 0);
-  } finally {
-    w.cleanup();
-  }
+  t.after(w.cleanup);
+  const store = new ReadyStore();
+  store.keep(w.record());
+  store.forgetDependingOn('rolecall-sessions', 'role@y');
+  assert.equal(store.summaries().length, 1);
+  store.forgetDependingOn('rolecall-sessions', 'role@x');
+  assert.equal(store.summaries().length, 0);
 });
 
-test('a flight whose resolver has ended without a word (Ctrl-C, a kill) is over: the next asker resolves, a parked waiter goes at once', async () => {
+test('a flight whose resolver has ended without a word (Ctrl-C, a kill) is over: the next asker resolves, a parked waiter goes at once', async (t) => {
   const w = world();
-  try {
-    const store = new ReadyStore();
-    // A process that has run and ended: a resolver that was killed.
-    const ended = spawnSync('true').pid as number;
-    assert.deepEqual(store.lookup(asking(words, w.env), ended), { miss: true });
-    assert.deepEqual(store.lookup(asking(words, w.env), process.pid), { miss: true }, 'not told to wait for a process that is gone');
-    assert.ok('resolvingUntil' in store.lookup(asking(words, w.env)), 'this resolver runs: the next one waits');
+  t.after(w.cleanup);
+  const store = new ReadyStore();
+  // A process that has run and ended: a resolver that was killed.
+  const ended = spawnSync('true').pid as number;
+  assert.deepEqual(store.lookup(asking(words, w.env), ended), { miss: true });
+  assert.deepEqual(store.lookup(asking(words, w.env), process.pid), { miss: true }, 'not told to wait for a process that is gone');
+  assert.ok('resolvingUntil' in store.lookup(asking(words, w.env)), 'this resolver runs: the next one waits');
 
-    // A waiter parked while its resolver runs, let go when the resolver is killed.
-    const parked = new ReadyStore();
-    const resolver = spawn('sleep', ['30'], { stdio: 'ignore' });
-    await new Promise((resolve) => resolver.once('spawn', resolve));
-    parked.lookup(asking(words, w.env), resolver.pid);
-    const waited = parked.wait(asking(words, w.env));
-    const started = Date.now();
-    resolver.kill('SIGKILL');
-    // The store's own check is unref'd (the agent's server keeps it alive): this test holds the event loop meanwhile.
-    const alive = setInterval(() => undefined, 1_000);
-    const answer = await waited.finally(() => clearInterval(alive));
-    assert.equal(answer, undefined);
-    assert.ok(Date.now() - started < 2_000, `let go after ${Date.now() - started} ms`);
-  } finally {
-    w.cleanup();
-  }
+  // A waiter parked while its resolver runs, let go when the resolver is killed.
+  const parked = new ReadyStore();
+  const resolver = spawn('sleep', ['30'], { stdio: 'ignore' });
+  await new Promise((resolve) => resolver.once('spawn', resolve));
+  parked.lookup(asking(words, w.env), resolver.pid);
+  const waited = parked.wait(asking(words, w.env));
+  const started = Date.now();
+  resolver.kill('SIGKILL');
+  // The store's own check is unref'd (the agent's server keeps it alive): this test holds the event loop meanwhile.
+  const alive = setInterval(() => undefined, 1_000);
+  const answer = await waited.finally(() => clearInterval(alive));
+  assert.equal(answer, undefined);
+  assert.ok(Date.now() - started < 2_000, `let go after ${Date.now() - started} ms`);
 });
 
-test('a newer answer for the same command and environment replaces the one made from the files as they were', () => {
+test('a newer answer for the same command and environment replaces the one made from the files as they were', (t) => {
   const w = world();
-  try {
-    const store = new ReadyStore();
-    store.keep(w.record({ stamps: ['old-config', 'none'], answer: 'old' }));
-    store.keep(w.record({ stamps: ['old-config', 'none'], words: ['credential-process', 'role'], answer: 'other words' }));
-    store.keep(w.record());
-    assert.deepEqual(
-      store.summaries().map((s) => s.words.join(' ')),
-      ['credential-process role', 'exec role'],
-    );
-    assert.deepEqual(store.lookup(asking(words, w.env)), { answer: '{"set":{},"unset":[]}' });
-  } finally {
-    w.cleanup();
-  }
+  t.after(w.cleanup);
+  const store = new ReadyStore();
+  store.keep(w.record({ stamps: ['old-config', 'none'], answer: 'old' }));
+  store.keep(w.record({ stamps: ['old-config', 'none'], words: ['credential-process', 'role'], answer: 'other words' }));
+  store.keep(w.record());
+  assert.deepEqual(
+    store.summaries().map((s) => s.words.join(' ')),
+    ['credential-process role', 'exec role'],
+  );
+  assert.deepEqual(store.lookup(asking(words, w.env)), { answer: '{"set":{},"unset":[]}' });
 });
