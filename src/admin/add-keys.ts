@@ -37,7 +37,7 @@ export async function addKeys(env: Env, request: AddRequest, print: Print): Prom
   checkKeyShape(keys, request.fromEnv ? 'the environment' : 'what was typed');
   const vault = await openVault(env, request.backend ? { backend: request.backend } : {});
   const where = vaultPlace(vault);
-  if (!request.force && (await vault.list(KEYS_SERVICE)).includes(profile)) {
+  if (!request.force && (await vault.has(KEYS_SERVICE, profile))) {
     if (!(await confirm(`profile "${profile}" already has keys in ${where}; replace them?`, 'pass --force to replace them'))) {
       throw new RolecallError(`kept the keys already stored for profile "${profile}"`);
     }

@@ -26,7 +26,7 @@ export async function removeKeys(env: Env, request: RemoveRequest, print: Print)
   const { profile } = request;
   const vault = await openVault(env, request.backend ? { backend: request.backend } : {});
   const where = vaultPlace(vault);
-  const stored = (await vault.list(KEYS_SERVICE)).includes(profile);
+  const stored = await vault.has(KEYS_SERVICE, profile);
   if (stored && !request.force && !(await confirm(`delete the keys of profile "${profile}" from ${where}?`, 'pass --force to delete them'))) {
     throw new RolecallError(`kept the keys of profile "${profile}"`);
   }

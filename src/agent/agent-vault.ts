@@ -116,6 +116,12 @@ export class AgentVault implements Vault {
     return removed;
   }
 
+  /** Asked of the vault itself, never the agent (which holds what was read, not what exists); not recorded for an answer. */
+  async has(service: string, account: string): Promise<boolean> {
+    this.unrecorded = true;
+    return (await this.openReal()).has(service, account);
+  }
+
   async list(service: string): Promise<string[]> {
     this.unrecorded = true;
     return (await this.openReal()).list(service);

@@ -25,6 +25,7 @@ import { registerSecret } from '../log/redact.js';
 import { createPrivateFileOnce, ensurePrivateDir, readPrivateFile, removePrivateFile, writePrivateFile } from '../fs/private-files.js';
 import { deriveKey, newScryptParams, sameBytes, seal, unseal, type ScryptParams, type Sealed } from './vault-crypto.js';
 import { decodeName, encodeName } from '../fs/file-names.js';
+import { lstatOrMissing } from '../fs/trusted-directories.js';
 import { PASSPHRASE_VARIABLE, type PassphraseSource } from './vault-passphrase.js';
 import type { Vault } from './vault.js';
 import { askUpTo, TRIES } from '../prompt/ask-up-to.js';
@@ -100,6 +101,10 @@ export class FileVault implements Vault {
 
   async remove(service: string, account: string): Promise<boolean> {
     return removePrivateFile(this.itemPath(service, account));
+  }
+
+  async has(service: string, account: string): Promise<boolean> {
+    return lstatOrMissing(this.itemPath(service, account)) !== undefined;
   }
 
   async list(service: string): Promise<string[]> {

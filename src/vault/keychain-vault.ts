@@ -62,6 +62,11 @@ export class KeychainVault implements Vault {
     }
   }
 
+  /** One lookup of the one item; its value is registered for redaction and dropped. */
+  async has(service: string, account: string): Promise<boolean> {
+    return (await this.get(service, account)) !== undefined;
+  }
+
   async list(service: string): Promise<string[]> {
     // libsecret's search crashes the process on a locked collection (seen with
     // gnome-keyring): make sure it is unlocked first.

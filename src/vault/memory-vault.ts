@@ -25,6 +25,10 @@ export class MemoryVault implements Vault {
     return this.services.get(service)?.delete(account) ?? false;
   }
 
+  async has(service: string, account: string): Promise<boolean> {
+    return this.services.get(service)?.has(account) ?? false;
+  }
+
   async list(service: string): Promise<string[]> {
     return [...(this.services.get(service)?.keys() ?? [])].sort();
   }

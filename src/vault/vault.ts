@@ -11,6 +11,13 @@ export interface Vault {
   set(service: string, account: string, value: string): Promise<void>;
   /** True when something was removed. */
   remove(service: string, account: string): Promise<boolean>;
+  /**
+   * Whether the item exists, without the passphrase a file vault's read asks
+   * for, and without a search of every item of the service (the keychain's
+   * list reads every secret in it, and libsecret kills the process when
+   * another one removes an item it found meanwhile).
+   */
+  has(service: string, account: string): Promise<boolean>;
   list(service: string): Promise<string[]>;
   /**
    * Throws a VaultAccessError when the vault cannot be used as it stands (a

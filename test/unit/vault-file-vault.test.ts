@@ -168,15 +168,19 @@ test('a damaged vault.json is named, not replaced', async () => {
   assert.equal(readFileSync(header, 'utf8'), '{"format": "rolecall-file-vault", ');
 });
 
-test('reading a missing item, listing and removing need no passphrase', async () => {
+test('reading a missing item, listing, asking whether an item exists and removing need no passphrase', async () => {
   const env = sandboxEnv('no-pass-needed');
   await openFileVault(env).set(KEYS_SERVICE, 'p', 'v');
   const { ROLECALL_FILE_PASSPHRASE: _, ...without } = env;
   const vault = openFileVault(without);
   assert.equal(await vault.get(KEYS_SERVICE, 'missing'), undefined);
   assert.deepEqual(await vault.list(KEYS_SERVICE), ['p']);
+  assert.equal(await vault.has(KEYS_SERVICE, 'p'), true);
+  assert.equal(await vault.has(KEYS_SERVICE, 'missing'), false);
+  assert.equal(await vault.has(SESSIONS_SERVICE, 'p'), false);
   await assert.rejects(vault.get(KEYS_SERVICE, 'p'), /needs a passphrase: set ROLECALL_FILE_PASSPHRASE, or run rolecall from a terminal/);
   assert.equal(await vault.remove(KEYS_SERVICE, 'p'), true);
+  assert.equal(await vault.has(KEYS_SERVICE, 'p'), false);
 });
 
 const openVaultModule = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'pipeline', 'open-vault.js')).href;

@@ -39,3 +39,21 @@ test('an item removed by another process between libsecret\'s search and its use
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('has asks for the one item, never a search of the service (libsecret reads every secret it finds)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-keychain-'));
+  try {
+    const keytar = racedKeytar(0);
+    const searched: string[] = [];
+    const find = keytar.findCredentials;
+    keytar.findCredentials = (service: string) => (searched.push(service), find(service));
+    const vault = new KeychainVault(keytar, join(dir, 'gen'));
+    await vault.set('rolecall', 'p', 'value');
+    assert.equal(await vault.has('rolecall', 'p'), true);
+    assert.equal(await vault.has('rolecall', 'q'), false);
+    assert.equal(await vault.has('rolecall-sessions', 'p'), false);
+    assert.deepEqual(searched, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
