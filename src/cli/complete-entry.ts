@@ -5,6 +5,7 @@
  * dist/rolecall.cjs instead costs the commands' whole bundle, where this
  * costs about 1.1x a bare `node -e 0` (the TAB row of `npm run bench`).
  */
+import { writeStdout } from '../base/write-stdout.js';
 import { completionReply } from './complete-run.js';
 
-process.stdout.write(completionReply(process.argv.slice(2), { ...process.env }).map((line) => `${line}\n`).join(''));
+void writeStdout(completionReply(process.argv.slice(2), { ...process.env }).map((line) => `${line}\n`).join(''));

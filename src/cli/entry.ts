@@ -20,11 +20,12 @@ import { ROLECALL_VERSION } from './version.js';
 import { readyForm } from '../agent/ready-answer.js';
 import { agentEnabled } from '../agent/agent-settings.js';
 import { exitNow } from '../base/exit-status.js';
+import { writeStdout } from '../base/write-stdout.js';
 
 const args = process.argv.slice(2);
 
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
-  process.stdout.write(`${ROLECALL_VERSION}\n`);
+  void writeStdout(`${ROLECALL_VERSION}\n`);
 } else if (args[0] === 'hook-env' && args.length === 2 && !args[1]?.startsWith('-')) {
   // The prompt hook's own call; anything else (--help, a missing SHELL) gets clipanion's answer.
   const { load, commands } = bundles();

@@ -16,11 +16,12 @@
  */
 import { readyForm } from '../agent/ready-answer.js';
 import { EXIT_ROLECALL_FAILED, EXIT_USAGE, exitNow } from '../base/exit-status.js';
+import { writeStdout } from '../base/write-stdout.js';
 
 /** `hook-env SHELL` with the pipeline at hand: dist/hook-env.cjs hands its call here when a profile has to be entered. */
 export async function hookEnvWithSession(shellName: string): Promise<number> {
-  const [{ runHookEnv }, { hookSession }] = await Promise.all([import('./hook-env-run.js'), import('./hook-session.js')]);
-  return runHookEnv(shellName, process, { session: hookSession });
+  const [{ processOutput, runHookEnv }, { hookSession }] = await Promise.all([import('./hook-env-run.js'), import('./hook-session.js')]);
+  return runHookEnv(shellName, processOutput, { session: hookSession });
 }
 
 /** How dist/main.js, the clipanion CLI, is opened: an ES module import, which only entry.ts can make. */
@@ -44,7 +45,7 @@ export async function runCommandLine(args: readonly string[], openMain: OpenMain
   } else if (args[0] === '__complete') {
     // The scripts run dist/complete.cjs (faster); this is their way when that file has gone.
     const { completionReply } = await import('./complete-run.js');
-    process.stdout.write(completionReply(args.slice(1), { ...process.env }).map((line) => `${line}\n`).join(''));
+    await writeStdout(completionReply(args.slice(1), { ...process.env }).map((line) => `${line}\n`).join(''));
   } else {
     await runCli(args, openMain);
   }

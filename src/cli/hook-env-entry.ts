@@ -6,10 +6,10 @@
  * call is then handed to dist/commands.cjs, which entry.ts loads when asked
  * (see SessionSource).
  */
-import { runHookEnv } from './hook-env-run.js';
+import { processOutput, runHookEnv } from './hook-env-run.js';
 
 export async function runHookEnvCommand(shellName: string, commands: () => typeof import('./fast-paths.js')): Promise<void> {
-  process.exitCode = await runHookEnv(shellName, process, {
+  process.exitCode = await runHookEnv(shellName, processOutput, {
     elsewhere: () => commands().hookEnvWithSession(shellName),
   });
 }

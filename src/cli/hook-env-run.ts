@@ -7,6 +7,7 @@
  * to be entered.
  */
 import { EXIT_FAILED } from '../base/exit-status.js';
+import { writeStdout } from '../base/write-stdout.js';
 import { guarded } from '../log/report-error.js';
 import { decideHook, type HookDecisionOptions } from '../shell/hook-decision.js';
 import { renderHook } from '../shell/hook-render.js';
@@ -16,6 +17,20 @@ export interface HookEnvOutput {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
 }
+
+/**
+ * The process's own output for the prompt hook, which reads stdout through a
+ * pipe (`eval "$(rolecall hook-env bash)"`) at every prompt: written to the
+ * descriptor (base/write-stdout.ts), because making process.stdout's stream
+ * for a pipe costs each prompt about 6 ms, a sixth of node's own start;
+ * stderr's stream is made only when there is a notice to print.
+ */
+export const processOutput: HookEnvOutput = {
+  stdout: { write: (text: string) => void writeStdout(text) },
+  get stderr() {
+    return process.stderr;
+  },
+};
 
 export type SessionSource =
   | { readonly session: HookDecisionOptions['session'] }
@@ -46,6 +61,7 @@ export async function runHookEnv(shellName: string, output: HookEnvOutput, sourc
     });
     if (handedOver && 'elsewhere' in source) return source.elsewhere();
     for (const line of decision.messages) output.stderr.write(`${line}\n`);
-    output.stdout.write(renderHook(shell, decision));
+    const code = renderHook(shell, decision);
+    if (code) output.stdout.write(code);
   });
 }

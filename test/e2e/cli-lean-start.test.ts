@@ -103,6 +103,31 @@ test('hook-env loads no node:crypto, steady or not: the trusted file is known by
   }
 });
 
+test('--version, a steady hook-env and a TAB write to their stdout pipe without making its stream (node:net, about 6 ms a prompt)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-lean-'));
+  try {
+    // Says, as the process ends, whether node:net was loaded: making process.stdout's stream for a pipe loads it.
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, process.moduleLoadList.includes('NativeModule net') ? 'net loaded\\n' : 'no net\\n'));\n");
+    const control = await runProcess(process.execPath, ['-r', probe, '-e', "process.stdout.write('x')"], { env: box.env });
+    assert.equal(control.stderr, 'net loaded\n', 'the control: a write through process.stdout to a pipe loads node:net');
+    const complete = join(dirname(rolecallBin), 'complete.cjs');
+    const runs = [
+      { argv: [rolecallBin, '--version'], expect: /^\d+\.\d+\.\d+\n$/ },
+      { argv: [rolecallBin, 'hook-env', 'bash'], expect: /^_rolecall_file='.*\/project\/\.awsprofile'$/m },
+      { argv: [complete, 'ex'], expect: /^exec$/m },
+    ];
+    for (const { argv, expect } of runs) {
+      const result = await runProcess(process.execPath, ['-r', probe, ...argv], { env: hookEnv(project, 'dev'), cwd: project });
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, expect, argv.join(' '));
+      assert.equal(result.stderr, 'no net\n', argv.join(' '));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('entering a profile through the hook bundle: the session, and a failure as one line', async () => {
   const entered = await runRolecall(box, ['hook-env', 'bash'], { env: hookEnv(project, ''), cwd: project });
   assert.equal(entered.status, 0, entered.stderr);
