@@ -7,7 +7,10 @@
  * - keychain, agent off: load keytar, look up two items (the base key, then
  *   the session named from it), spawn `true`;
  * - file vault, agent off: scrypt with the file vault's parameters, spawn
- *   `true`.
+ *   `true`;
+ * - and for table 4's 20 execs at once, a bare Node start that spawns
+ *   `true`: nineteen of them beside one cold exec are what the machine's
+ *   cores make of twenty starts, whatever each does.
  *
  * Each is a `node -e` line: a file to load would cost what rolecall's own
  * entry costs, and the floor is what is left without it.
@@ -37,4 +40,8 @@ export function scryptFloor(env: Record<string, string>): CommandSpec {
   const { N, r, p } = newScryptParams();
   const script = `require('node:crypto').scrypt('passphrase',Buffer.alloc(16),32,{N:${N},r:${r},p:${p},maxmem:${256 * N * r + 16 * 1024 * 1024}},()=>{${SPAWN_TRUE}})`;
   return { name: `floor: a script that runs the file vault's scrypt (N=2^${Math.log2(N)}, r=${r}) and spawns \`true\``, argv: [process.execPath, '-e', script], env };
+}
+
+export function startFloor(env: Record<string, string>): CommandSpec {
+  return { name: 'floor: a Node start that spawns `true`', argv: [process.execPath, '-e', SPAWN_TRUE], env };
 }

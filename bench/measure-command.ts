@@ -67,21 +67,34 @@ export async function measureCommands(specs: readonly CommandSpec[], rounds: num
  * last ends, against one alone, alternated round by round; `before` runs
  * ahead of each (outside the timing).
  */
-export async function measureConcurrent(spec: CommandSpec, count: number, rounds: number, warmup = 1): Promise<{ readonly oneMs: number; readonly manyMs: number }> {
+export async function measureConcurrent(
+  spec: CommandSpec,
+  count: number,
+  rounds: number,
+  options: { readonly warmup?: number; readonly floor?: CommandSpec } = {},
+): Promise<{ readonly oneMs: number; readonly manyMs: number; readonly floorMs?: number }> {
+  const { warmup = 1, floor } = options;
   const one: number[] = [];
   const many: number[] = [];
+  const floored: number[] = [];
+  // The floor: one `spec` with count - 1 of `floor` beside it, what the machine's cores make of that many Node starts.
+  const runs: Array<[readonly CommandSpec[], number[]]> = [
+    [[spec], one],
+    [Array.from({ length: count }, () => spec), many],
+    ...(floor ? ([[[spec, ...Array.from({ length: count - 1 }, () => floor)], floored]] as Array<[readonly CommandSpec[], number[]]>) : []),
+  ];
   for (let round = 0; round < warmup + rounds; round++) {
-    for (const [n, into] of [[1, one], [count, many]] as const) {
+    for (const [specs, into] of runs) {
       spec.before?.();
       const started = process.hrtime.bigint();
-      const results = await Promise.all(Array.from({ length: n }, () => runToEnd(spec)));
+      const results = await Promise.all(specs.map((each) => runToEnd(each)));
       const wall = Number(process.hrtime.bigint() - started) / 1e6;
       const failed = results.find((r) => r.status !== 0);
-      if (failed) throw new Error(`${spec.name} (${n} at once) exited ${failed.status}: ${failed.stderr.slice(-500)}`);
+      if (failed) throw new Error(`${spec.name} (${specs.length} at once) exited ${failed.status}: ${failed.stderr.slice(-500)}`);
       if (round >= warmup) into.push(wall);
     }
   }
-  return { oneMs: median(one), manyMs: median(many) };
+  return { oneMs: median(one), manyMs: median(many), ...(floor ? { floorMs: median(floored) } : {}) };
 }
 
 /** Runs a command to its end: its status and the end of its stderr. */

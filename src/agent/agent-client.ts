@@ -5,7 +5,7 @@
  * to start one); one that hangs, closes mid-reply or answers garbage is one
  * note, once per process, after which this process asks it nothing more.
  */
-import { createConnection } from 'node:net';
+import { createRequire } from 'node:module';
 import { errorLine } from '../base/errors.js';
 import { debug, note } from '../log/debug-log.js';
 import { placeProblem, type AgentPlace } from './agent-dir.js';
@@ -23,6 +23,15 @@ export type Answer =
   /** The directory or socket is not safe to use. */
   | { readonly refused: string };
 
+/**
+ * node:net when the first request is made: loading it (and the streams under
+ * it) costs a command about 5 ms, which a command with the agent off, and a
+ * credential-process that spawns nothing, need not pay.
+ */
+function loadNet(): typeof import('node:net') {
+  return createRequire(import.meta.url)('node:net') as typeof import('node:net');
+}
+
 /** One request on one connection. Never throws. */
 export function ask(place: AgentPlace, request: Request, waitMs = AGENT_WAIT_MS): Promise<Answer> {
   let problem: string | undefined;
@@ -35,7 +44,7 @@ export function ask(place: AgentPlace, request: Request, waitMs = AGENT_WAIT_MS)
   return new Promise<Answer>((resolve) => {
     let settled = false;
     let received = '';
-    const socket = createConnection(place.socket);
+    const socket = loadNet().createConnection(place.socket);
     const finish = (answer: Answer) => {
       if (settled) return;
       settled = true;

@@ -5,7 +5,7 @@
  * not shown (secrets); Ctrl-C cancels.
  */
 import { openSync, closeSync } from 'node:fs';
-import { ReadStream, WriteStream } from 'node:tty';
+import { createRequire } from 'node:module';
 import { CancelledError } from '../base/errors.js';
 
 export async function promptLine(question: string, options: { echo: boolean }): Promise<string | undefined> {
@@ -15,6 +15,8 @@ export async function promptLine(question: string, options: { echo: boolean }): 
   } catch {
     return undefined;
   }
+  // node:tty only when a prompt is shown: every exec imports this file, few of them ask anything.
+  const { ReadStream, WriteStream } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
   const input = new ReadStream(fd);
   const output = new WriteStream(fd);
   try {

@@ -15,7 +15,9 @@ import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { requireCommands } from '../helpers/peers.js';
 import { makeSandbox, rolecallBin, runProcess, runRolecall, type Sandbox } from '../helpers/sandbox.js';
+import { randomKeys, stsWorldForSuite } from '../helpers/sts-world.js';
 
 let box: Sandbox;
 let project: string;
@@ -33,6 +35,7 @@ before(async () => {
   assert.equal(allowed.status, 0, allowed.stderr);
 });
 after(() => box.cleanup());
+const sts = stsWorldForSuite();
 
 /** dist/'s `files` alone in a directory of their own. */
 function copyOfDist(files: readonly string[]): string {
@@ -206,5 +209,28 @@ test('a compile cache directory others may write is not used: nothing read from 
     assert.notDeepEqual(readdirSync(cacheDir), []);
   } finally {
     chmodSync(cacheDir, 0o700);
+  }
+});
+
+test('a warm credential-process with the agent off loads neither node:net nor node:tty (spawning nothing and asking nothing, it needs neither)', async (t) => {
+  if (!requireCommands(t, 'moto_server')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-lean-'));
+  const off = sts.world.sandbox({ ROLECALL_AGENT: 'off', ROLECALL_BACKEND: 'file', ROLECALL_FILE_PASSPHRASE: 'lean-start-passphrase' });
+  try {
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, ['net', 'tty'].filter((name) => process.moduleLoadList.includes('NativeModule ' + name)).join(' ') + '.\\n'));\n");
+    off.write('.aws/config', '[profile base]\nregion = eu-west-1\n\n[profile role]\nrole_arn = arn:aws:iam::123456789012:role/Lean\nsource_profile = base\nregion = eu-west-1\n');
+    const keys = randomKeys();
+    const added = await runRolecall(off, ['add', 'base', '--env'], { env: { AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+    assert.equal(added.status, 0, added.stderr);
+    const cold = await runProcess(process.execPath, ['-r', probe, rolecallBin, 'credential-process', 'role'], { env: off.env });
+    assert.equal(cold.status, 0, cold.stderr);
+    assert.match(cold.stderr, /net/, 'the control: the cold one called STS over the network');
+    const warm = await runProcess(process.execPath, ['-r', probe, rolecallBin, 'credential-process', 'role'], { env: off.env });
+    assert.equal(warm.status, 0, warm.stderr);
+    assert.equal(JSON.parse(warm.stdout).AccessKeyId, JSON.parse(cold.stdout).AccessKeyId, 'the cached session');
+    assert.equal(warm.stderr, '.\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
