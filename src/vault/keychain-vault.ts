@@ -62,7 +62,11 @@ export class KeychainVault implements Vault {
     }
   }
 
-  /** One lookup of the one item; its value is registered for redaction and dropped. */
+  /**
+   * One lookup of the one item; its value is registered for redaction and
+   * dropped. A locked keyring answers false, as get answers nothing: the
+   * write or search that follows is what says it is locked.
+   */
   async has(service: string, account: string): Promise<boolean> {
     return (await this.get(service, account)) !== undefined;
   }
