@@ -11,7 +11,7 @@ import { commandAgentLink } from '../agent/agent-start.js';
 import type { AgentLink } from '../agent/agent-client.js';
 import { FileVault, type KeyKeeper } from '../vault/file-vault.js';
 import { openKeychain } from '../vault/keychain-vault.js';
-import { fileVaultDir, vaultGenerationDir } from '../fs/rolecall-dirs.js';
+import { fileVaultDir, locksDirectory, vaultGenerationDir } from '../fs/rolecall-dirs.js';
 import { passphraseFrom } from '../vault/vault-passphrase.js';
 import type { Vault } from '../vault/vault.js';
 
@@ -80,7 +80,7 @@ async function openDirect(env: Env, options: OpenVaultOptions, keeper?: KeyKeepe
     const from = options.backend ? '--backend' : BACKEND_VARIABLE;
     switch (chosen) {
       case 'keychain': {
-        const keychain = await openKeychain(env, vaultGenerationDir(env, 'keychain'));
+        const keychain = await openKeychain(env, vaultGenerationDir(env, 'keychain'), locksDirectory(env));
         if ('vault' in keychain) return keychain.vault;
         throw new RolecallError(`${from} says keychain, but ${keychain.unavailable}; use --backend file, or see the README on setting up the keychain`);
       }
@@ -90,7 +90,7 @@ async function openDirect(env: Env, options: OpenVaultOptions, keeper?: KeyKeepe
         throw new RolecallError(`${from} is "${chosen}"; it must be one of ${BACKENDS.join(', ')}`);
     }
   }
-  const keychain = await openKeychain(env, vaultGenerationDir(env, 'keychain'));
+  const keychain = await openKeychain(env, vaultGenerationDir(env, 'keychain'), locksDirectory(env));
   if ('vault' in keychain) return keychain.vault;
   const line = `not using the keychain: ${keychain.unavailable}; using the encrypted file vault (set ${BACKEND_VARIABLE}=file to choose it and silence this`;
   if (!options.fallbackNoticeOnce) note(`${line})`);

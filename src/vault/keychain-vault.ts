@@ -11,8 +11,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Env } from '../base/env.js';
 import { RolecallError, VaultAccessError, errorLine } from '../base/errors.js';
-import { note } from '../log/debug-log.js';
+import { debug, note } from '../log/debug-log.js';
 import { registerSecret } from '../log/redact.js';
+import { hashedName } from '../fs/hashed-name.js';
+import { withLock } from '../fs/with-lock.js';
 import { bumpVaultGeneration } from './vault-generation.js';
 import type { Vault } from './vault.js';
 
@@ -26,14 +28,22 @@ export interface Keytar {
 
 /** How long the keychain may take to answer the first call before it counts as absent. */
 const PROBE_TIMEOUT_MS = 5_000;
+/** How long a search or a write waits for another rolecall's turn at the same service. */
+const LOCK_WAIT_MS = 10_000;
 
 export class KeychainVault implements Vault {
   readonly backend = 'keychain';
 
-  /** `generationDir`: the items' markers, which every set and remove changes (vault-generation.ts), so no agent serves what this changed. */
+  /**
+   * `generationDir`: the items' markers, which every set and remove changes
+   * (vault-generation.ts), so no agent serves what this changed. `locksDir`:
+   * where a search of a service and the writes to it take turns (see
+   * `searchGuarded`).
+   */
   constructor(
     private readonly keytar: Keytar,
     private readonly generationDir: string,
+    private readonly locksDir: string,
   ) {}
 
   async get(service: string, account: string): Promise<string | undefined> {
@@ -43,12 +53,12 @@ export class KeychainVault implements Vault {
   }
 
   async set(service: string, account: string, value: string): Promise<void> {
-    await this.call(() => this.keytar.setPassword(service, account, value));
+    await this.searchGuarded(service, () => this.call(() => this.keytar.setPassword(service, account, value)));
     this.changed(service, account);
   }
 
   async remove(service: string, account: string): Promise<boolean> {
-    const removed = await this.call(() => this.keytar.deletePassword(service, account));
+    const removed = await this.searchGuarded(service, () => this.call(() => this.keytar.deletePassword(service, account)));
     if (removed) this.changed(service, account);
     return removed;
   }
@@ -75,7 +85,7 @@ export class KeychainVault implements Vault {
     // libsecret's search crashes the process on a locked collection (seen with
     // gnome-keyring): make sure it is unlocked first.
     await this.assertUnlocked();
-    const found = await this.call(() => this.keytar.findCredentials(service));
+    const found = await this.searchGuarded(service, () => this.call(() => this.keytar.findCredentials(service)));
     for (const item of found) registerSecret(item.password);
     return [...new Set(found.map((item) => item.account))].sort();
   }
@@ -98,6 +108,23 @@ export class KeychainVault implements Vault {
     }
     // The write went through, so it is unlocked; a failed clean-up changes nothing.
     await this.keytar.deletePassword('rolecall-probe', account).catch(() => false);
+  }
+
+  /**
+   * A search of a service (keytar's findCredentials, which reads every
+   * secret it finds) and every write to it, one at a time among rolecall
+   * processes: libsecret kills the searching process (a NULL secret
+   * dereferenced: "secret_value_get_text: assertion 'value' failed", then
+   * SIGSEGV) when an item it found is replaced or removed before it reads it,
+   * as a `rolecall list` or `clear` met an exec caching its session. Lookups
+   * take no turn: a lookup whose item goes meanwhile answers nothing. A
+   * holder that does not let go in LOCK_WAIT_MS is gone around, as is a
+   * cache directory no lock can be made in: the write or search matters more
+   * than the race.
+   */
+  private searchGuarded<T>(service: string, body: () => Promise<T>): Promise<T> {
+    const lockPath = join(this.locksDir, `keychain-${hashedName([service])}.lock`);
+    return withLock(lockPath, { waitMs: LOCK_WAIT_MS, without: ({ error, holder }) => debug(`the keychain's ${service} without its turn: ${error !== undefined ? errorLine(error) : `held by pid ${holder?.pid ?? 'unknown'}`}`) }, body);
   }
 
   /** keytar's errors come from libsecret or the OS; they carry no secret, but keep them to one line. */
@@ -130,7 +157,7 @@ export type KeychainOpening = { readonly vault: KeychainVault } | { readonly una
  * keychain works" is known before anything is stored in it. Never throws:
  * the reason it is unusable comes back as one line.
  */
-export async function openKeychain(env: Env, generationDir: string): Promise<KeychainOpening> {
+export async function openKeychain(env: Env, generationDir: string, locksDir: string): Promise<KeychainOpening> {
   if (process.platform === 'linux' && !hasSessionBus(env)) {
     return { unavailable: 'no D-Bus session bus for the Secret Service (DBUS_SESSION_BUS_ADDRESS is not set)' };
   }
@@ -149,7 +176,7 @@ export async function openKeychain(env: Env, generationDir: string): Promise<Key
   } catch (error) {
     return { unavailable: `the keychain does not answer (${firstLine(error)})` };
   }
-  return { vault: new KeychainVault(keytar, generationDir) };
+  return { vault: new KeychainVault(keytar, generationDir, locksDir) };
 }
 
 async function loadKeytar(): Promise<Keytar> {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { vaultGenerationDir } from '../../src/fs/rolecall-dirs.js';
+import { locksDirectory, vaultGenerationDir } from '../../src/fs/rolecall-dirs.js';
 import { openKeychain } from '../../src/vault/keychain-vault.js';
 import { requirePeer } from '../helpers/peers.js';
 
@@ -19,7 +19,7 @@ let keychain: Promise<string | undefined> | undefined;
 
 /** Undefined when the keychain answers; else why not. */
 export function keychainUnavailable(): Promise<string | undefined> {
-  keychain ??= openKeychain(process.env, vaultGenerationDir(process.env, 'keychain')).then((opened) => ('vault' in opened ? undefined : opened.unavailable));
+  keychain ??= openKeychain(process.env, vaultGenerationDir(process.env, 'keychain'), locksDirectory(process.env)).then((opened) => ('vault' in opened ? undefined : opened.unavailable));
   return keychain;
 }
 

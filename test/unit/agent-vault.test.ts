@@ -54,7 +54,7 @@ function fakeKeychain() {
       return [];
     },
   };
-  return { hooks, vault: () => new KeychainVault(keytar, marker) };
+  return { hooks, vault: () => new KeychainVault(keytar, marker, join(root, 'cache', 'locks')) };
 }
 
 /** One rolecall with the agent: a new link (as each command has) over the shared keychain. */

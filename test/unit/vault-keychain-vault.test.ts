@@ -28,12 +28,12 @@ test('an item removed by another process between libsecret\'s search and its use
   const dir = mkdtempSync(join(tmpdir(), 'rolecall-keychain-'));
   try {
     const once = racedKeytar(1);
-    const vault = new KeychainVault(once, join(dir, 'gen'));
+    const vault = new KeychainVault(once, join(dir, 'gen'), join(dir, 'locks'));
     await vault.set('rolecall', 'p', 'value');
     assert.equal(once.calls, 2);
     assert.equal(await vault.get('rolecall', 'p'), 'value');
     // Twice in a row is the keychain's answer, said in one line.
-    const twice = new KeychainVault(racedKeytar(2), join(dir, 'gen'));
+    const twice = new KeychainVault(racedKeytar(2), join(dir, 'gen'), join(dir, 'locks'));
     await assert.rejects(twice.get('rolecall', 'p'), /^RolecallError: the keychain refused: No such secret item/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -47,12 +47,77 @@ test('has asks for the one item, never a search of the service (libsecret reads 
     const searched: string[] = [];
     const find = keytar.findCredentials;
     keytar.findCredentials = (service: string) => (searched.push(service), find(service));
-    const vault = new KeychainVault(keytar, join(dir, 'gen'));
+    const vault = new KeychainVault(keytar, join(dir, 'gen'), join(dir, 'locks'));
     await vault.set('rolecall', 'p', 'value');
     assert.equal(await vault.has('rolecall', 'p'), true);
     assert.equal(await vault.has('rolecall', 'q'), false);
     assert.equal(await vault.has('rolecall-sessions', 'p'), false);
     assert.deepEqual(searched, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A keytar whose search takes `searchMs` and notes every write made while a
+ * search is under way: what libsecret kills the searching process for.
+ */
+function slowSearchKeytar(searchMs: number): Keytar & { readonly writesDuringSearch: string[]; readonly lookupsDuringSearch: string[] } {
+  const items = new Map<string, string>();
+  let searching = 0;
+  const writesDuringSearch: string[] = [];
+  const lookupsDuringSearch: string[] = [];
+  return {
+    writesDuringSearch,
+    lookupsDuringSearch,
+    async getPassword(service, account) {
+      if (searching) lookupsDuringSearch.push(account);
+      return items.get(`${service}/${account}`) ?? null;
+    },
+    async setPassword(service, account, password) {
+      if (searching) writesDuringSearch.push(`set ${account}`);
+      items.set(`${service}/${account}`, password);
+    },
+    async deletePassword(service, account) {
+      if (searching) writesDuringSearch.push(`delete ${account}`);
+      return items.delete(`${service}/${account}`);
+    },
+    async findCredentials(service) {
+      searching++;
+      await new Promise((resolve) => setTimeout(resolve, searchMs));
+      searching--;
+      return [...items].filter(([k]) => k.startsWith(`${service}/`)).map(([k, password]) => ({ account: k.slice(service.length + 1), password }));
+    },
+  };
+}
+
+test("a search of a service and the writes to it take turns among rolecalls; lookups and other services' writes do not wait", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-keychain-'));
+  try {
+    const keytar = slowSearchKeytar(150);
+    // Two rolecalls: two vaults over the one keychain, their locks in the one cache directory.
+    const lister = new KeychainVault(keytar, join(dir, 'gen'), join(dir, 'locks'));
+    const writer = new KeychainVault(keytar, join(dir, 'gen'), join(dir, 'locks'));
+    await writer.set('rolecall-sessions', 'a', '1');
+    const listing = lister.list('rolecall-sessions');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const looked = await writer.get('rolecall-sessions', 'a');
+    await writer.set('rolecall', 'keys', 'k');
+    assert.deepEqual(keytar.writesDuringSearch, ['set keys'], "another service's write goes on at once");
+    await Promise.all([writer.set('rolecall-sessions', 'b', '2'), writer.remove('rolecall-sessions', 'a')]);
+    assert.deepEqual(await listing, ['a']);
+    assert.equal(looked, '1');
+    assert.deepEqual(keytar.lookupsDuringSearch, ['a'], 'a lookup did not wait for the search');
+    assert.deepEqual(keytar.writesDuringSearch, ['set keys'], 'the writes to the searched service waited for the search to end');
+    assert.deepEqual(await lister.list('rolecall-sessions'), ['b']);
+
+    // The control: rolecalls whose cache directories differ take no turns, and the fake sees it.
+    const apart = new KeychainVault(keytar, join(dir, 'gen'), join(dir, 'other-locks'));
+    const again = lister.list('rolecall-sessions');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await apart.set('rolecall-sessions', 'c', '3');
+    await again;
+    assert.deepEqual(keytar.writesDuringSearch, ['set keys', 'set c']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
