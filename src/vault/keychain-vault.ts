@@ -33,6 +33,8 @@ const LOCK_WAIT_MS = 10_000;
 
 export class KeychainVault implements Vault {
   readonly backend = 'keychain';
+  /** Whether this process said it went on without waiting for another rolecall's turn (once is enough). */
+  private saidBusy = false;
 
   /**
    * `generationDir`: the items' markers, which every set and remove changes
@@ -74,11 +76,15 @@ export class KeychainVault implements Vault {
 
   /**
    * One lookup of the one item; its value is registered for redaction and
-   * dropped. A locked keyring answers false, as get answers nothing: the
-   * write or search that follows is what says it is locked.
+   * dropped. A locked keyring answers a lookup with nothing, so "not there"
+   * is said only once the keyring is known to be unlocked (else the locked
+   * keyring's VaultAccessError): `add` would otherwise not ask before
+   * replacing, and `remove` would say a profile has no keys it has.
    */
   async has(service: string, account: string): Promise<boolean> {
-    return (await this.get(service, account)) !== undefined;
+    if ((await this.get(service, account)) !== undefined) return true;
+    await this.assertUnlocked();
+    return false;
   }
 
   async list(service: string): Promise<string[]> {
@@ -116,15 +122,30 @@ export class KeychainVault implements Vault {
    * processes: libsecret kills the searching process (a NULL secret
    * dereferenced: "secret_value_get_text: assertion 'value' failed", then
    * SIGSEGV) when an item it found is replaced or removed before it reads it,
-   * as a `rolecall list` or `clear` met an exec caching its session. Lookups
-   * take no turn: a lookup whose item goes meanwhile answers nothing. A
-   * holder that does not let go in LOCK_WAIT_MS is gone around, as is a
-   * cache directory no lock can be made in: the write or search matters more
-   * than the race.
+   * as a `rolecall list` or `clear` met an exec caching its session. Linux
+   * only: the race is libsecret's. Lookups take no turn: a lookup whose item
+   * goes meanwhile answers nothing. A cache directory no lock can be made in
+   * is gone around (debug), and so is a holder that does not let go in
+   * LOCK_WAIT_MS (said once: the command waited): the write or search
+   * matters more than the race.
    */
   private searchGuarded<T>(service: string, body: () => Promise<T>): Promise<T> {
+    if (process.platform !== 'linux') return body();
     const lockPath = join(this.locksDir, `keychain-${hashedName([service])}.lock`);
-    return withLock(lockPath, { waitMs: LOCK_WAIT_MS, without: ({ error, holder }) => debug(`the keychain's ${service} without its turn: ${error !== undefined ? errorLine(error) : `held by pid ${holder?.pid ?? 'unknown'}`}`) }, body);
+    return withLock(
+      lockPath,
+      {
+        waitMs: LOCK_WAIT_MS,
+        without: ({ error, holder }) => {
+          if (error !== undefined) debug(`the keychain's ${service} items without taking turns (no lock in ${this.locksDir}: ${errorLine(error)})`);
+          else if (!this.saidBusy) {
+            this.saidBusy = true;
+            note(`another rolecall (pid ${holder?.pid ?? 'unknown'}) has held its turn at the keychain for ${LOCK_WAIT_MS / 1000} s; going on without waiting for it`);
+          }
+        },
+      },
+      body,
+    );
   }
 
   /** keytar's errors come from libsecret or the OS; they carry no secret, but keep them to one line. */

@@ -40,7 +40,7 @@ test('an item removed by another process between libsecret\'s search and its use
   }
 });
 
-test('has asks for the one item, never a search of the service (libsecret reads every secret it finds)', async () => {
+test('has asks for the one item, never a search of the service (libsecret reads every secret it finds), and says a locked keyring is locked', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rolecall-keychain-'));
   try {
     const keytar = racedKeytar(0);
@@ -53,6 +53,13 @@ test('has asks for the one item, never a search of the service (libsecret reads 
     assert.equal(await vault.has('rolecall', 'q'), false);
     assert.equal(await vault.has('rolecall-sessions', 'p'), false);
     assert.deepEqual(searched, []);
+    // A locked keyring answers every lookup with nothing: that is not "no such item".
+    const locked: Keytar = {
+      ...racedKeytar(0),
+      getPassword: async () => null,
+      setPassword: async () => Promise.reject(new Error('Cannot create an item in a locked collection')),
+    };
+    await assert.rejects(new KeychainVault(locked, join(dir, 'gen'), join(dir, 'locks')).has('rolecall', 'p'), /^VaultAccessError: the keychain is locked \(Cannot create an item in a locked collection\); unlock the login keyring/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
