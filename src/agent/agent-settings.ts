@@ -22,6 +22,19 @@ export function agentEnabled(env: Env): boolean {
   throw new RolecallError(`${AGENT_VARIABLE} is "${value}"; it must be on or off`);
 }
 
+/**
+ * For what only the agent makes worth doing (asking for a ready answer,
+ * keeping one): false under ROLECALL_AGENT=off, and for a malformed value,
+ * which the whole way reports where it reads the setting.
+ */
+export function agentOnIfValid(env: Env): boolean {
+  try {
+    return agentEnabled(env);
+  } catch {
+    return false;
+  }
+}
+
 export function agentTtlSeconds(env: Env): number {
   const value = env[AGENT_TTL_VARIABLE];
   if (value === undefined || value === '') return DEFAULT_AGENT_TTL_SECONDS;

@@ -20,7 +20,7 @@ import { sha256Hex } from '../base/sha256.js';
 import { isProcessAlive, processStartTime } from '../fs/process-liveness.js';
 import { fileItemSignature } from '../vault/file-vault.js';
 import { vaultGeneration } from '../vault/vault-generation.js';
-import type { ReadyAnswerRecord, ReadySummary } from './agent-protocol.js';
+import type { ReadyAnswerRecord, ReadyAsk, ReadyRequest, ReadySummary } from './agent-protocol.js';
 import { readyAnswerName, RESOLVING_MS, type ReadyDependency } from './ready-answer.js';
 
 /** Answers kept at most (one per profile, command and environment in use); the oldest goes first. */
@@ -45,13 +45,6 @@ interface Flight {
   readonly resolver: { readonly pid: number; readonly startTime: string | undefined } | undefined;
   /** While it has waiters: the check that the resolver still runs. */
   watch?: NodeJS.Timeout;
-}
-
-/** What a command asks by (agent-protocol.ts ReadyRequest), with the config files' stamps as it took them. */
-export interface ReadyAsk {
-  readonly words: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
-  readonly stamps: readonly string[];
 }
 
 export type ReadyLookup = { readonly answer: string } | { readonly resolvingUntil: number } | { readonly miss: true };
@@ -103,7 +96,7 @@ export class ReadyStore {
   }
 
   /** The command resolving it keeps no answer (it failed, said something, or read what cannot be checked): its waiters go the whole way. */
-  none(ask: Omit<ReadyAsk, 'stamps'>): void {
+  none(ask: ReadyRequest): void {
     this.endFlight(flightName(ask));
   }
 
@@ -160,7 +153,7 @@ function resolverGone(flight: Flight): boolean {
 }
 
 /** A flight is known by the command and its environment alone: the files may change under it. */
-function flightName(ask: Omit<ReadyAsk, 'stamps'>): string {
+function flightName(ask: ReadyRequest): string {
   return sha256Hex(readyAnswerName(ask.words, ask.env, []));
 }
 

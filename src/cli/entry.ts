@@ -18,7 +18,7 @@ import { compileCacheDir } from '../fs/rolecall-dirs.js';
 import { loadBundle, trustedCacheDir } from './bundle-loader.js';
 import { ROLECALL_VERSION } from './version.js';
 import { readyForm } from '../agent/ready-answer.js';
-import { agentEnabled } from '../agent/agent-settings.js';
+import { agentOnIfValid } from '../agent/agent-settings.js';
 import { exitNow } from '../base/exit-status.js';
 import { writeStdout } from '../base/write-stdout.js';
 
@@ -30,7 +30,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // The prompt hook's own call; anything else (--help, a missing SHELL) gets clipanion's answer.
   const { load, commands } = bundles();
   void (load('hook-env.cjs') as typeof import('./hook-env-entry.js')).runHookEnvCommand(args[1] as string, commands);
-} else if (readyForm(args) && agentMayAnswer(process.env)) {
+} else if (readyForm(args) && agentOnIfValid(process.env)) {
   // A plain exec or credential-process whose answer the agent holds needs no bundle at all. One copy of
   // the environment, read twice: each read of process.env itself is a call into Node's C++.
   void import('./ready-start.js')
@@ -38,15 +38,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
     .then((status) => (status !== undefined ? exitNow(status) : runCommandLine()));
 } else {
   void runCommandLine();
-}
-
-/** Not under ROLECALL_AGENT=off (nor a malformed value, the whole way's to report): that asks nothing and loads no socket code. */
-function agentMayAnswer(env: NodeJS.ProcessEnv): boolean {
-  try {
-    return agentEnabled(env);
-  } catch {
-    return false;
-  }
 }
 
 function runCommandLine(): Promise<void> {

@@ -33,8 +33,7 @@ export interface ChildSpec {
 }
 
 export async function prepareChild(processEnv: Env, request: ExecRequest): Promise<ChildSpec> {
-  const { ready } = request;
-  return ready ? resolvingReady({ words: ready, processEnv }, (keep) => childOf(processEnv, request, keep)) : childOf(processEnv, request);
+  return resolvingReady(request.ready, processEnv, (keep) => childOf(processEnv, request, keep));
 }
 
 async function childOf(processEnv: Env, request: ExecRequest, keepReady?: KeepReadyAnswer): Promise<ChildSpec> {

@@ -18,8 +18,7 @@ export interface CredentialProcessRequest extends Omit<CommandSessionRequest, 'u
 }
 
 export async function credentialProcess(processEnv: Env, request: CredentialProcessRequest): Promise<string> {
-  const { ready } = request;
-  return ready ? resolvingReady({ words: ready, processEnv }, (keep) => credentialsJson(processEnv, request, keep)) : credentialsJson(processEnv, request);
+  return resolvingReady(request.ready, processEnv, (keep) => credentialsJson(processEnv, request, keep));
 }
 
 async function credentialsJson(processEnv: Env, request: CredentialProcessRequest, keepReady?: KeepReadyAnswer): Promise<string> {

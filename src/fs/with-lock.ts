@@ -8,8 +8,7 @@
  * take it in, or a holder still there at the deadline) is the caller's
  * call: go on without it, or throw.
  */
-import type { LockOwner } from './lock-file.js';
-import { tryLock } from './lock-file.js';
+import { tryLock, type LockOwner } from './lock-file.js';
 
 export interface LockPolicy {
   readonly waitMs: number;

@@ -12,13 +12,13 @@ import type { Env } from '../base/env.js';
 import { configStamps, type ConfigStamps } from '../config/config-stamps.js';
 import { tell } from '../agent/agent-client.js';
 import { agentPlace } from '../agent/agent-dir.js';
-import { agentEnabled } from '../agent/agent-settings.js';
+import { agentOnIfValid } from '../agent/agent-settings.js';
 import { AgentVault } from '../agent/agent-vault.js';
 import { keyedEnv, type ReadyForm } from '../agent/ready-answer.js';
 import { anyNoteSaid, debug } from '../log/debug-log.js';
 import type { CommandContext } from './command-context.js';
 
-export interface ReadyAnswerSource {
+interface ReadyAnswerSource {
   readonly words: ReadyForm['words'];
   /** The environment the command was started with. */
   readonly processEnv: Env;
@@ -28,14 +28,17 @@ export interface ReadyAnswerSource {
 export type KeepReadyAnswer = (context: CommandContext, answer: string) => Promise<void>;
 
 /**
- * Runs the whole way of a plain command, with the stamps of the config files
- * taken first, before the config is read (an edit after this changes them, so
- * an answer kept is never newer than its stamps), and `keep` to hand over its
- * answer; when it fails, the same commands waiting for its answer are sent
- * their own way.
+ * Runs the whole way of exec or credential-process. A plain one (`words`,
+ * its ready form) with the agent on gets `keep` to hand over its answer, the
+ * stamps of the config files taken first, before the config is read (an edit
+ * after this changes them, so an answer kept is never newer than its
+ * stamps); when it fails, the same commands waiting for its answer are sent
+ * their own way. Any other, or with the agent off, does only its work.
  */
-export async function resolvingReady<T>(source: ReadyAnswerSource, work: (keep: KeepReadyAnswer) => Promise<T>): Promise<T> {
-  const stamps = configStamps(source.processEnv);
+export async function resolvingReady<T>(words: ReadyForm['words'] | undefined, processEnv: Env, work: (keep?: KeepReadyAnswer) => Promise<T>): Promise<T> {
+  if (!words || !agentOnIfValid(processEnv)) return work();
+  const source = { words, processEnv };
+  const stamps = configStamps(processEnv);
   try {
     return await work((context, answer) => keepReadyAnswer(context, source, stamps, answer));
   } catch (error) {
@@ -64,9 +67,9 @@ async function keepReadyAnswer(context: CommandContext, source: ReadyAnswerSourc
 async function keepNoReadyAnswer(source: ReadyAnswerSource): Promise<void> {
   try {
     const env = keyedEnv(source.processEnv);
-    if (!env || !agentEnabled(source.processEnv)) return;
+    if (!env) return;
     await tell(agentPlace(source.processEnv), { op: 'ready-none', words: source.words, env });
   } catch {
-    // A malformed ROLECALL_AGENT or socket path: the command's own error says what matters.
+    // A socket path that cannot be used: the command's own error says what matters.
   }
 }

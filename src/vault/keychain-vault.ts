@@ -40,7 +40,7 @@ export class KeychainVault implements Vault {
    * `generationDir`: the items' markers, which every set and remove changes
    * (vault-generation.ts), so no agent serves what this changed. `locksDir`:
    * where a search of a service and the writes to it take turns (see
-   * `searchGuarded`).
+   * `takingTurns`).
    */
   constructor(
     private readonly keytar: Keytar,
@@ -55,12 +55,12 @@ export class KeychainVault implements Vault {
   }
 
   async set(service: string, account: string, value: string): Promise<void> {
-    await this.searchGuarded(service, () => this.call(() => this.keytar.setPassword(service, account, value)));
+    await this.takingTurns(service, () => this.keytar.setPassword(service, account, value));
     this.changed(service, account);
   }
 
   async remove(service: string, account: string): Promise<boolean> {
-    const removed = await this.searchGuarded(service, () => this.call(() => this.keytar.deletePassword(service, account)));
+    const removed = await this.takingTurns(service, () => this.keytar.deletePassword(service, account));
     if (removed) this.changed(service, account);
     return removed;
   }
@@ -91,7 +91,7 @@ export class KeychainVault implements Vault {
     // libsecret's search crashes the process on a locked collection (seen with
     // gnome-keyring): make sure it is unlocked first.
     await this.assertUnlocked();
-    const found = await this.searchGuarded(service, () => this.call(() => this.keytar.findCredentials(service)));
+    const found = await this.takingTurns(service, () => this.keytar.findCredentials(service));
     for (const item of found) registerSecret(item.password);
     return [...new Set(found.map((item) => item.account))].sort();
   }
@@ -117,9 +117,10 @@ export class KeychainVault implements Vault {
   }
 
   /**
-   * A search of a service (keytar's findCredentials, which reads every
-   * secret it finds) and every write to it, one at a time among rolecall
-   * processes: libsecret kills the searching process (a NULL secret
+   * A keytar call (made through call()) that searches a service or writes
+   * to it, in turn among rolecall processes: a search (keytar's
+   * findCredentials, which reads every secret it finds) and the writes to
+   * the same service go one at a time, because libsecret kills the searching process (a NULL secret
    * dereferenced: "secret_value_get_text: assertion 'value' failed", then
    * SIGSEGV) when an item it found is replaced or removed before it reads it,
    * as a `rolecall list` or `clear` met an exec caching its session. Linux
@@ -129,7 +130,8 @@ export class KeychainVault implements Vault {
    * LOCK_WAIT_MS (said once: the command waited): the write or search
    * matters more than the race.
    */
-  private searchGuarded<T>(service: string, body: () => Promise<T>): Promise<T> {
+  private takingTurns<T>(service: string, keytarCall: () => Promise<T>): Promise<T> {
+    const body = () => this.call(keytarCall);
     if (process.platform !== 'linux') return body();
     const lockPath = join(this.locksDir, `keychain-${hashedName([service])}.lock`);
     return withLock(

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isProcessAlive } from '../../src/fs/process-liveness.js';
 
 /** build/test/helpers -> repository root */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -87,17 +88,8 @@ export function stopAgent(env: Record<string, string>): void {
   const pid = Number(/\(pid (\d+)\)/.exec(locked.stdout ?? '')?.[1]);
   if (!pid) return;
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (const deadline = Date.now() + 3_000; running(pid) && Date.now() < deadline; ) Atomics.wait(pause, 0, 0, 20);
-}
-
-/** Whether `pid` still runs: a zombie (its parent gone, not yet reaped by init) has ended. */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  // A zombie (its parent gone, not yet reaped by init) has ended: isProcessAlive says so.
+  for (const deadline = Date.now() + 3_000; isProcessAlive(pid, undefined) && Date.now() < deadline; ) Atomics.wait(pause, 0, 0, 20);
 }
 
 export interface RunResult {
