@@ -139,6 +139,9 @@ export function runProcess(file: string, args: readonly string[], spawnOptions: 
     // never come: settle shortly after the process itself has exited.
     child.on('exit', (status, signal) => setTimeout(() => settle(status, signal), 2_000).unref());
     if (options.onSpawn && child.pid) options.onSpawn(child.pid);
+    // A child that exits, or closes its stdin, before taking it (a command that fails at once) makes the
+    // write fail with EPIPE: that is the child's business, and its status says what happened.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 }
